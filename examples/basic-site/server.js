@@ -1,0 +1,121 @@
+// @ts-check
+/**
+ * A small Koa site protected by csp-observer. `node server.js` serves it on
+ * http://127.0.0.1:3000 (PORT and HOST to change) with reports in ./data/basic-site.sqlite.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import Koa from 'koa';
+import { cspObserver } from '@csp-observer/server';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** @param {string} text */
+const escapeHtml = (text) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/**
+ * @param {string} title
+ * @param {string} body
+ * @param {string} nonce
+ */
+function layout(title, body, nonce) {
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>${escapeHtml(title)} · basic-site</title>
+  <link rel="stylesheet" href="/static/site.css">
+</head>
+<body>
+  <nav><a href="/">Home</a> · <a href="/violations">Violations</a> · <a href="/reports">Reports</a></nav>
+  <main>${body}</main>
+  <script>document.body.dataset.ready = 'yes';</script>
+  <script nonce="${nonce}">/* a tag the app nonced itself, from ctx.state.cspNonce */</script>
+</body>
+</html>`;
+}
+
+/**
+ * Builds the site. Everything csp-observer does is in the one `app.use(observer)` line.
+ * @param {{ database?: string, secret?: string, reportOnly?: boolean }} [options]
+ */
+export function createSite(options = {}) {
+  const secret = options.secret ?? process.env.CSP_OBSERVER_SECRET ?? randomBytes(24).toString('base64url');
+  const observer = cspObserver({
+    secret,
+    database: options.database ?? process.env.CSP_OBSERVER_DB ?? `${here}data/basic-site.sqlite`,
+    reportOnly: options.reportOnly ?? process.env.CSP_OBSERVER_REPORT_ONLY !== 'false',
+  });
+  const app = new Koa();
+  app.use(observer);
+  app.use(async (ctx, next) => {
+    const nonce = ctx.state.cspNonce;
+    switch (ctx.path) {
+      case '/':
+        ctx.type = 'html';
+        ctx.body = layout(
+          'Home',
+          `<h1>A clean page</h1><p>Nothing here violates the policy.</p>`,
+          nonce,
+        );
+        return;
+      case '/violations':
+        ctx.type = 'html';
+        ctx.body = layout(
+          'Violations',
+          `<h1>A page with violations</h1>
+<p style="color: crimson">This paragraph has an inline style attribute.</p>
+<p>The script below injects what an extension or adware would: an inline script without a
+nonce, a script from a disallowed origin, an inline style, and an eval.</p>
+<script src="/static/violations.js"></script>`,
+          nonce,
+        );
+        return;
+      case '/reports': {
+        const reports = await observer.store.recentReports(50);
+        const rows = reports
+          .map(
+            (r) =>
+              `<tr><td>${new Date(r.receivedAt).toISOString()}</td><td>${escapeHtml(r.channel)}</td><td>${escapeHtml(r.effectiveDirective)}</td><td>${escapeHtml(r.blockedUri)}</td><td>${escapeHtml(r.documentUri)}</td><td>${r.isValid ? 'yes' : 'no'}</td></tr>`,
+          )
+          .join('');
+        ctx.type = 'html';
+        ctx.body = layout(
+          'Reports',
+          `<h1>Latest reports</h1><table><thead><tr><th>Received</th><th>Channel</th><th>Directive</th><th>Blocked</th><th>Page</th><th>Valid</th></tr></thead><tbody>${rows}</tbody></table>`,
+          nonce,
+        );
+        return;
+      }
+      default:
+        if (ctx.path.startsWith('/static/') && /^\/static\/[a-z-]+\.(js|css)$/.test(ctx.path)) {
+          ctx.type = ctx.path.endsWith('.js') ? 'application/javascript' : 'text/css';
+          ctx.body = await readFile(`${here}${ctx.path.slice(1)}`);
+          return;
+        }
+        await next();
+    }
+  });
+  return { app, observer };
+}
+
+const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST ?? '127.0.0.1';
+  if (!process.env.CSP_OBSERVER_SECRET) {
+    console.warn('[basic-site] CSP_OBSERVER_SECRET is not set: using a random secret for this run');
+  }
+  const { app, observer } = createSite();
+  await observer.ready;
+  const server = app.listen(port, host, () => console.log(`basic-site on http://${host}:${port}`));
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    void observer.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

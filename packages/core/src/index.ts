@@ -1,0 +1,14 @@
+export { CHANNELS, CSP_VIOLATION, emptyViolation } from './violation.js';
+export type { Channel, NormalizedReport, Violation } from './violation.js';
+export { baseDirective, directiveName, KNOWN_DIRECTIVES } from './directives.js';
+export { parsePolicy, PolicyError, serializePolicy, validatePolicy, withSources } from './policy.js';
+export type { Policy } from './policy.js';
+export {
+  normalizeReportingApiBody,
+  normalizeReportingApiEntry,
+  normalizeReportUriBody,
+  normalizeSdkEvent,
+} from './normalize.js';
+export { fingerprint, fingerprintFields, SAMPLE_LENGTH } from './fingerprint.js';
+export { MAX_EVENTS_PER_BATCH, SDK_EVENT_FIELDS } from './sdk-protocol.js';
+export type { SdkEventBatch, SdkSource, SdkViolationEvent } from './sdk-protocol.js';

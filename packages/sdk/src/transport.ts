@@ -1,0 +1,47 @@
+import { MAX_EVENTS_PER_BATCH, type SdkEventBatch, type SdkViolationEvent } from '@csp-observer/core';
+import type { SdkConfig } from './config.js';
+
+/** Waits this long after the first event so that a burst leaves in one request. */
+const BATCH_DELAY_MS = 100;
+
+/**
+ * Collects events and sends them in batches to `{endpoint}/events/{token}`: fetch with
+ * keepalive while the page lives, sendBeacon when it is being hidden or closed. Failures are
+ * swallowed: the page must never see an error of ours.
+ */
+export class Transport {
+  private queue: SdkViolationEvent[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly url: string;
+
+  constructor(config: SdkConfig) {
+    this.url = `${config.endpoint}/events/${encodeURIComponent(config.token)}`;
+  }
+
+  push(event: SdkViolationEvent): void {
+    this.queue.push(event);
+    this.timer ??= setTimeout(() => this.flush(false), BATCH_DELAY_MS);
+  }
+
+  /** Sends everything queued; `unloading` uses sendBeacon, which outlives the page. */
+  flush(unloading: boolean): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queue.length > 0) {
+      const batch: SdkEventBatch = { v: 1, events: this.queue.splice(0, MAX_EVENTS_PER_BATCH) };
+      const body = JSON.stringify(batch);
+      if (unloading && navigator.sendBeacon?.(this.url, new Blob([body], { type: 'application/json' }))) continue;
+      try {
+        fetch(this.url, {
+          method: 'POST',
+          body,
+          keepalive: true,
+          credentials: 'omit',
+          headers: { 'Content-Type': 'application/json' },
+        }).catch(() => undefined);
+      } catch {
+        // fetch itself may throw (keepalive quota); the event is lost for this page view.
+      }
+    }
+  }
+}

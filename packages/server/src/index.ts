@@ -1,0 +1,15 @@
+export { cspObserver } from './observer.js';
+export type { CspObserverMiddleware } from './observer.js';
+export { DEFAULT_POLICY, OptionsError } from './options.js';
+export type { CspObserverOptions, DatabaseOption, EnabledPaths } from './options.js';
+export type { CspObserverState } from './page/page-middleware.js';
+export type { Logger } from './logger.js';
+export { mintSessionToken, verifySessionToken } from './session-token.js';
+export type { SessionToken } from './session-token.js';
+export { anonymizeIp } from './ip.js';
+export { openDatabase } from './storage/database.js';
+export { migrateLatest, migrateRollback, MIGRATIONS_TABLE } from './storage/migrations.js';
+export { ReportStore } from './storage/report-store.js';
+export type { ReportRecord, StoredReport, StoredSession } from './storage/report-store.js';
+export { createStandaloneApp } from './standalone.js';
+export type { StandaloneOptions } from './standalone.js';

@@ -1,0 +1,14 @@
+import type { Knex } from 'knex';
+import type { Logger } from './logger.js';
+import type { ResolvedOptions } from './options.js';
+import type { BatchWriter } from './storage/batch-writer.js';
+import type { ReportStore } from './storage/report-store.js';
+
+/** What every route of one cspObserver instance shares. */
+export interface ObserverContext {
+  options: ResolvedOptions;
+  logger: Logger;
+  db: Knex;
+  store: ReportStore;
+  writer: BatchWriter;
+}

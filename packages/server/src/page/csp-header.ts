@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { serializePolicy, withSources, type Policy } from '@csp-observer/core';
+import type { ResolvedOptions } from '../options.js';
+
+/** Stands for the per-response nonce in the precomputed header. */
+const NONCE_MARK = '\u0000nonce\u0000';
+
+/** A fresh nonce: 128 bits from the OS CSPRNG, base64. */
+export function createNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+/**
+ * Adds `sources` to a fetch directive. When the directive is absent it starts from
+ * default-src's sources, so that adding a nonce never loosens or tightens what the site's own
+ * policy meant for the directive.
+ */
+function extend(policy: Policy, directive: 'script-src' | 'style-src', sources: string[]): Policy {
+  if (sources.length === 0) return policy;
+  const inherited = policy[directive] ?? policy['default-src'];
+  const base = inherited ? { ...policy, [directive]: inherited } : policy;
+  return withSources(base, directive, sources);
+}
+
+/** The header name and a function that renders its value for one response. */
+export interface CspHeaderBuilder {
+  name: 'Content-Security-Policy' | 'Content-Security-Policy-Report-Only';
+  value(nonce: string, token: string): string;
+}
+
+/**
+ * Precomputes the static part of the policy once, when the middleware is built; a response
+ * only substitutes its nonce and session token.
+ */
+export function cspHeaderBuilder(options: ResolvedOptions): CspHeaderBuilder {
+  const nonce = `'nonce-${NONCE_MARK}'`;
+  const sample = options.reportSample ? ["'report-sample'"] : [];
+  let policy = extend(options.policy, 'script-src', [...(options.nonces.script ? [nonce] : []), ...sample]);
+  policy = extend(policy, 'style-src', [...(options.nonces.style ? [nonce] : []), ...sample]);
+  const [before, after] = splitOnce(serializePolicy(policy), NONCE_MARK);
+  const reportUri = `; report-uri ${options.prefix}/report/`;
+  return {
+    name: options.reportOnly ? 'Content-Security-Policy-Report-Only' : 'Content-Security-Policy',
+    value: (nonceValue, token) =>
+      (after === undefined ? before : before + nonceValue + after.split(NONCE_MARK).join(nonceValue)) + reportUri + token,
+  };
+}
+
+function splitOnce(text: string, mark: string): [string, string | undefined] {
+  const at = text.indexOf(mark);
+  return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + mark.length)];
+}

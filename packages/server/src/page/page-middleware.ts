@@ -1,0 +1,65 @@
+import { Readable } from 'node:stream';
+import type { Context, Next } from 'koa';
+import type { ResolvedOptions } from '../options.js';
+import { mintSessionToken } from '../session-token.js';
+import { createNonce, cspHeaderBuilder } from './csp-header.js';
+import { rewriteHtml, rewriteHtmlStream, type RewriteSpec } from './html-rewriter.js';
+
+/** What the middleware leaves on `ctx.state` for the app's templates. */
+export interface CspObserverState {
+  /** The nonce of this response's policy: put it on inline scripts and styles the app renders. */
+  cspNonce: string;
+  /** The session token of this page view. */
+  cspSession: string;
+}
+
+function isUtf8Html(ctx: Context): boolean {
+  if (!ctx.response.is('html')) return false;
+  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(ctx.response.get('Content-Type'))?.[1];
+  return charset === undefined || /^utf-?8$/i.test(charset);
+}
+
+/**
+ * For pages on enabled paths: mints the session token and nonce, sets the policy header, and
+ * rewrites HTML bodies to carry the nonce and the SDK tag.
+ */
+export function pageMiddleware(options: ResolvedOptions) {
+  const header = cspHeaderBuilder(options);
+  const rewriteTags = options.nonces.script || options.nonces.style || options.injectSdk;
+
+  return async function cspObserverPage(ctx: Context, next: Next): Promise<void> {
+    if (!options.isEnabledPath(ctx)) return next();
+    const nonce = createNonce();
+    const { token } = mintSessionToken(options.secret);
+    const state = ctx.state as CspObserverState;
+    state.cspNonce = nonce;
+    state.cspSession = token;
+    ctx.set(header.name, header.value(nonce, token));
+
+    await next();
+
+    if (!rewriteTags || ctx.method === 'HEAD' || ctx.body == null || ctx.response.get('Content-Encoding')) return;
+    if (!isUtf8Html(ctx)) return;
+    const spec: RewriteSpec = {
+      nonce,
+      scriptNonce: options.nonces.script,
+      styleNonce: options.nonces.style,
+      ...(options.injectSdk ? { inject: sdkTag(options.prefix, nonce, token) } : {}),
+    };
+    const body: unknown = ctx.body;
+    const type = ctx.response.get('Content-Type');
+    if (typeof body === 'string') ctx.body = await rewriteHtml(body, spec);
+    else if (Buffer.isBuffer(body)) ctx.body = await rewriteHtml(body.toString('utf8'), spec);
+    else if (body instanceof Readable) {
+      ctx.remove('Content-Length');
+      ctx.body = rewriteHtmlStream(body, spec);
+    } else return;
+    ctx.type = type;
+    if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'private, no-store');
+  };
+}
+
+/** The SDK tag: blocking and first in `<head>`, so its listener is there before any violation. */
+export function sdkTag(prefix: string, nonce: string, token: string): string {
+  return `<script src="${prefix}/sdk.js" nonce="${nonce}" data-session="${token}" data-endpoint="${prefix}"></script>`;
+}

@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import type { DatabaseOption } from '../options.js';
+
+/** Which SQL dialect a knex instance speaks, for the few queries that differ. */
+export type Dialect = 'sqlite' | 'postgres';
+
+export function dialectOf(db: Knex): Dialect {
+  const client = String(db.client.config.client ?? '');
+  return /^(pg|postgres|postgresql)$/.test(client) ? 'postgres' : 'sqlite';
+}
+
+function isKnex(value: unknown): value is Knex {
+  return typeof value === 'function' && 'schema' in (value as object) && 'migrate' in (value as object);
+}
+
+/** A SQLite connection tuned for many small durable writes from one process. */
+function sqliteConfig(filename: string): Knex.Config {
+  if (filename !== ':memory:') mkdirSync(dirname(resolve(filename)), { recursive: true });
+  return {
+    client: 'sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: { exec: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
+        // WAL lets readers (CLI, dashboard) work beside the writer; FULL keeps a 2xx durable.
+        conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;', (err) =>
+          done(err, conn),
+        );
+      },
+    },
+  };
+}
+
+/**
+ * Opens the database named by the `database` option: a `postgres://` URL, a SQLite file path,
+ * a knex config object, or a knex instance (which the caller keeps owning).
+ */
+export function openDatabase(option: DatabaseOption): { db: Knex; owned: boolean } {
+  if (isKnex(option)) return { db: option, owned: false };
+  if (typeof option === 'string') {
+    if (/^postgres(ql)?:\/\//i.test(option)) {
+      return { db: knexFactory({ client: 'pg', connection: option, pool: { min: 0, max: 10 } }), owned: true };
+    }
+    const filename = option.replace(/^sqlite:(\/\/)?/i, '');
+    if (!filename) throw new Error('database: empty SQLite path');
+    return { db: knexFactory(sqliteConfig(filename)), owned: true };
+  }
+  if (option && typeof option === 'object') return { db: knexFactory(option as Knex.Config), owned: true };
+  throw new Error('database must be a SQLite path, a postgres:// URL, a knex config or a knex instance');
+}

@@ -1,0 +1,78 @@
+import type { Knex } from 'knex';
+
+/** csp-observer keeps its own migrations table so it never clashes with the host app's. */
+export const MIGRATIONS_TABLE = 'cspo_migrations';
+
+interface Migration {
+  name: string;
+  up(db: Knex): Promise<void>;
+  down(db: Knex): Promise<void>;
+}
+
+const initial: Migration = {
+  name: '0001_sessions_and_reports',
+  async up(db) {
+    await db.schema.createTable('cspo_sessions', (t) => {
+      t.string('id', 32).primary().comment('Session id from the signed token (one page view)');
+      t.bigInteger('issued_at').notNullable().comment('When the token was minted, epoch ms');
+      t.bigInteger('first_seen_at').notNullable().comment('First report of the session, epoch ms');
+      t.bigInteger('last_seen_at').notNullable().comment('Latest report of the session, epoch ms');
+      t.text('document_uri').notNullable().defaultTo('').comment('Page of the first report');
+      t.string('ip', 64).notNullable().defaultTo('').comment('Anonymized client IP (v4 /16, v6 /48)');
+      t.text('user_agent').notNullable().defaultTo('');
+      t.index(['issued_at'], 'cspo_sessions_issued_at');
+    });
+    await db.schema.createTable('cspo_reports', (t) => {
+      t.bigIncrements('id');
+      t.string('session_id', 32).nullable().comment('Null for reports sent to the plain collector');
+      t.string('channel', 16).notNullable().comment('sdk, report-uri or report-to');
+      t.string('report_type', 64).notNullable().defaultTo('csp-violation').comment('Reporting API type');
+      t.bigInteger('received_at').notNullable().comment('Epoch ms');
+      t.text('document_uri').notNullable().defaultTo('');
+      t.text('referrer').notNullable().defaultTo('');
+      t.text('blocked_uri').notNullable().defaultTo('');
+      t.string('effective_directive', 64).notNullable().defaultTo('');
+      t.text('violated_directive').notNullable().defaultTo('');
+      t.text('original_policy').notNullable().defaultTo('');
+      t.string('disposition', 16).notNullable().defaultTo('');
+      t.text('source_file').notNullable().defaultTo('');
+      t.integer('line_number').notNullable().defaultTo(0);
+      t.integer('column_number').notNullable().defaultTo(0);
+      t.integer('status_code').notNullable().defaultTo(0);
+      t.text('sample').notNullable().defaultTo('');
+      t.string('fingerprint', 16).nullable().comment('Pairs the DOM event with the native report of one violation');
+      t.boolean('is_valid').notNullable().comment('django-csp-reports validity rules');
+      t.text('problems').notNullable().defaultTo('[]').comment('Why the report is invalid (JSON array)');
+      t.text('raw').notNullable().comment('The report as received (JSON, or the body text when not JSON)');
+      t.text('user_agent').notNullable().defaultTo('');
+      t.string('ip', 64).notNullable().defaultTo('').comment('Anonymized client IP');
+      t.index(['session_id', 'fingerprint'], 'cspo_reports_session_fingerprint');
+      t.index(['received_at'], 'cspo_reports_received_at');
+    });
+  },
+  async down(db) {
+    await db.schema.dropTableIfExists('cspo_reports');
+    await db.schema.dropTableIfExists('cspo_sessions');
+  },
+};
+
+const MIGRATIONS: readonly Migration[] = [initial];
+
+/** A knex migration source over the migrations compiled into this package. */
+export const migrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: (migration) => migration.name,
+  getMigration: async (migration) => ({ up: migration.up, down: migration.down }),
+};
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrateLatest(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
+  return applied;
+}
+
+/** Rolls back the last batch of migrations; returns the names rolled back. */
+export async function migrateRollback(db: Knex): Promise<string[]> {
+  const [, rolledBack] = (await db.migrate.rollback({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
+  return rolledBack;
+}

@@ -1,0 +1,202 @@
+import type { Channel } from '@csp-observer/core';
+import type { Knex } from 'knex';
+import { dialectOf } from './database.js';
+
+/** One report row as written. */
+export interface ReportRecord {
+  sessionId: string | null;
+  channel: Channel;
+  reportType: string;
+  receivedAt: number;
+  documentUri: string;
+  referrer: string;
+  blockedUri: string;
+  effectiveDirective: string;
+  violatedDirective: string;
+  originalPolicy: string;
+  disposition: string;
+  sourceFile: string;
+  lineNumber: number;
+  columnNumber: number;
+  statusCode: number;
+  sample: string;
+  fingerprint: string | null;
+  isValid: boolean;
+  problems: string[];
+  raw: string;
+  userAgent: string;
+  ip: string;
+}
+
+/** A stored report, as read back. */
+export interface StoredReport extends ReportRecord {
+  id: number;
+}
+
+/** The session a report belongs to; written on its first report, never per page view. */
+export interface SessionRecord {
+  id: string;
+  issuedAt: number;
+  seenAt: number;
+  documentUri: string;
+  ip: string;
+  userAgent: string;
+}
+
+export interface StoredSession {
+  id: string;
+  issuedAt: number;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  documentUri: string;
+  ip: string;
+  userAgent: string;
+}
+
+/** Rows per INSERT statement: under PostgreSQL's 65,535 and SQLite's 32,766 bound parameters. */
+const ROWS_PER_STATEMENT = 500;
+
+function toRow(r: ReportRecord) {
+  return {
+    session_id: r.sessionId,
+    channel: r.channel,
+    report_type: r.reportType,
+    received_at: r.receivedAt,
+    document_uri: r.documentUri,
+    referrer: r.referrer,
+    blocked_uri: r.blockedUri,
+    effective_directive: r.effectiveDirective.slice(0, 64),
+    violated_directive: r.violatedDirective,
+    original_policy: r.originalPolicy,
+    disposition: r.disposition.slice(0, 16),
+    source_file: r.sourceFile,
+    line_number: clampInt(r.lineNumber),
+    column_number: clampInt(r.columnNumber),
+    status_code: clampInt(r.statusCode),
+    sample: r.sample,
+    fingerprint: r.fingerprint,
+    is_valid: r.isValid,
+    problems: JSON.stringify(r.problems),
+    raw: r.raw,
+    user_agent: r.userAgent,
+    ip: r.ip,
+  };
+}
+
+/** Integer columns are 32-bit; a hostile report's huge line number is clamped, not an error. */
+function clampInt(n: number): number {
+  return Math.max(-2147483648, Math.min(2147483647, Math.trunc(n) || 0));
+}
+
+type Row = Record<string, unknown>;
+
+function fromRow(row: Row): StoredReport {
+  return {
+    id: Number(row.id),
+    sessionId: (row.session_id as string | null) ?? null,
+    channel: row.channel as Channel,
+    reportType: String(row.report_type),
+    receivedAt: Number(row.received_at),
+    documentUri: String(row.document_uri),
+    referrer: String(row.referrer),
+    blockedUri: String(row.blocked_uri),
+    effectiveDirective: String(row.effective_directive),
+    violatedDirective: String(row.violated_directive),
+    originalPolicy: String(row.original_policy),
+    disposition: String(row.disposition),
+    sourceFile: String(row.source_file),
+    lineNumber: Number(row.line_number),
+    columnNumber: Number(row.column_number),
+    statusCode: Number(row.status_code),
+    sample: String(row.sample),
+    fingerprint: (row.fingerprint as string | null) ?? null,
+    isValid: Boolean(row.is_valid),
+    problems: JSON.parse(String(row.problems)) as string[],
+    raw: String(row.raw),
+    userAgent: String(row.user_agent),
+    ip: String(row.ip),
+  };
+}
+
+/** Reads and writes reports and sessions. The one place that knows the table layout. */
+export class ReportStore {
+  constructor(readonly db: Knex) {}
+
+  /**
+   * Writes reports and upserts their sessions in one transaction: all are committed, or none.
+   * Many requests' reports share one call (see BatchWriter).
+   */
+  async insert(reports: readonly ReportRecord[], sessions: readonly SessionRecord[]): Promise<void> {
+    if (reports.length === 0 && sessions.length === 0) return;
+    await this.db.transaction(async (trx) => {
+      for (const session of mergeSessions(sessions)) {
+        await trx('cspo_sessions')
+          .insert({
+            id: session.id,
+            issued_at: session.issuedAt,
+            first_seen_at: session.seenAt,
+            last_seen_at: session.seenAt,
+            document_uri: session.documentUri,
+            ip: session.ip,
+            user_agent: session.userAgent,
+          })
+          .onConflict('id')
+          .merge({ last_seen_at: session.seenAt });
+      }
+      for (let i = 0; i < reports.length; i += ROWS_PER_STATEMENT) {
+        await trx('cspo_reports').insert(reports.slice(i, i + ROWS_PER_STATEMENT).map(toRow));
+      }
+    });
+  }
+
+  /** The reports of one session, oldest first. */
+  async reportsOfSession(sessionId: string): Promise<StoredReport[]> {
+    const rows = (await this.db('cspo_reports').where({ session_id: sessionId }).orderBy('id')) as Row[];
+    return rows.map(fromRow);
+  }
+
+  /** The newest reports, newest first (bounded). */
+  async recentReports(limit = 100): Promise<StoredReport[]> {
+    const rows = (await this.db('cspo_reports').orderBy('id', 'desc').limit(Math.min(limit, 1000))) as Row[];
+    return rows.map(fromRow);
+  }
+
+  async session(id: string): Promise<StoredSession | null> {
+    const row = (await this.db('cspo_sessions').where({ id }).first()) as Row | undefined;
+    if (!row) return null;
+    return {
+      id: String(row.id),
+      issuedAt: Number(row.issued_at),
+      firstSeenAt: Number(row.first_seen_at),
+      lastSeenAt: Number(row.last_seen_at),
+      documentUri: String(row.document_uri),
+      ip: String(row.ip),
+      userAgent: String(row.user_agent),
+    };
+  }
+
+  async countReports(): Promise<number> {
+    const row = (await this.db('cspo_reports').count({ n: '*' }).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  /** Checks that the database answers (for the health endpoint). */
+  async ping(): Promise<void> {
+    await this.db.raw('select 1');
+  }
+
+  get dialect() {
+    return dialectOf(this.db);
+  }
+}
+
+/** One upsert per session per transaction: the earliest sighting wins the first-seen fields. */
+function mergeSessions(sessions: readonly SessionRecord[]): SessionRecord[] {
+  const byId = new Map<string, SessionRecord>();
+  for (const session of sessions) {
+    const known = byId.get(session.id);
+    if (!known) byId.set(session.id, { ...session });
+    else known.seenAt = Math.max(known.seenAt, session.seenAt);
+  }
+  return [...byId.values()];
+}
