@@ -58,7 +58,7 @@ describe('normalizeReportUriBody', () => {
   });
 
   it('rejects numbers that do not parse and unknown dispositions', () => {
-    const body = structuredClone(chromiumReport) as { 'csp-report': Record<string, unknown> };
+    const body = JSON.parse(JSON.stringify(chromiumReport)) as { 'csp-report': Record<string, unknown> };
     body['csp-report']['line-number'] = 'twelve';
     body['csp-report'].disposition = 'block';
     const [report] = normalizeReportUriBody(body);

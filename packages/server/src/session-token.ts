@@ -44,7 +44,10 @@ export function verifySessionToken(
   const [, id, issued, signature] = match as unknown as [string, string, string, string];
   const expected = mac(secret, `${id}.${issued}`);
   const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  // The last of 22 characters carries 4 unused bits: accept only the canonical spelling, so a
+  // token has exactly one valid form.
+  if (given.length !== expected.length || given.toString('base64url') !== signature) return null;
+  if (!timingSafeEqual(given, expected)) return null;
   const issuedAt = parseInt(issued, 36);
   const nowSeconds = Math.floor(now / 1000);
   if (issuedAt > nowSeconds + FUTURE_SKEW_SECONDS || nowSeconds - issuedAt > maxAgeSeconds) return null;

@@ -1,0 +1,54 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { rewriteHtml, rewriteHtmlStream, type RewriteSpec } from './html-rewriter.js';
+
+const spec: RewriteSpec = { nonce: 'N+/=', scriptNonce: true, styleNonce: true, inject: '<script id="sdk"></script>' };
+
+describe('rewriteHtml', () => {
+  it('adds nonces to script, style and stylesheet links lacking one', async () => {
+    const out = await rewriteHtml(
+      `<!doctype html><html><head><script src="/a.js"></script><style>p{}</style><link rel="stylesheet" href="/s.css"><link rel="icon" href="/f.ico"></head>` +
+        `<body><script nonce="own">1</script><SCRIPT>2</SCRIPT><link rel="modulepreload" href="/m.js"></body></html>`,
+      { ...spec, inject: undefined },
+    );
+    expect(out).toBe(
+      `<!doctype html><html><head><script src="/a.js" nonce="N+/="></script><style nonce="N+/=">p{}</style><link rel="stylesheet" href="/s.css" nonce="N+/="><link rel="icon" href="/f.ico"></head>` +
+        `<body><script nonce="own">1</script><script nonce="N+/=">2</SCRIPT><link rel="modulepreload" href="/m.js" nonce="N+/="></body></html>`,
+    );
+  });
+
+  it('leaves text that only looks like tags alone', async () => {
+    const html = `<head></head><body><!-- <script>x</script> --><textarea><script>y</script></textarea><script>var s = "<style>";</script></body>`;
+    const out = await rewriteHtml(html, { ...spec, inject: undefined });
+    expect(out).toBe(
+      `<head></head><body><!-- <script>x</script> --><textarea><script>y</script></textarea><script nonce="N+/=">var s = "<style>";</script></body>`,
+    );
+  });
+
+  it('injects right after <head>, else before <body>, else before </body>', async () => {
+    expect(await rewriteHtml('<html><head><title>t</title></head><body></body></html>', spec)).toBe(
+      '<html><head><script id="sdk"></script><title>t</title></head><body></body></html>',
+    );
+    expect(await rewriteHtml('<title>t</title><body><p>x</p></body>', spec)).toBe(
+      '<title>t</title><script id="sdk"></script><body><p>x</p></body>',
+    );
+    expect(await rewriteHtml('<p>x</p></body>', spec)).toBe('<p>x</p><script id="sdk"></script></body>');
+    expect(await rewriteHtml('<p>fragment</p>', spec)).toBe('<p>fragment</p>');
+  });
+
+  it('honours the switches', async () => {
+    const out = await rewriteHtml('<script></script><style></style>', { nonce: 'N', scriptNonce: false, styleNonce: true });
+    expect(out).toBe('<script></script><style nonce="N"></style>');
+  });
+});
+
+describe('rewriteHtmlStream', () => {
+  it('rewrites across chunk boundaries, multi-byte characters included', async () => {
+    const html = '<html><head></head><body><p>é — ünïcødé</p><script>1</script></body></html>';
+    const bytes = Buffer.from(html);
+    const chunks = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1));
+    let out = '';
+    for await (const chunk of rewriteHtmlStream(Readable.from(chunks), spec)) out += chunk;
+    expect(out).toBe('<html><head><script id="sdk"></script></head><body><p>é — ünïcødé</p><script nonce="N+/=">1</script></body></html>');
+  });
+});

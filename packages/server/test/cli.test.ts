@@ -1,0 +1,72 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDatabases } from './support/databases.js';
+
+// The CLI as users run it: the built bin (the test command builds first).
+const BIN = fileURLToPath(new URL('../bin/csp-observer.js', import.meta.url));
+const env = { ...process.env, CSP_OBSERVER_SECRET: '', CSP_OBSERVER_DB: '', CSP_OBSERVER_PORT: '' };
+
+function cli(args: string[], extraEnv: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: 20_000 });
+}
+
+describe.each(testDatabases())('csp-observer CLI on $name', (database) => {
+  afterAll(() => database.cleanup());
+
+  it.skipIf(Boolean(database.skip))('migrates, reports when up to date, and rolls back', async () => {
+    const db = await database.create();
+    const first = cli(['migrate', '--db', db]);
+    expect(first.stderr).toBe('');
+    expect(first.stdout.trim()).toBe('applied: 0001_sessions_and_reports');
+    expect(cli(['migrate'], { CSP_OBSERVER_DB: db }).stdout.trim()).toBe('nothing to do: the database is up to date');
+    expect(cli(['migrate', '--db', db, '--rollback']).stdout.trim()).toBe('rolled back: 0001_sessions_and_reports');
+  });
+
+  it.skipIf(Boolean(database.skip))('serves until stopped, on the port and host it was given', async () => {
+    const db = await database.create();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db], {
+      env: { ...env, CSP_OBSERVER_SECRET: 'cli-test-secret-0123456789' },
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/csp)/.exec(out);
+          if (match) resolve(match[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+      });
+      const health = await fetch(`${url}/health`);
+      expect(await health.json()).toEqual({ status: 'ok', database: database.name });
+      const page = await fetch(url.replace(/\/csp$/, '/'));
+      expect(page.status).toBe(404);
+      expect(page.headers.get('content-security-policy-report-only')).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+  });
+});
+
+describe('csp-observer CLI usage errors', () => {
+  it('explains a missing secret and exits 2', () => {
+    const result = cli(['serve', '--port', '0', '--db', ':memory:']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('a secret is required: pass --secret or set CSP_OBSERVER_SECRET');
+  });
+
+  it('rejects a bad port with the usage', () => {
+    const result = cli(['serve', '--port', 'eighty']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("option '--port <n>' argument 'eighty' is invalid. must be a port number");
+  });
+
+  it('names an unknown command', () => {
+    const result = cli(['frobnicate']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("unknown command 'frobnicate'");
+  });
+});

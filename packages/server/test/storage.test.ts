@@ -1,0 +1,86 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/storage/database.js';
+import { BatchWriter } from '../src/storage/batch-writer.js';
+import { migrateLatest, migrateRollback } from '../src/storage/migrations.js';
+import { ReportStore, type ReportRecord } from '../src/storage/report-store.js';
+import { testDatabases } from './support/databases.js';
+
+function record(overrides: Partial<ReportRecord> = {}): ReportRecord {
+  return {
+    sessionId: 'S'.repeat(22),
+    channel: 'report-uri',
+    reportType: 'csp-violation',
+    receivedAt: Date.now(),
+    documentUri: 'https://a.test/',
+    referrer: '',
+    blockedUri: 'eval',
+    effectiveDirective: 'script-src',
+    violatedDirective: 'script-src',
+    originalPolicy: "script-src 'self'",
+    disposition: 'report',
+    sourceFile: '',
+    lineNumber: 0,
+    columnNumber: 0,
+    statusCode: 200,
+    sample: '',
+    fingerprint: '0123456789abcdef',
+    isValid: true,
+    problems: [],
+    raw: '{}',
+    userAgent: 'UA',
+    ip: '127.0.0.0',
+    ...overrides,
+  };
+}
+
+describe.each(testDatabases())('storage on $name', (database) => {
+  afterAll(() => database.cleanup());
+
+  it.skipIf(Boolean(database.skip))('migrates up and down, using its own migrations table', async () => {
+    const { db } = openDatabase(await database.create());
+    try {
+      expect(await migrateLatest(db)).toEqual(['0001_sessions_and_reports']);
+      expect(await db.schema.hasTable('cspo_reports')).toBe(true);
+      expect(await db.schema.hasTable('cspo_migrations')).toBe(true);
+      expect(await db.schema.hasTable('knex_migrations')).toBe(false);
+      expect(await migrateRollback(db)).toEqual(['0001_sessions_and_reports']);
+      expect(await db.schema.hasTable('cspo_reports')).toBe(false);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it.skipIf(Boolean(database.skip))('groups concurrent writes into few commits and fails a bad request alone', async () => {
+    const { db } = openDatabase(await database.create());
+    try {
+      await migrateLatest(db);
+      const store = new ReportStore(db);
+      let commits = 0;
+      const counting = Object.assign(Object.create(store) as ReportStore, {
+        insert: (...args: Parameters<ReportStore['insert']>) => {
+          commits++;
+          return store.insert(...args);
+        },
+      });
+      const writer = new BatchWriter(counting);
+      // A NOT NULL violation fails the transaction it is in, on both databases.
+      const bad = record({ raw: null as unknown as string });
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 100 }, (_, i) => writer.write([record({ documentUri: `https://a.test/${i}` })])),
+        writer.write([bad]),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(100);
+      expect(results[100]!.status).toBe('rejected');
+      expect(await store.countReports()).toBe(100);
+      // One group commit plus the retry of its members one by one after the bad one failed it.
+      expect(commits).toBeLessThanOrEqual(1 + 101);
+      const clean = new BatchWriter(counting);
+      commits = 0;
+      await Promise.all(Array.from({ length: 100 }, () => clean.write([record()])));
+      expect(commits).toBeLessThanOrEqual(2);
+      expect(await store.countReports()).toBe(200);
+    } finally {
+      await db.destroy();
+    }
+  });
+});

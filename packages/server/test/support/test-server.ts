@@ -1,0 +1,50 @@
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import { cspObserver, type CspObserverMiddleware } from '../../src/observer.js';
+import type { CspObserverOptions } from '../../src/options.js';
+import type { Logger } from '../../src/logger.js';
+
+export const SECRET = 'integration-test-secret-0123456789';
+
+/** Collects log lines instead of printing them, so tests can assert on them. */
+export function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const add = (level: string) => (message: string) => void lines.push(`${level}: ${message}`);
+  return { lines, info: add('info'), warn: add('warn'), error: add('error') };
+}
+
+export interface TestServer {
+  url: string;
+  observer: CspObserverMiddleware;
+  logger: ReturnType<typeof memoryLogger>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real Koa app on 127.0.0.1 with csp-observer in front of `app` (a handler for pages), for
+ * tests through real HTTP.
+ */
+export async function startTestServer(
+  options: Partial<CspObserverOptions> & { database: string },
+  app?: (koa: Koa) => void,
+): Promise<TestServer> {
+  const logger = memoryLogger();
+  const koa = new Koa();
+  const observer = cspObserver({ secret: SECRET, logger, ...options });
+  koa.use(observer);
+  app?.(koa);
+  await observer.ready;
+  const server = koa.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    observer,
+    logger,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await observer.close();
+    },
+  };
+}

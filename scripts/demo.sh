@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the demo: examples/basic-site on http://127.0.0.1:${PORT:-3000}, reports in SQLite.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/setup.sh
+export CSP_OBSERVER_SECRET="${CSP_OBSERVER_SECRET:-demo-secret-change-me-in-production}"
+echo "Open http://127.0.0.1:${PORT:-3000}/violations, then http://127.0.0.1:${PORT:-3000}/reports"
+exec pnpm --silent demo

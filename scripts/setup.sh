@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Brings a fresh machine to a built workspace: pnpm (the pinned version), dependencies, build.
+# Sourced by demo.sh and test.sh; safe to run again (it skips what is already done).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  if [ -x ".tools/bin/pnpm" ] && [ "$(.tools/bin/pnpm --version)" = "$PNPM_VERSION" ]; then
+    :
+  else
+    log "installing pnpm $PNPM_VERSION (corepack cannot verify it here, so from npm)"
+    # Global when we may write there, else into the repo's own .tools folder.
+    npm install --global --no-fund --no-audit "pnpm@$PNPM_VERSION" >/dev/null 2>&1 \
+      || npm install --prefix .tools --no-fund --no-audit --no-save "pnpm@$PNPM_VERSION" >/dev/null
+  fi
+fi
+if [ -x ".tools/bin/pnpm" ] && { ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; }; then
+  export PATH="$PWD/.tools/bin:$PATH"
+fi
+
+# sqlite3 compiles from source where its prebuilt binary cannot be downloaded; node-gyp then
+# needs Node's headers, which Debian's nodejs ships in /usr/include/node.
+if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_version.h ]; then
+  export npm_config_nodedir=/usr
+fi
+
+log "installing dependencies"
+pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v '^Progress' | tail -n 5
+log "building packages"
+pnpm run --silent build >/dev/null
+log "ready"

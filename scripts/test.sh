@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test (type check, unit, integration on SQLite and PostgreSQL, e2e in Chromium)
+# on a fresh machine: installs pnpm, Debian's Chromium and PostgreSQL where they are missing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/setup.sh
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"; else return 1; fi; }
+apt_updated=
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq >/dev/null || return 1; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+# Chromium for Playwright: Debian's build (nothing may download a browser here).
+export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM_PATH" ]; then
+  log "installing Debian's chromium"
+  apt_install chromium || { echo "Chromium is missing at $CHROMIUM_PATH and could not be installed: install it or set CHROMIUM_PATH" >&2; exit 1; }
+fi
+
+# PostgreSQL binaries for the throwaway cluster the integration tests start themselves.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  log "installing PostgreSQL server binaries"
+  if ! apt_install postgresql; then
+    if [ "${CI:-}" = true ]; then echo "CI=true and PostgreSQL could not be installed" >&2; exit 1; fi
+    echo "PostgreSQL could not be installed: its tests will be skipped" >&2
+  fi
+fi
+
+mkdir -p e2e/.tmp
+results="$PWD/e2e/.tmp/results"
+rm -rf "$results" && mkdir -p "$results"
+
+log "type check"
+pnpm run --silent typecheck
+log "unit and integration tests (vitest, SQLite and PostgreSQL)"
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
+log "end-to-end tests (Playwright, Chromium)"
+# Browser profiles stay inside the repo, not in /tmp.
+(cd e2e && TMPDIR="$PWD/.tmp" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" \
+  pnpm exec playwright test --reporter=list,json)
+node scripts/test-summary.mjs "$results/vitest.json" "$results/playwright.json"
