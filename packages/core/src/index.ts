@@ -12,3 +12,4 @@ export {
 export { fingerprint, fingerprintFields, SAMPLE_LENGTH } from './fingerprint.js';
 export { MAX_EVENTS_PER_BATCH, SDK_EVENT_FIELDS } from './sdk-protocol.js';
 export type { SdkEventBatch, SdkSource, SdkViolationEvent } from './sdk-protocol.js';
+export { EXTENSION_SCHEMES, isExtensionUrl, scrubUrls, stripQuery } from './url.js';

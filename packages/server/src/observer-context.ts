@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ReportPipeline } from './ingest/pipeline.js';
 import type { Logger } from './logger.js';
 import type { ResolvedOptions } from './options.js';
 import type { BatchWriter } from './storage/batch-writer.js';
@@ -11,4 +12,5 @@ export interface ObserverContext {
   db: Knex;
   store: ReportStore;
   writer: BatchWriter;
+  pipeline: ReportPipeline;
 }

@@ -1,4 +1,5 @@
 import type { Context, Middleware, Next } from 'koa';
+import { ReportPipeline } from './ingest/pipeline.js';
 import { consoleLogger } from './logger.js';
 import type { ObserverContext } from './observer-context.js';
 import { resolveOptions, type CspObserverOptions } from './options.js';
@@ -33,7 +34,8 @@ export function cspObserver(options: CspObserverOptions): CspObserverMiddleware 
   const { db, owned } = openDatabase(resolved.database);
   const store = new ReportStore(db);
   const writer = new BatchWriter(store);
-  const observer: ObserverContext = { options: resolved, logger, db, store, writer };
+  const pipeline = new ReportPipeline(resolved, writer, logger);
+  const observer: ObserverContext = { options: resolved, logger, db, store, writer, pipeline };
 
   const ready = (resolved.migrate ? migrateLatest(db) : Promise.resolve([])).then((applied) => {
     if (applied.length) logger.info(`database migrated: ${applied.join(', ')}`);
@@ -66,6 +68,7 @@ export function cspObserver(options: CspObserverOptions): CspObserverMiddleware 
   middleware.store = store;
   middleware.close = async () => {
     await writer.flush();
+    await pipeline.close();
     if (owned) await db.destroy();
   };
   return middleware;

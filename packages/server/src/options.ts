@@ -1,7 +1,9 @@
+import { hostname } from 'node:os';
 import { validatePolicy, type Policy } from '@csp-observer/core';
 import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import type { Logger } from './logger.js';
+import type { ReceivedReport } from './ingest/received-report.js';
 
 /** Where reports are stored: a SQLite file path, a `postgres://` URL, a knex config or instance. */
 export type DatabaseOption = string | Knex.Config | Knex;
@@ -37,6 +39,59 @@ export interface CspObserverOptions {
   maxBodyBytes?: number;
   /** Where the server logs; default the console. */
   logger?: Logger;
+  /** Store reports in the database (default true), as the seed's CSP_REPORTS_SAVE. */
+  save?: boolean;
+  /** Log each report (default true, at `warn` as "CSP Reports"), as CSP_REPORTS_LOG / _LOG_LEVEL / _LOGGER_NAME. */
+  log?: boolean | { level?: LogLevel; name?: string };
+  /** E-mail reports to admins through SMTP (default off), as CSP_REPORTS_EMAIL_ADMINS. */
+  emailAdmins?: false | EmailAdminsOptions;
+  /** Your own functions, called with each processed report once it is committed. */
+  handlers?: ReadonlyArray<ReportHandler>;
+  /** Only reports it accepts are processed; the others are counted as dropped. */
+  filter?: ReportFilter;
+  /** Drop reports whose blocked URI or source file is a browser extension's (default false). */
+  filterBrowserExtensions?: boolean;
+  /** Extra values stored with each report (JSON column `extra`), in place of the seed's custom model. */
+  extraFields?: (report: ReceivedReport, ctx: Context) => Record<string, unknown> | undefined;
+  /** Remove query strings and fragments from stored URLs and raw bodies (default true). */
+  stripQuery?: boolean;
+  /** Bounds against floods; each answered with 413 or 429. */
+  limits?: LimitsOptions;
+  /** Origins allowed to send Reporting API reports and SDK events cross-origin (CORS); `'*'` for any. Default: same origin only. */
+  reportOrigins?: ReadonlyArray<string> | '*';
+  /** Also send `Reporting-Endpoints` and `report-to` on HTTPS responses (default false), as the seed's USE_NEW_API. */
+  reportingApi?: boolean;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Called after a report is committed; errors are logged, never returned to the browser. */
+export type ReportHandler = (report: ReceivedReport, ctx: Context) => void | Promise<void>;
+/** Return false to drop a report (it is counted under `dropped`, never stored). */
+export type ReportFilter = (report: ReceivedReport, ctx: Context) => boolean | Promise<boolean>;
+
+export interface EmailAdminsOptions {
+  /** Recipients. */
+  to: string | string[];
+  /** Sender; default `csp-observer@<hostname>`. */
+  from?: string;
+  /** An SMTP URL (`smtp://user:pass@host:587`) or nodemailer SMTP options. */
+  transport: string | Record<string, unknown>;
+  /** Default `[CSP report]`. */
+  subjectPrefix?: string;
+  /** Reports arriving within this many seconds share one message (default 10). */
+  windowSeconds?: number;
+  /** At most this many messages an hour; further reports are only logged (default 20). */
+  maxPerHour?: number;
+}
+
+export interface LimitsOptions {
+  /** Reports in one request (Reporting API batches, SDK events); default 100. */
+  maxReportsPerRequest?: number;
+  /** Reports stored for one session (page view); default 500. */
+  maxReportsPerSession?: number;
+  /** Reports from one client IP in a window; default 600 a minute. `false` turns it off. */
+  perIp?: false | { reports: number; windowSeconds: number };
 }
 
 /** The seed's default policy (django-csp-observer CSP_POLICIES). */
@@ -60,6 +115,17 @@ export interface ResolvedOptions {
   injectSdk: boolean;
   sessionKeepDays: number;
   maxBodyBytes: number;
+  save: boolean;
+  log: false | { level: LogLevel; name: string };
+  emailAdmins: false | Required<Omit<EmailAdminsOptions, 'to'>> & { to: string[] };
+  handlers: ReadonlyArray<ReportHandler>;
+  filter: ReportFilter | null;
+  filterBrowserExtensions: boolean;
+  extraFields: CspObserverOptions['extraFields'] | null;
+  stripQuery: boolean;
+  limits: { maxReportsPerRequest: number; maxReportsPerSession: number; perIp: false | { reports: number; windowSeconds: number } };
+  reportOrigins: ReadonlySet<string> | '*';
+  reportingApi: boolean;
 }
 
 /** Raised by `cspObserver()` for options it cannot work with; the message names the option. */
@@ -128,5 +194,89 @@ export function resolveOptions(options: CspObserverOptions): ResolvedOptions {
     injectSdk: options.injectSdk ?? true,
     sessionKeepDays: positive('sessionKeepDays', options.sessionKeepDays, 14),
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 64 * 1024),
+    save: options.save ?? true,
+    log: resolveLog(options.log),
+    emailAdmins: resolveEmail(options.emailAdmins),
+    handlers: functions('handlers', options.handlers ?? []),
+    filter: optionalFunction('filter', options.filter),
+    filterBrowserExtensions: options.filterBrowserExtensions ?? false,
+    extraFields: optionalFunction('extraFields', options.extraFields),
+    stripQuery: options.stripQuery ?? true,
+    limits: resolveLimits(options.limits ?? {}),
+    reportOrigins: resolveOrigins(options.reportOrigins),
+    reportingApi: options.reportingApi ?? false,
   };
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+function resolveLog(value: CspObserverOptions['log']): ResolvedOptions['log'] {
+  if (value === false) return false;
+  const config = value === true || value === undefined ? {} : value;
+  const level = config.level ?? 'warn';
+  if (!LOG_LEVELS.includes(level)) throw new OptionsError(`log.level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  return { level, name: config.name ?? 'CSP Reports' };
+}
+
+function resolveEmail(value: CspObserverOptions['emailAdmins']): ResolvedOptions['emailAdmins'] {
+  if (!value) return false;
+  const to = (Array.isArray(value.to) ? value.to : [value.to]).filter((address) => typeof address === 'string' && address.includes('@'));
+  if (to.length === 0) throw new OptionsError('emailAdmins.to needs at least one e-mail address');
+  if (!value.transport || (typeof value.transport !== 'string' && typeof value.transport !== 'object')) {
+    throw new OptionsError('emailAdmins.transport must be an SMTP URL or nodemailer SMTP options');
+  }
+  return {
+    to,
+    from: value.from ?? `csp-observer@${hostname()}`,
+    transport: value.transport,
+    subjectPrefix: value.subjectPrefix ?? '[CSP report]',
+    windowSeconds: positive('emailAdmins.windowSeconds', value.windowSeconds, 10),
+    maxPerHour: positive('emailAdmins.maxPerHour', value.maxPerHour, 20),
+  };
+}
+
+function resolveLimits(value: LimitsOptions): ResolvedOptions['limits'] {
+  const perIp = value.perIp ?? { reports: 600, windowSeconds: 60 };
+  return {
+    maxReportsPerRequest: positive('limits.maxReportsPerRequest', value.maxReportsPerRequest, 100),
+    maxReportsPerSession: positive('limits.maxReportsPerSession', value.maxReportsPerSession, 500),
+    perIp:
+      perIp === false
+        ? false
+        : {
+            reports: positive('limits.perIp.reports', perIp.reports, 600),
+            windowSeconds: positive('limits.perIp.windowSeconds', perIp.windowSeconds, 60),
+          },
+  };
+}
+
+function resolveOrigins(value: CspObserverOptions['reportOrigins']): ResolvedOptions['reportOrigins'] {
+  if (value === undefined) return new Set();
+  if (value === '*') return '*';
+  if (!Array.isArray(value)) throw new OptionsError(`reportOrigins must be an array of origins or '*'`);
+  return new Set(
+    value.map((origin) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        throw new OptionsError(`reportOrigins entry ${JSON.stringify(origin)} is not an origin like https://shop.example`);
+      }
+      if (parsed.origin !== origin.replace(/\/$/, '')) {
+        throw new OptionsError(`reportOrigins entry ${JSON.stringify(origin)} must be an origin only (scheme, host, port)`);
+      }
+      return parsed.origin;
+    }),
+  );
+}
+
+function functions<T>(name: string, value: ReadonlyArray<T>): ReadonlyArray<T> {
+  if (!Array.isArray(value) || value.some((f) => typeof f !== 'function')) throw new OptionsError(`${name} must be an array of functions`);
+  return value;
+}
+
+function optionalFunction<T>(name: string, value: T | undefined): T | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'function') throw new OptionsError(`${name} must be a function`);
+  return value;
 }

@@ -142,7 +142,7 @@ describe.each(testDatabases())('endpoints on $name', (database) => {
       expect(xml.status).toBe(415);
       const deep = await post(`/csp/report/${token}`, '['.repeat(100) + ']'.repeat(100), 'application/json');
       expect(deep.status).toBe(400);
-      const tooMany = await post(`/csp/events/${token}`, JSON.stringify({ v: 1, events: Array(51).fill(sdkEvent) }), 'application/json');
+      const tooMany = await post(`/csp/events/${token}`, JSON.stringify({ v: 1, events: Array(101).fill(sdkEvent) }), 'application/json');
       expect(tooMany.status).toBe(413);
       const shapeless = await post(`/csp/events/${token}`, JSON.stringify({ nope: 1 }), 'application/json');
       expect(shapeless.status).toBe(400);

@@ -25,8 +25,12 @@ function extend(policy: Policy, directive: 'script-src' | 'style-src', sources: 
 /** The header name and a function that renders its value for one response. */
 export interface CspHeaderBuilder {
   name: 'Content-Security-Policy' | 'Content-Security-Policy-Report-Only';
-  value(nonce: string, token: string): string;
+  /** With `reportTo`, the policy also names the `csp-endpoint` of `Reporting-Endpoints`. */
+  value(nonce: string, token: string, reportTo?: boolean): string;
 }
+
+/** The Reporting-Endpoints group the policy's report-to names. */
+export const REPORTING_GROUP = 'csp-endpoint';
 
 /**
  * Precomputes the static part of the policy once, when the middleware is built; a response
@@ -41,8 +45,11 @@ export function cspHeaderBuilder(options: ResolvedOptions): CspHeaderBuilder {
   const reportUri = `; report-uri ${options.prefix}/report/`;
   return {
     name: options.reportOnly ? 'Content-Security-Policy-Report-Only' : 'Content-Security-Policy',
-    value: (nonceValue, token) =>
-      (after === undefined ? before : before + nonceValue + after.split(NONCE_MARK).join(nonceValue)) + reportUri + token,
+    value: (nonceValue, token, reportTo = false) =>
+      (after === undefined ? before : before + nonceValue + after.split(NONCE_MARK).join(nonceValue)) +
+      reportUri +
+      token +
+      (reportTo ? `; report-to ${REPORTING_GROUP}` : ''),
   };
 }
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { Context, Next } from 'koa';
 import type { ResolvedOptions } from '../options.js';
 import { mintSessionToken } from '../session-token.js';
-import { createNonce, cspHeaderBuilder } from './csp-header.js';
+import { createNonce, cspHeaderBuilder, REPORTING_GROUP } from './csp-header.js';
 import { rewriteHtml, rewriteHtmlStream, type RewriteSpec } from './html-rewriter.js';
 
 /** What the middleware leaves on `ctx.state` for the app's templates. */
@@ -34,7 +34,11 @@ export function pageMiddleware(options: ResolvedOptions) {
     const state = ctx.state as CspObserverState;
     state.cspNonce = nonce;
     state.cspSession = token;
-    ctx.set(header.name, header.value(nonce, token));
+    // Measured in Chromium: on plain HTTP, report-to silences report-uri too and yields no
+    // report at all; on HTTPS it replaces report-uri. So only HTTPS responses get it.
+    const reportTo = options.reportingApi && ctx.secure;
+    if (reportTo) ctx.set('Reporting-Endpoints', `${REPORTING_GROUP}="${ctx.origin}${options.prefix}/reports/${token}"`);
+    ctx.set(header.name, header.value(nonce, token, reportTo));
 
     await next();
 

@@ -1,5 +1,4 @@
 import {
-  MAX_EVENTS_PER_BATCH,
   normalizeReportingApiBody,
   normalizeReportUriBody,
   normalizeSdkEvent,
@@ -9,10 +8,10 @@ import {
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
-import { ingest, originOf } from '../ingest.js';
 import type { ObserverContext } from '../observer-context.js';
 import { verifySessionToken, type SessionToken } from '../session-token.js';
 import { parseReportJson, readReportBody } from './body.js';
+import { answerPreflight, applyCors } from './cors.js';
 
 function sessionOf(observer: ObserverContext, ctx: Context): SessionToken {
   const session = verifySessionToken(observer.options.secret, ctx.params.token, observer.options.sessionKeepDays * 86400);
@@ -26,49 +25,50 @@ function notJson(text: string): NormalizedReport {
 }
 
 /**
- * Reads, normalizes and stores a native report body. report-uri bodies may also arrive as a
- * Reporting API array (some proxies re-post them), so the body's shape decides.
+ * Reads, normalizes and stores a native report body. The media type decides the format: a
+ * Reporting API array may also reach the report-uri endpoint (some proxies re-post them).
  */
-async function receiveNative(observer: ObserverContext, ctx: Context, session: SessionToken | null, path: Channel) {
+async function receiveNative(observer: ObserverContext, ctx: Context, session: SessionToken | null, endpoint: Channel) {
   const { text, kind } = await readReportBody(ctx, observer.options.maxBodyBytes);
   const json = parseReportJson(text, kind);
   if (json === undefined) {
-    if (session || text.trim()) await ingest(observer.writer, [notJson(text)], originOf(ctx, path, session));
+    if (text.trim()) await observer.pipeline.receive(ctx, endpoint, session, [notJson(text)]);
     throw new HttpError(400, 'body is not JSON; stored as an invalid report');
   }
   const reportingApi = kind === 'reports+json';
   const reports = reportingApi ? normalizeReportingApiBody(json) : normalizeReportUriBody(json);
-  const channel: Channel = reportingApi ? 'report-to' : path;
-  await ingest(observer.writer, reports, originOf(ctx, channel, session));
+  await observer.pipeline.receive(ctx, reportingApi ? 'report-to' : endpoint, session, reports);
   ctx.status = 204;
 }
 
 /** The endpoints that receive reports: report-uri, Reporting API and SDK events. */
 export function ingestRoutes(router: Router, observer: ObserverContext): void {
+  const origins = observer.options.reportOrigins;
+
+  // report-uri deliveries are no-cors: browsers send them from any origin without a preflight.
   router.post('/report/:token', async (ctx) => {
-    const session = sessionOf(observer, ctx);
-    await receiveNative(observer, ctx, session, 'report-uri');
+    await receiveNative(observer, ctx, sessionOf(observer, ctx), 'report-uri');
   });
 
-  // The plain collector (django-csp-reports): reports without a session.
+  // The plain collector (django-csp-reports): reports without a session, from any site.
   router.post('/report', async (ctx) => receiveNative(observer, ctx, null, 'report-uri'));
 
+  router.options('/reports/:token', (ctx) => answerPreflight(ctx, origins));
   router.post('/reports/:token', async (ctx) => {
-    const session = sessionOf(observer, ctx);
-    await receiveNative(observer, ctx, session, 'report-to');
+    applyCors(ctx, origins);
+    await receiveNative(observer, ctx, sessionOf(observer, ctx), 'report-to');
   });
 
+  router.options('/events/:token', (ctx) => answerPreflight(ctx, origins));
   router.post('/events/:token', async (ctx) => {
+    applyCors(ctx, origins);
     const session = sessionOf(observer, ctx);
     const { text } = await readReportBody(ctx, observer.options.maxBodyBytes);
     const json = parseReportJson(text, 'json') as { events?: unknown } | undefined;
     if (!json || typeof json !== 'object' || !Array.isArray(json.events)) {
       throw new HttpError(400, 'expected {"v":1,"events":[...]}');
     }
-    if (json.events.length > MAX_EVENTS_PER_BATCH) {
-      throw new HttpError(413, `at most ${MAX_EVENTS_PER_BATCH} events per batch`);
-    }
-    await ingest(observer.writer, json.events.map(normalizeSdkEvent), originOf(ctx, 'sdk', session));
+    await observer.pipeline.receive(ctx, 'sdk', session, json.events.map(normalizeSdkEvent));
     ctx.status = 204;
   });
 }

@@ -1,8 +1,9 @@
-import type { ReportRecord, ReportStore, SessionRecord } from './report-store.js';
+import type { DropRecord, ReportRecord, ReportStore, SessionRecord } from './report-store.js';
 
 interface Pending {
   reports: readonly ReportRecord[];
   sessions: readonly SessionRecord[];
+  drops: readonly DropRecord[];
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -21,9 +22,9 @@ export class BatchWriter {
     private readonly maxRowsPerCommit = 2000,
   ) {}
 
-  write(reports: readonly ReportRecord[], sessions: readonly SessionRecord[] = []): Promise<void> {
+  write(reports: readonly ReportRecord[], sessions: readonly SessionRecord[] = [], drops: readonly DropRecord[] = []): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ reports, sessions, resolve, reject });
+      this.queue.push({ reports, sessions, drops, resolve, reject });
       this.running ??= this.drain();
     });
   }
@@ -43,6 +44,7 @@ export class BatchWriter {
           await this.store.insert(
             batch.flatMap((p) => p.reports),
             batch.flatMap((p) => p.sessions),
+            batch.flatMap((p) => p.drops),
           );
           for (const p of batch) p.resolve();
         } catch (error) {
@@ -59,7 +61,7 @@ export class BatchWriter {
   private async isolate(batch: Pending[]): Promise<void> {
     for (const p of batch) {
       try {
-        await this.store.insert(p.reports, p.sessions);
+        await this.store.insert(p.reports, p.sessions, p.drops);
         p.resolve();
       } catch (error) {
         p.reject(error);

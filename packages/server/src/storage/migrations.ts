@@ -46,11 +46,23 @@ const initial: Migration = {
       t.text('raw').notNullable().comment('The report as received (JSON, or the body text when not JSON)');
       t.text('user_agent').notNullable().defaultTo('');
       t.string('ip', 64).notNullable().defaultTo('').comment('Anonymized client IP');
+      t.string('cause', 16).nullable().comment('extension, browser, malware, other; null while no rule explains it');
+      t.string('rule_id', 128).nullable().comment('The rule that explains the report');
+      t.text('extra').nullable().comment('JSON from the extraFields hook');
       t.index(['session_id', 'fingerprint'], 'cspo_reports_session_fingerprint');
       t.index(['received_at'], 'cspo_reports_received_at');
     });
+    await db.schema.createTable('cspo_drops', (t) => {
+      t.bigInteger('bucket_at').notNullable().comment('Start of the hour the reports arrived in, epoch ms');
+      t.string('reason', 32).notNullable().comment('filter, extension-filter or rule');
+      t.string('cause', 16).notNullable().defaultTo('').comment('Cause of the ignore rule; "" for filters');
+      t.string('rule_id', 128).notNullable().defaultTo('').comment('The ignore rule; "" for filters');
+      t.integer('count').notNullable().comment('Reports dropped, never stored');
+      t.primary(['bucket_at', 'reason', 'cause', 'rule_id']);
+    });
   },
   async down(db) {
+    await db.schema.dropTableIfExists('cspo_drops');
     await db.schema.dropTableIfExists('cspo_reports');
     await db.schema.dropTableIfExists('cspo_sessions');
   },

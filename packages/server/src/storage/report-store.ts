@@ -26,6 +26,20 @@ export interface ReportRecord {
   raw: string;
   userAgent: string;
   ip: string;
+  /** Set by rules (detection); null while no rule explains the report. */
+  cause: string | null;
+  ruleId: string | null;
+  /** JSON from the extraFields hook. */
+  extra: string | null;
+}
+
+/** Reports discarded before storage, counted per hour bucket. */
+export interface DropRecord {
+  at: number;
+  reason: string;
+  cause: string;
+  ruleId: string;
+  count: number;
 }
 
 /** A stored report, as read back. */
@@ -80,6 +94,9 @@ function toRow(r: ReportRecord) {
     raw: r.raw,
     user_agent: r.userAgent,
     ip: r.ip,
+    cause: r.cause,
+    rule_id: r.ruleId,
+    extra: r.extra,
   };
 }
 
@@ -115,6 +132,9 @@ function fromRow(row: Row): StoredReport {
     raw: String(row.raw),
     userAgent: String(row.user_agent),
     ip: String(row.ip),
+    cause: (row.cause as string | null) ?? null,
+    ruleId: (row.rule_id as string | null) ?? null,
+    extra: (row.extra as string | null) ?? null,
   };
 }
 
@@ -126,8 +146,8 @@ export class ReportStore {
    * Writes reports and upserts their sessions in one transaction: all are committed, or none.
    * Many requests' reports share one call (see BatchWriter).
    */
-  async insert(reports: readonly ReportRecord[], sessions: readonly SessionRecord[]): Promise<void> {
-    if (reports.length === 0 && sessions.length === 0) return;
+  async insert(reports: readonly ReportRecord[], sessions: readonly SessionRecord[], drops: readonly DropRecord[] = []): Promise<void> {
+    if (reports.length === 0 && sessions.length === 0 && drops.length === 0) return;
     await this.db.transaction(async (trx) => {
       for (const session of mergeSessions(sessions)) {
         await trx('cspo_sessions')
@@ -145,6 +165,12 @@ export class ReportStore {
       }
       for (let i = 0; i < reports.length; i += ROWS_PER_STATEMENT) {
         await trx('cspo_reports').insert(reports.slice(i, i + ROWS_PER_STATEMENT).map(toRow));
+      }
+      for (const drop of mergeDrops(drops)) {
+        await trx('cspo_drops')
+          .insert(drop)
+          .onConflict(['bucket_at', 'reason', 'cause', 'rule_id'])
+          .merge({ count: trx.raw('?? + ??', ['cspo_drops.count', 'excluded.count']) });
       }
     });
   }
@@ -188,6 +214,21 @@ export class ReportStore {
   get dialect() {
     return dialectOf(this.db);
   }
+}
+
+const HOUR = 3600_000;
+
+/** One upsert per (hour, reason, cause, rule) per transaction. */
+function mergeDrops(drops: readonly DropRecord[]) {
+  const byKey = new Map<string, { bucket_at: number; reason: string; cause: string; rule_id: string; count: number }>();
+  for (const drop of drops) {
+    const bucket = Math.floor(drop.at / HOUR) * HOUR;
+    const key = `${bucket}\u0000${drop.reason}\u0000${drop.cause}\u0000${drop.ruleId}`;
+    const known = byKey.get(key);
+    if (known) known.count += drop.count;
+    else byKey.set(key, { bucket_at: bucket, reason: drop.reason, cause: drop.cause, rule_id: drop.ruleId, count: drop.count });
+  }
+  return [...byKey.values()];
 }
 
 /** One upsert per session per transaction: the earliest sighting wins the first-seen fields. */

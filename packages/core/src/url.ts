@@ -1,0 +1,34 @@
+/**
+ * Query strings and fragments of reported URLs often carry session ids, e-mail addresses or
+ * password-reset tokens. These helpers drop them before a report is stored.
+ */
+
+/** `https://a.test/p?q=1#f` -> `https://a.test/p`; keywords such as `inline` pass unchanged. */
+export function stripQuery(url: string): string {
+  const at = url.search(/[?#]/);
+  return at === -1 ? url : url.slice(0, at);
+}
+
+const URL_WITH_QUERY = /\b((?:https?|wss?|ftp):\/\/[^\s"'<>?#\\]*)[?#][^\s"'<>\\]*/gi;
+
+/** Strips the query and fragment of every absolute URL inside a text (a raw JSON body, say). */
+export function scrubUrls(text: string): string {
+  return text.replace(URL_WITH_QUERY, '$1');
+}
+
+/** URL schemes of browser extensions: their reports come from the visitor's add-ons. */
+export const EXTENSION_SCHEMES: readonly string[] = [
+  'chrome-extension',
+  'moz-extension',
+  'safari-extension',
+  'safari-web-extension',
+  'ms-browser-extension',
+  'extension',
+];
+
+/** Whether a blocked URI or source file points into a browser extension. */
+export function isExtensionUrl(value: string): boolean {
+  const colon = value.indexOf(':');
+  const scheme = (colon === -1 ? value : value.slice(0, colon)).trim().toLowerCase();
+  return EXTENSION_SCHEMES.includes(scheme);
+}

@@ -1,0 +1,26 @@
+import type { Channel, Violation } from '@csp-observer/core';
+
+/**
+ * A report as filters and handlers see it: normalized, with the full URLs (before
+ * `stripQuery`), and where it came from.
+ */
+export interface ReceivedReport {
+  /** `csp-violation`, or another Reporting API type. */
+  type: string;
+  channel: Channel;
+  /** The page view it belongs to; null at the plain collector endpoint. */
+  sessionId: string | null;
+  /** The violation, for csp-violation reports (also invalid ones, with empty fields). */
+  violation: Violation | null;
+  valid: boolean;
+  problems: string[];
+  /** The page URL. */
+  url: string;
+  userAgent: string;
+  /** The client IP, anonymized (IPv4 /16, IPv6 /48). */
+  ip: string;
+  /** Epoch ms. */
+  receivedAt: number;
+  /** The report as received. */
+  raw: unknown;
+}

@@ -1,0 +1,14 @@
+import type { Logger } from '../logger.js';
+import type { LogLevel } from '../options.js';
+import type { ReceivedReport } from './received-report.js';
+
+/** One log line a report, as the seed's CSP_REPORTS_LOG: what was blocked, where, by which channel. */
+export function logReport(logger: Logger, level: LogLevel, name: string, report: ReceivedReport): void {
+  const v = report.violation;
+  const what = v
+    ? `${v.effectiveDirective || '?'} blocked ${JSON.stringify(v.blockedUri)} on ${v.documentUri || report.url || '?'}`
+    : `${report.type} report from ${report.url || '?'}`;
+  const line = `[${name}] ${what} (${report.channel}${report.valid ? '' : ', invalid: ' + report.problems.join('; ')})`;
+  const write = level === 'debug' ? (logger.debug ?? logger.info) : logger[level];
+  write.call(logger, line);
+}

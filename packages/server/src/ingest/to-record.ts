@@ -1,0 +1,48 @@
+import { fingerprint, scrubUrls, stripQuery } from '@csp-observer/core';
+import type { ReportRecord } from '../storage/report-store.js';
+import type { ReceivedReport } from './received-report.js';
+
+/** The raw body kept per report is evidence, bounded like the request that carried it. */
+const MAX_RAW = 64 * 1024;
+
+function serializeRaw(raw: unknown): string {
+  const text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? '');
+  return text.length > MAX_RAW ? text.slice(0, MAX_RAW) : text;
+}
+
+/**
+ * The row stored for a report. The fingerprint is taken from the full URLs (both channels see
+ * the same), then `strip` removes query strings and fragments from the URLs and the raw body.
+ */
+export function toRecord(report: ReceivedReport, strip: boolean, extra: Record<string, unknown> | undefined): ReportRecord {
+  const v = report.violation;
+  const url = strip ? stripQuery : (value: string) => value;
+  const raw = serializeRaw(report.raw);
+  return {
+    sessionId: report.sessionId,
+    channel: report.channel,
+    reportType: report.type,
+    receivedAt: report.receivedAt,
+    documentUri: url(v?.documentUri || report.url),
+    referrer: url(v?.referrer ?? ''),
+    blockedUri: url(v?.blockedUri ?? ''),
+    effectiveDirective: v?.effectiveDirective ?? '',
+    violatedDirective: v?.violatedDirective ?? '',
+    originalPolicy: v?.originalPolicy ?? '',
+    disposition: v?.disposition ?? '',
+    sourceFile: url(v?.sourceFile ?? ''),
+    lineNumber: v?.lineNumber ?? 0,
+    columnNumber: v?.columnNumber ?? 0,
+    statusCode: v?.statusCode ?? 0,
+    sample: v?.sample ?? '',
+    fingerprint: v && report.sessionId ? fingerprint(v) : null,
+    isValid: report.valid,
+    problems: report.problems,
+    raw: strip ? scrubUrls(raw) : raw,
+    userAgent: report.userAgent,
+    ip: report.ip,
+    cause: null,
+    ruleId: null,
+    extra: extra === undefined ? null : JSON.stringify(extra),
+  };
+}

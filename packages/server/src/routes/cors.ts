@@ -1,0 +1,34 @@
+import type { Context } from 'koa';
+import { HttpError } from '../http-error.js';
+import type { ResolvedOptions } from '../options.js';
+
+/** Whether a request's Origin may send to the CORS endpoints; no Origin or our own is always fine. */
+function allowedOrigin(ctx: Context, allowed: ResolvedOptions['reportOrigins']): string | null | false {
+  const origin = ctx.get('Origin');
+  if (!origin || origin === ctx.origin) return null;
+  if (allowed === '*' || allowed.has(origin)) return origin;
+  return false;
+}
+
+/**
+ * For endpoints that browsers reach with CORS (Reporting API deliveries, SDK batches): refuses a
+ * foreign origin that is not allowed (403: nothing is stored), and allows the others.
+ */
+export function applyCors(ctx: Context, allowed: ResolvedOptions['reportOrigins']): void {
+  const origin = allowedOrigin(ctx, allowed);
+  ctx.vary('Origin');
+  if (origin === false) throw new HttpError(403, `origin ${ctx.get('Origin')} may not send reports here`);
+  if (origin) ctx.set('Access-Control-Allow-Origin', origin);
+}
+
+/**
+ * Answers a CORS preflight. Never 410: a browser that gets it drops the reporting endpoint
+ * for good.
+ */
+export function answerPreflight(ctx: Context, allowed: ResolvedOptions['reportOrigins']): void {
+  applyCors(ctx, allowed);
+  ctx.set('Access-Control-Allow-Methods', 'POST, OPTIONS');
+  ctx.set('Access-Control-Allow-Headers', 'Content-Type');
+  ctx.set('Access-Control-Max-Age', '86400');
+  ctx.status = 204;
+}

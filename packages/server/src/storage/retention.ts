@@ -1,0 +1,46 @@
+import type { Knex } from 'knex';
+
+/** Rows deleted per statement: short transactions, so ingestion never waits long on a lock. */
+export const DELETE_BATCH = 5000;
+
+export interface CleanProgress {
+  table: string;
+  deleted: number;
+}
+
+export interface CleanResult {
+  reports: number;
+  sessions: number;
+  drops: number;
+}
+
+async function deleteInBatches(
+  db: Knex,
+  table: string,
+  key: string,
+  column: string,
+  before: number,
+  onProgress: (progress: CleanProgress) => void,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const n = await db(table)
+      .whereIn(key, db(table).select(key).where(column, '<', before).limit(DELETE_BATCH))
+      .delete();
+    deleted += n;
+    if (n > 0) onProgress({ table, deleted });
+    if (n < DELETE_BATCH) return deleted;
+  }
+}
+
+/**
+ * Deletes reports received, sessions last seen and drop counts bucketed before `before`
+ * (epoch ms), in batches of DELETE_BATCH rows.
+ */
+export async function deleteOlderThan(db: Knex, before: number, onProgress: (progress: CleanProgress) => void = () => {}): Promise<CleanResult> {
+  const reports = await deleteInBatches(db, 'cspo_reports', 'id', 'received_at', before, onProgress);
+  const sessions = await deleteInBatches(db, 'cspo_sessions', 'id', 'last_seen_at', before, onProgress);
+  // cspo_drops has a composite key: its rows are few (one per hour and reason), one statement suffices.
+  const drops = await db('cspo_drops').where('bucket_at', '<', before).delete();
+  return { reports, sessions, drops };
+}
