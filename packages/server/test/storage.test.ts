@@ -29,6 +29,9 @@ function record(overrides: Partial<ReportRecord> = {}): ReportRecord {
     raw: '{}',
     userAgent: 'UA',
     ip: '127.0.0.0',
+    cause: null,
+    ruleId: null,
+    extra: null,
     ...overrides,
   };
 }
