@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Context, Next } from 'koa';
 import type { ResolvedOptions } from '../options.js';
+import { ownOrigin } from '../own-origin.js';
 import { mintSessionToken } from '../session-token.js';
 import { createNonce, cspHeaderBuilder, REPORTING_GROUP } from './csp-header.js';
 import { rewriteHtml, rewriteHtmlStream, type RewriteSpec } from './html-rewriter.js';
@@ -37,7 +38,7 @@ export function pageMiddleware(options: ResolvedOptions) {
     // Measured in Chromium: on plain HTTP, report-to silences report-uri too and yields no
     // report at all; on HTTPS it replaces report-uri. So only HTTPS responses get it.
     const reportTo = options.reportingApi && ctx.secure;
-    if (reportTo) ctx.set('Reporting-Endpoints', `${REPORTING_GROUP}="${ctx.origin}${options.prefix}/reports/${token}"`);
+    if (reportTo) ctx.set('Reporting-Endpoints', `${REPORTING_GROUP}="${ownOrigin(ctx)}${options.prefix}/reports/${token}"`);
     ctx.set(header.name, header.value(nonce, token, reportTo));
 
     await next();

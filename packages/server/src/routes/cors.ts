@@ -1,11 +1,12 @@
 import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
 import type { ResolvedOptions } from '../options.js';
+import { ownOrigin } from '../own-origin.js';
 
 /** Whether a request's Origin may send to the CORS endpoints; no Origin or our own is always fine. */
 function allowedOrigin(ctx: Context, allowed: ResolvedOptions['reportOrigins']): string | null | false {
   const origin = ctx.get('Origin');
-  if (!origin || origin === ctx.origin) return null;
+  if (!origin || origin === ownOrigin(ctx)) return null;
   if (allowed === '*' || allowed.has(origin)) return origin;
   return false;
 }

@@ -70,33 +70,38 @@ export interface StoredSession {
 /** Rows per INSERT statement: under PostgreSQL's 65,535 and SQLite's 32,766 bound parameters. */
 const ROWS_PER_STATEMENT = 500;
 
+/** PostgreSQL text cannot hold NUL; hostile reports carry them, so they become U+FFFD. */
+function text(value: string): string {
+  return value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
+}
+
 function toRow(r: ReportRecord) {
   return {
     session_id: r.sessionId,
     channel: r.channel,
-    report_type: r.reportType,
+    report_type: text(r.reportType),
     received_at: r.receivedAt,
-    document_uri: r.documentUri,
-    referrer: r.referrer,
-    blocked_uri: r.blockedUri,
-    effective_directive: r.effectiveDirective.slice(0, 64),
-    violated_directive: r.violatedDirective,
-    original_policy: r.originalPolicy,
-    disposition: r.disposition.slice(0, 16),
-    source_file: r.sourceFile,
+    document_uri: text(r.documentUri),
+    referrer: text(r.referrer),
+    blocked_uri: text(r.blockedUri),
+    effective_directive: text(r.effectiveDirective.slice(0, 64)),
+    violated_directive: text(r.violatedDirective),
+    original_policy: text(r.originalPolicy),
+    disposition: text(r.disposition.slice(0, 16)),
+    source_file: text(r.sourceFile),
     line_number: clampInt(r.lineNumber),
     column_number: clampInt(r.columnNumber),
     status_code: clampInt(r.statusCode),
-    sample: r.sample,
+    sample: text(r.sample),
     fingerprint: r.fingerprint,
     is_valid: r.isValid,
-    problems: JSON.stringify(r.problems),
-    raw: r.raw,
-    user_agent: r.userAgent,
+    problems: text(JSON.stringify(r.problems)),
+    raw: text(r.raw),
+    user_agent: text(r.userAgent),
     ip: r.ip,
     cause: r.cause,
     rule_id: r.ruleId,
-    extra: r.extra,
+    extra: r.extra === null ? null : text(r.extra),
   };
 }
 

@@ -1,0 +1,54 @@
+import { InvalidArgumentError, Option } from 'commander';
+import type { Knex } from 'knex';
+import { openDatabase } from '../storage/database.js';
+import { migrateLatest } from '../storage/migrations.js';
+
+export const DEFAULT_DB = 'csp-observer.sqlite';
+
+/** Exit codes: 0 done, 1 failed at run time (database, port), 2 bad usage or configuration. */
+export const EXIT = { failed: 1, usage: 2 } as const;
+
+export function fail(message: string, code: number = EXIT.failed): never {
+  console.error(`csp-observer: ${message}`);
+  process.exit(code);
+}
+
+export const dbOption = () =>
+  new Option('--db <path|url>', 'SQLite file path or postgres:// URL').env('CSP_OBSERVER_DB').default(DEFAULT_DB);
+
+export function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
+}
+
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+/** Any string `Date` understands: `2026-11-20`, `2026-11-20T08:00`, an ISO timestamp. */
+export function dateTime(value: string): Date {
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00` : value);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('must be a date or date-time such as 2026-11-20 or 2026-11-20T08:00');
+  return date;
+}
+
+/** Opens and migrates the database for a command, closing it afterwards whatever happens. */
+export async function withDatabase<T>(location: string, work: (db: Knex) => Promise<T>): Promise<T> {
+  let db: Knex;
+  try {
+    db = openDatabase(location).db;
+  } catch (error) {
+    fail(`database ${location}: ${(error as Error).message}`, EXIT.usage);
+  }
+  try {
+    await migrateLatest(db);
+    return await work(db);
+  } catch (error) {
+    fail(`database ${location}: ${(error as Error).message}`);
+  } finally {
+    await db.destroy();
+  }
+}

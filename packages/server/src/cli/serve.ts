@@ -1,0 +1,43 @@
+import { createServer } from 'node:http';
+import { Command, Option } from 'commander';
+import { OptionsError } from '../options.js';
+import { createStandaloneApp } from '../standalone.js';
+import { dbOption, EXIT, fail, portNumber } from './common.js';
+
+export const serveCommand = new Command('serve')
+  .description('run the standalone server: the report endpoints under the prefix')
+  .addOption(new Option('--port <n>', 'port to listen on').env('CSP_OBSERVER_PORT').default(8080).argParser(portNumber))
+  .addOption(new Option('--host <addr>', 'address to listen on').env('CSP_OBSERVER_HOST').default('127.0.0.1'))
+  .addOption(dbOption())
+  .addOption(new Option('--secret <secret>', 'secret that signs session tokens (>= 16 chars)').env('CSP_OBSERVER_SECRET'))
+  .addOption(new Option('--prefix <path>', 'mount prefix').env('CSP_OBSERVER_PREFIX').default('/csp'))
+  .addOption(new Option('--proxy', 'trust X-Forwarded-For from a reverse proxy').env('CSP_OBSERVER_PROXY'))
+  .action(async (opts: { port: number; host: string; db: string; secret?: string; prefix: string; proxy?: boolean }) => {
+    if (!opts.secret) fail('a secret is required: pass --secret or set CSP_OBSERVER_SECRET (at least 16 characters)', EXIT.usage);
+    let started: ReturnType<typeof createStandaloneApp>;
+    try {
+      started = createStandaloneApp({ secret: opts.secret, database: opts.db, prefix: opts.prefix, proxy: Boolean(opts.proxy) });
+    } catch (error) {
+      fail((error as Error).message, error instanceof OptionsError ? EXIT.usage : EXIT.failed);
+    }
+    const { app, observer } = started;
+    try {
+      await observer.ready;
+    } catch (error) {
+      fail(`database ${opts.db}: ${(error as Error).message}`);
+    }
+    const server = createServer(app.callback());
+    server.on('error', (error) => fail(`cannot listen on ${opts.host}:${opts.port}: ${error.message}`));
+    server.listen(opts.port, opts.host, () => {
+      const address = server.address();
+      const actual = typeof address === 'object' && address ? address.port : opts.port;
+      console.log(`csp-observer listening on http://${opts.host}:${actual}${opts.prefix} (database: ${opts.db})`);
+    });
+    const stop = () => {
+      server.close();
+      server.closeIdleConnections();
+      void observer.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
