@@ -11,7 +11,7 @@ import { EmailNotifier } from './email-notifier.js';
 import type { ReceivedReport } from './received-report.js';
 import { logReport } from './report-log.js';
 import { WindowCounter } from './rate-limiter.js';
-import { toRecord } from './to-record.js';
+import { toRecord, withoutQueries } from './to-record.js';
 
 const MAX_USER_AGENT = 512;
 
@@ -139,8 +139,11 @@ export class ReportPipeline {
   private afterCommit(reports: readonly ReceivedReport[], ctx: Context): void {
     if (reports.length === 0) return;
     const { log, handlers } = this.options;
-    if (log) for (const report of reports) logReport(this.logger, log.level, log.name, report);
-    this.email?.add(reports);
+    if (log || this.email) {
+      const shown = this.options.stripQuery ? reports.map(withoutQueries) : reports;
+      if (log) for (const report of shown) logReport(this.logger, log.level, log.name, report);
+      this.email?.add(shown);
+    }
     for (const handler of handlers) {
       for (const report of reports) {
         try {

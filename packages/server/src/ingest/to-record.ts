@@ -46,3 +46,23 @@ export function toRecord(report: ReceivedReport, strip: boolean, extra: Record<s
     extra: extra === undefined ? null : JSON.stringify(extra),
   };
 }
+
+/**
+ * The report with query strings and fragments removed from its URLs and raw body, for the
+ * built-in outputs (log lines, e-mail) under `stripQuery`. Custom handlers get the full report.
+ */
+export function withoutQueries(report: ReceivedReport): ReceivedReport {
+  const v = report.violation;
+  return {
+    ...report,
+    url: stripQuery(report.url),
+    violation: v && {
+      ...v,
+      documentUri: stripQuery(v.documentUri),
+      referrer: stripQuery(v.referrer),
+      blockedUri: stripQuery(v.blockedUri),
+      sourceFile: stripQuery(v.sourceFile),
+    },
+    raw: typeof report.raw === 'string' ? scrubUrls(report.raw) : JSON.parse(scrubUrls(JSON.stringify(report.raw) ?? 'null')),
+  };
+}
