@@ -13,7 +13,7 @@ const extension = REPORT_URI_BODIES[2]!.body;
 describe('handlers', () => {
   const sqlite = testDatabases()[0]!;
   let server: TestServer | undefined;
-  const start = async (options: Partial<CspObserverOptions>) => {
+  const start = async (options: Omit<Partial<CspObserverOptions>, 'database'>) => {
     server = await startTestServer({ database: await sqlite.create(), ...options });
     return server;
   };

@@ -48,6 +48,6 @@ describe('limits', () => {
     expect(statuses).toEqual([...Array(7).fill(204), ...Array(5).fill(429)]);
     const limited = await post('/csp/report', report);
     expect(limited.status).toBe(429);
-    expect((await limited.json()).error).toMatch(/too many reports from this address; retry in \d+ s/);
+    expect(((await limited.json()) as { error: string }).error).toMatch(/too many reports from this address; retry in \d+ s/);
   });
 });
