@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, devices } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './tests/chromium.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** An uncommon port, so that a demo left running elsewhere does not answer the tests. */
@@ -11,8 +12,6 @@ export const SECRET = 'e2e-secret-0123456789abcdef';
 process.env.E2E_DATABASE = DATABASE;
 mkdirSync(`${here}.tmp`, { recursive: true });
 
-/** Debian's Chromium: nothing may download a browser here. */
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: 'tests',
@@ -34,18 +33,8 @@ export default defineConfig({
       name: 'chromium',
       use: {
         ...devices['Desktop Chrome'],
-        launchOptions: {
-          executablePath,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        },
+        // Debian's Chromium: nothing may download a browser here.
+        launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
       },
     },
   ],

@@ -39,7 +39,7 @@ function layout(title, body, nonce) {
 
 /**
  * Builds the site. Everything csp-observer does is in the one `app.use(observer)` line.
- * @param {{ database?: string, secret?: string, reportOnly?: boolean }} [options]
+ * @param {{ database?: string, secret?: string, reportOnly?: boolean, reportingApi?: boolean }} [options]
  */
 export function createSite(options = {}) {
   const secret = options.secret ?? process.env.CSP_OBSERVER_SECRET ?? randomBytes(24).toString('base64url');
@@ -47,6 +47,8 @@ export function createSite(options = {}) {
     secret,
     database: options.database ?? process.env.CSP_OBSERVER_DB ?? `${here}data/basic-site.sqlite`,
     reportOnly: options.reportOnly ?? process.env.CSP_OBSERVER_REPORT_ONLY !== 'false',
+    // Only HTTPS responses get report-to (on HTTP it would silence report-uri).
+    reportingApi: options.reportingApi ?? process.env.CSP_OBSERVER_REPORTING_API === 'true',
   });
   const app = new Koa();
   app.use(observer);

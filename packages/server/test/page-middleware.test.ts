@@ -50,7 +50,10 @@ describe('page middleware', () => {
       });
     };
     server = await startTestServer({ database: await sqlite.create(), enabledPaths: ['/(string|buffer|stream|cached|latin1|state)'] }, pages);
-    enforcing = await startTestServer({ database: await sqlite.create(), reportOnly: false, injectSdk: false, prefix: '/observer' }, pages);
+    enforcing = await startTestServer(
+      { database: await sqlite.create(), reportOnly: false, injectSdk: false, prefix: '/observer', reportingApi: true },
+      pages,
+    );
   });
   afterAll(async () => {
     await server?.close();
@@ -107,5 +110,11 @@ describe('page middleware', () => {
     const html = await response.text();
     expect(html).not.toContain('sdk.js');
     expect(html).toContain('<script nonce=');
+  });
+
+  it('sends no report-to on plain HTTP even with reportingApi (it would silence report-uri in Chromium)', async () => {
+    const response = await fetch(`${enforcing.url}/string`);
+    expect(response.headers.get('reporting-endpoints')).toBeNull();
+    expect(response.headers.get('content-security-policy')).not.toContain('report-to');
   });
 });
