@@ -28,16 +28,16 @@ export async function readReportBody(ctx: Context, limit: number): Promise<{ tex
     throw new HttpError(415, `unsupported content type "${type}"; send application/csp-report, application/reports+json or application/json`);
   }
   const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(ctx.get('Content-Type'))?.[1]?.toLowerCase() ?? 'utf-8';
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await getRawBody(ctx.req, { limit, length: ctx.get('Content-Length') || undefined, encoding: charset });
+    bytes = await getRawBody(ctx.req, { limit, length: ctx.get('Content-Length') || undefined });
   } catch (error) {
     const e = error as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.too.large') throw new HttpError(413, `body larger than ${limit} bytes`);
-    if (e.type === 'encoding.unsupported') throw new HttpError(415, `unsupported charset "${charset}"`);
     if (e.type === 'request.aborted') throw new HttpError(400, 'request aborted');
     throw new HttpError(400, e.message ?? 'could not read the body');
   }
+  const text = decode(bytes, charset);
   const kind: BodyKind =
     type === 'application/reports+json' ? 'reports+json' : type === 'application/x-www-form-urlencoded' ? 'form' : type === 'text/plain' ? 'text' : 'json';
   return { text, kind };
@@ -80,4 +80,14 @@ function depthOf(root: unknown): number {
     for (const child of Object.values(value)) stack.push([child, depth + 1]);
   }
   return max;
+}
+
+/** UTF-8 (nearly every report) decodes directly; other charsets through the WHATWG decoder. */
+function decode(bytes: Buffer, charset: string): string {
+  if (charset === 'utf-8' || charset === 'utf8') return bytes.toString('utf8');
+  try {
+    return new TextDecoder(charset).decode(bytes);
+  } catch {
+    throw new HttpError(415, `unsupported charset "${charset}"`);
+  }
 }

@@ -6,11 +6,13 @@ import { ingestRoutes } from './ingest-routes.js';
 import { sdkRoute, type SdkAsset } from './sdk-asset.js';
 
 /**
- * Every endpoint is public: errors become a JSON `{error}` with a 4xx for bad input, and a
+ * Headers every endpoint shares, and the error path. Every endpoint is public: errors become a JSON `{error}` with a 4xx for bad input, and a
  * 503 (logged) when storage fails, never a stack trace.
  */
 function errorBoundary(observer: ObserverContext) {
   return async (ctx: Context, next: Next) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Content-Type-Options', 'nosniff');
     try {
       await next();
     } catch (error) {
@@ -31,11 +33,6 @@ function errorBoundary(observer: ObserverContext) {
 export function observerRouter(observer: ObserverContext, sdk: SdkAsset): Router {
   const router = new Router({ prefix: observer.options.prefix });
   router.use(errorBoundary(observer));
-  router.use(async (ctx, next) => {
-    ctx.set('Cache-Control', 'no-store');
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    await next();
-  });
   sdkRoute(router, sdk);
   ingestRoutes(router, observer);
   router.get('/health', async (ctx) => {

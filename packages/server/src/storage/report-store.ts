@@ -1,6 +1,7 @@
 import type { Channel } from '@csp-observer/core';
 import type { Knex } from 'knex';
-import { dialectOf } from './database.js';
+import { dialectOf, type Dialect } from './database.js';
+import { sqliteBatchInsert } from './sqlite-batch-insert.js';
 
 /** One report row as written. */
 export interface ReportRecord {
@@ -66,6 +67,9 @@ export interface StoredSession {
   ip: string;
   userAgent: string;
 }
+
+const SQLITE_SESSION_CONFLICT = 'ON CONFLICT (id) DO UPDATE SET last_seen_at = max(cspo_sessions.last_seen_at, excluded.last_seen_at)';
+const SQLITE_DROP_CONFLICT = 'ON CONFLICT (bucket_at, reason, cause, rule_id) DO UPDATE SET count = cspo_drops.count + excluded.count';
 
 /** Rows per INSERT statement: under PostgreSQL's 65,535 and SQLite's 32,766 bound parameters. */
 const ROWS_PER_STATEMENT = 500;
@@ -145,7 +149,11 @@ function fromRow(row: Row): StoredReport {
 
 /** Reads and writes reports and sessions. The one place that knows the table layout. */
 export class ReportStore {
-  constructor(readonly db: Knex) {}
+  readonly dialect: Dialect;
+
+  constructor(readonly db: Knex) {
+    this.dialect = dialectOf(db);
+  }
 
   /**
    * Writes reports and upserts their sessions in one transaction: all are committed, or none.
@@ -153,27 +161,44 @@ export class ReportStore {
    */
   async insert(reports: readonly ReportRecord[], sessions: readonly SessionRecord[], drops: readonly DropRecord[] = []): Promise<void> {
     if (reports.length === 0 && sessions.length === 0 && drops.length === 0) return;
+    // One statement each for sessions, reports and drops: a group commit stays a handful of
+    // round trips however many requests it carries.
+    const sessionRows = mergeSessions(sessions).map((session) => ({
+      id: session.id,
+      issued_at: session.issuedAt,
+      first_seen_at: session.seenAt,
+      last_seen_at: session.seenAt,
+      document_uri: text(session.documentUri),
+      ip: session.ip,
+      user_agent: text(session.userAgent),
+    }));
+    const reportRows = reports.map(toRow);
+    const dropRows = mergeDrops(drops);
+    if (this.dialect === 'sqlite') {
+      await sqliteBatchInsert(
+        this.db,
+        [
+          { table: 'cspo_sessions', rows: sessionRows, onConflict: SQLITE_SESSION_CONFLICT },
+          { table: 'cspo_reports', rows: reportRows },
+          { table: 'cspo_drops', rows: dropRows, onConflict: SQLITE_DROP_CONFLICT },
+        ],
+        ROWS_PER_STATEMENT,
+      );
+      return;
+    }
     await this.db.transaction(async (trx) => {
-      for (const session of mergeSessions(sessions)) {
+      for (let i = 0; i < sessionRows.length; i += ROWS_PER_STATEMENT) {
         await trx('cspo_sessions')
-          .insert({
-            id: session.id,
-            issued_at: session.issuedAt,
-            first_seen_at: session.seenAt,
-            last_seen_at: session.seenAt,
-            document_uri: session.documentUri,
-            ip: session.ip,
-            user_agent: session.userAgent,
-          })
+          .insert(sessionRows.slice(i, i + ROWS_PER_STATEMENT))
           .onConflict('id')
-          .merge({ last_seen_at: session.seenAt });
+          .merge({ last_seen_at: trx.raw('greatest(??, ??)', ['cspo_sessions.last_seen_at', 'excluded.last_seen_at']) });
       }
-      for (let i = 0; i < reports.length; i += ROWS_PER_STATEMENT) {
-        await trx('cspo_reports').insert(reports.slice(i, i + ROWS_PER_STATEMENT).map(toRow));
+      for (let i = 0; i < reportRows.length; i += ROWS_PER_STATEMENT) {
+        await trx('cspo_reports').insert(reportRows.slice(i, i + ROWS_PER_STATEMENT));
       }
-      for (const drop of mergeDrops(drops)) {
+      if (dropRows.length) {
         await trx('cspo_drops')
-          .insert(drop)
+          .insert(dropRows)
           .onConflict(['bucket_at', 'reason', 'cause', 'rule_id'])
           .merge({ count: trx.raw('?? + ??', ['cspo_drops.count', 'excluded.count']) });
       }
@@ -216,9 +241,6 @@ export class ReportStore {
     await this.db.raw('select 1');
   }
 
-  get dialect() {
-    return dialectOf(this.db);
-  }
 }
 
 const HOUR = 3600_000;
