@@ -2,39 +2,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/storage/database.js';
 import { BatchWriter } from '../src/storage/batch-writer.js';
 import { migrateLatest, migrateRollback } from '../src/storage/migrations.js';
-import { ReportStore, type ReportRecord } from '../src/storage/report-store.js';
+import { ReportStore } from '../src/storage/report-store.js';
 import { testDatabases } from './support/databases.js';
+import { reportRecord } from './support/records.js';
 
-function record(overrides: Partial<ReportRecord> = {}): ReportRecord {
-  return {
-    sessionId: 'S'.repeat(22),
-    channel: 'report-uri',
-    reportType: 'csp-violation',
-    receivedAt: Date.now(),
-    documentUri: 'https://a.test/',
-    referrer: '',
-    blockedUri: 'eval',
-    effectiveDirective: 'script-src',
-    violatedDirective: 'script-src',
-    originalPolicy: "script-src 'self'",
-    disposition: 'report',
-    sourceFile: '',
-    lineNumber: 0,
-    columnNumber: 0,
-    statusCode: 200,
-    sample: '',
-    fingerprint: '0123456789abcdef',
-    isValid: true,
-    problems: [],
-    raw: '{}',
-    userAgent: 'UA',
-    ip: '127.0.0.0',
-    cause: null,
-    ruleId: null,
-    extra: null,
-    ...overrides,
-  };
-}
+const record = reportRecord;
 
 describe.each(testDatabases())('storage on $name', (database) => {
   afterAll(() => database.cleanup());

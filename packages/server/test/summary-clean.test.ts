@@ -5,6 +5,7 @@ import { openDatabase } from '../src/storage/database.js';
 import { migrateLatest } from '../src/storage/migrations.js';
 import { ReportStore, type ReportRecord } from '../src/storage/report-store.js';
 import { testDatabases } from './support/databases.js';
+import { reportRecord } from './support/records.js';
 
 const BIN = fileURLToPath(new URL('../bin/csp-observer.js', import.meta.url));
 const DAY = 86400_000;
@@ -15,34 +16,7 @@ function cli(args: string[]) {
 }
 
 function record(overrides: Partial<ReportRecord>): ReportRecord {
-  return {
-    sessionId: null,
-    channel: 'report-uri',
-    reportType: 'csp-violation',
-    receivedAt: T0 + 3600_000,
-    documentUri: 'https://shop.test/',
-    referrer: '',
-    blockedUri: 'inline',
-    effectiveDirective: 'script-src-elem',
-    violatedDirective: 'script-src-elem',
-    originalPolicy: '',
-    disposition: 'report',
-    sourceFile: '',
-    lineNumber: 0,
-    columnNumber: 0,
-    statusCode: 0,
-    sample: '',
-    fingerprint: null,
-    isValid: true,
-    problems: [],
-    raw: '{}',
-    userAgent: '',
-    ip: '',
-    cause: null,
-    ruleId: null,
-    extra: null,
-    ...overrides,
-  };
+  return reportRecord({ sessionId: null, receivedAt: T0 + 3600_000, documentUri: 'https://shop.test/', blockedUri: 'inline', effectiveDirective: 'script-src-elem', violatedDirective: 'script-src-elem', originalPolicy: '', statusCode: 0, fingerprint: null, userAgent: '', ip: '', ...overrides });
 }
 
 describe.each(testDatabases())('summary and clean on $name', (database) => {

@@ -1,26 +1,14 @@
-import type { Channel } from '@csp-observer/core';
+import type { Channel, Violation } from '@csp-observer/core';
 import type { Knex } from 'knex';
 import { dialectOf, type Dialect } from './database.js';
 import { sqliteBatchInsert } from './sqlite-batch-insert.js';
 
-/** One report row as written. */
-export interface ReportRecord {
+/** One report row as written: the normalized violation plus where and how it arrived. */
+export interface ReportRecord extends Violation {
   sessionId: string | null;
   channel: Channel;
   reportType: string;
   receivedAt: number;
-  documentUri: string;
-  referrer: string;
-  blockedUri: string;
-  effectiveDirective: string;
-  violatedDirective: string;
-  originalPolicy: string;
-  disposition: string;
-  sourceFile: string;
-  lineNumber: number;
-  columnNumber: number;
-  statusCode: number;
-  sample: string;
   fingerprint: string | null;
   isValid: boolean;
   problems: string[];

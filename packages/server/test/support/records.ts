@@ -1,0 +1,33 @@
+import type { ReportRecord } from '../../src/storage/report-store.js';
+
+/** A valid report row with every field set; tests override what they are about. */
+export function reportRecord(overrides: Partial<ReportRecord> = {}): ReportRecord {
+  return {
+    sessionId: 'S'.repeat(22),
+    channel: 'report-uri',
+    reportType: 'csp-violation',
+    receivedAt: Date.now(),
+    documentUri: 'https://a.test/',
+    referrer: '',
+    blockedUri: 'eval',
+    effectiveDirective: 'script-src',
+    violatedDirective: 'script-src',
+    originalPolicy: "script-src 'self'",
+    disposition: 'report',
+    sourceFile: '',
+    lineNumber: 0,
+    columnNumber: 0,
+    statusCode: 200,
+    sample: '',
+    fingerprint: '0123456789abcdef',
+    isValid: true,
+    problems: [],
+    raw: '{}',
+    userAgent: 'UA',
+    ip: '127.0.0.0',
+    cause: null,
+    ruleId: null,
+    extra: null,
+    ...overrides,
+  };
+}
