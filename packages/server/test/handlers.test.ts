@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { ReceivedReport } from '../src/ingest/received-report.js';
 import type { CspObserverOptions } from '../src/options.js';
 import { mintSessionToken } from '../src/session-token.js';
@@ -10,11 +10,10 @@ import { SECRET, startTestServer, type TestServer } from './support/test-server.
 const inline = REPORT_URI_BODIES[0]!.body;
 const extension = REPORT_URI_BODIES[2]!.body;
 
-describe('handlers', () => {
-  const sqlite = testDatabases()[0]!;
+describe.each(testDatabases())('handlers on $name', (database) => {
   let server: TestServer | undefined;
   const start = async (options: Omit<Partial<CspObserverOptions>, 'database'>) => {
-    server = await startTestServer({ database: await sqlite.create(), ...options });
+    server = await startTestServer({ database: await database.create(), ...options });
     return server;
   };
   const send = (body: string, path = `/csp/report/${mintSessionToken(SECRET).token}`) =>
@@ -24,7 +23,8 @@ describe('handlers', () => {
     await server?.close();
     server = undefined;
   });
-  afterAll(() => sqlite.cleanup());
+  afterAll(() => database.cleanup());
+  const it = database.skip ? test.skip : test;
 
   it('logs each report at the configured level and name, and not when off', async () => {
     const logged = await start({ log: { level: 'error', name: 'Shop CSP' } });
