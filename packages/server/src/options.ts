@@ -101,6 +101,9 @@ export const DEFAULT_POLICY: Policy = {
   'connect-src': ["'self'"],
 };
 
+/** How long sessions and reports are kept by default (the seed's SESSION_KEEP_DAYS). */
+export const DEFAULT_SESSION_KEEP_DAYS = 14;
+
 /** Options after defaults and validation. */
 export interface ResolvedOptions {
   secret: string;
@@ -192,7 +195,7 @@ export function resolveOptions(options: CspObserverOptions): ResolvedOptions {
     nonces: { script: options.nonces?.script ?? true, style: options.nonces?.style ?? true },
     reportSample: options.reportSample ?? true,
     injectSdk: options.injectSdk ?? true,
-    sessionKeepDays: positive('sessionKeepDays', options.sessionKeepDays, 14),
+    sessionKeepDays: positive('sessionKeepDays', options.sessionKeepDays, DEFAULT_SESSION_KEEP_DAYS),
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 64 * 1024),
     save: options.save ?? true,
     log: resolveLog(options.log),

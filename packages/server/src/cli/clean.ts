@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { DEFAULT_SESSION_KEEP_DAYS } from '../options.js';
 import { deleteOlderThan } from '../storage/retention.js';
 import { dbOption, dateTime, EXIT, fail, positiveInteger, withDatabase } from './common.js';
 
@@ -6,7 +7,7 @@ export const cleanCommand = new Command('clean')
   .description('delete sessions and reports older than a limit, in batches')
   .addOption(dbOption())
   .addOption(
-    new Option('--days <n>', 'keep this many days (default: sessionKeepDays, 14)')
+    new Option('--days <n>', `keep this many days (default: sessionKeepDays, ${DEFAULT_SESSION_KEEP_DAYS})`)
       .env('CSP_OBSERVER_SESSION_KEEP_DAYS')
       .argParser(positiveInteger)
       .conflicts('before'),
@@ -14,7 +15,7 @@ export const cleanCommand = new Command('clean')
   .addOption(new Option('--before <date>', 'delete everything received before this date').argParser(dateTime))
   .option('--quiet', 'print only the totals')
   .action(async (opts: { db: string; days?: number; before?: Date; quiet?: boolean }) => {
-    const before = opts.before ?? new Date(Date.now() - (opts.days ?? 14) * 86400_000);
+    const before = opts.before ?? new Date(Date.now() - (opts.days ?? DEFAULT_SESSION_KEEP_DAYS) * 86400_000);
     if (before.getTime() > Date.now()) fail('--before is in the future: that would delete everything', EXIT.usage);
     console.log(`deleting what is older than ${before.toISOString()} from ${opts.db}`);
     const result = await withDatabase(opts.db, (db) =>

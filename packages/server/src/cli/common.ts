@@ -35,8 +35,11 @@ export function dateTime(value: string): Date {
   return date;
 }
 
-/** Opens and migrates the database for a command, closing it afterwards whatever happens. */
-export async function withDatabase<T>(location: string, work: (db: Knex) => Promise<T>): Promise<T> {
+/**
+ * Opens the database for a command (migrated first unless `migrate: false`), closing it
+ * afterwards whatever happens; failures exit with a message naming the database.
+ */
+export async function withDatabase<T>(location: string, work: (db: Knex) => Promise<T>, { migrate = true } = {}): Promise<T> {
   let db: Knex;
   try {
     db = openDatabase(location).db;
@@ -44,7 +47,7 @@ export async function withDatabase<T>(location: string, work: (db: Knex) => Prom
     fail(`database ${location}: ${(error as Error).message}`, EXIT.usage);
   }
   try {
-    await migrateLatest(db);
+    if (migrate) await migrateLatest(db);
     return await work(db);
   } catch (error) {
     fail(`database ${location}: ${(error as Error).message}`);

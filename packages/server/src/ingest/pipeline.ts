@@ -18,12 +18,6 @@ const MAX_USER_AGENT = 512;
 /** Why a report was dropped before storage; the summary counts each. */
 export type DropReason = 'filter' | 'extension-filter';
 
-/** What happened to the reports of one request. */
-export interface IngestResult {
-  stored: number;
-  dropped: number;
-}
-
 /**
  * The one path every report takes: limits, filters, storage (acknowledged once committed),
  * then the log, e-mail and custom handlers.
@@ -45,12 +39,12 @@ export class ReportPipeline {
     this.email = options.emailAdmins ? new EmailNotifier(options.emailAdmins, logger) : null;
   }
 
-  async receive(ctx: Context, channel: Channel, session: SessionToken | null, reports: readonly NormalizedReport[]): Promise<IngestResult> {
+  async receive(ctx: Context, channel: Channel, session: SessionToken | null, reports: readonly NormalizedReport[]): Promise<void> {
     const { limits } = this.options;
     if (reports.length > limits.maxReportsPerRequest) {
       throw new HttpError(413, `at most ${limits.maxReportsPerRequest} reports per request`);
     }
-    if (reports.length === 0) return { stored: 0, dropped: 0 };
+    if (reports.length === 0) return;
     this.checkRate(ctx.ip, session, reports.length);
 
     const now = Date.now();
@@ -70,12 +64,16 @@ export class ReportPipeline {
       raw: report.raw,
     }));
 
-    const kept: ReceivedReport[] = [];
+    // Without filters (the default) every report is kept: no per-report await on the hot path.
+    const filtering = this.options.filterBrowserExtensions || this.options.filter !== null;
+    const kept: ReceivedReport[] = filtering ? [] : received;
     const drops = new Map<DropReason, number>();
-    for (const report of received) {
-      const reason = await this.dropReason(report, ctx);
-      if (reason) drops.set(reason, (drops.get(reason) ?? 0) + 1);
-      else kept.push(report);
+    if (filtering) {
+      for (const report of received) {
+        const reason = await this.dropReason(report, ctx);
+        if (reason) drops.set(reason, (drops.get(reason) ?? 0) + 1);
+        else kept.push(report);
+      }
     }
 
     if (this.options.save) {
@@ -88,9 +86,6 @@ export class ReportPipeline {
       await this.writer.write(records, sessions, dropRecords);
     }
     this.afterCommit(kept, ctx);
-    let dropped = 0;
-    for (const count of drops.values()) dropped += count;
-    return { stored: this.options.save ? kept.length : 0, dropped };
   }
 
   /** Sends pending e-mail and releases the SMTP connection. */

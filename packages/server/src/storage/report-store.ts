@@ -233,11 +233,16 @@ export class ReportStore {
 
 const HOUR = 3600_000;
 
+/** Drops are counted per hour: the start of the hour `at` (epoch ms) falls in. */
+export function hourBucket(at: number): number {
+  return Math.floor(at / HOUR) * HOUR;
+}
+
 /** One upsert per (hour, reason, cause, rule) per transaction. */
 function mergeDrops(drops: readonly DropRecord[]) {
   const byKey = new Map<string, { bucket_at: number; reason: string; cause: string; rule_id: string; count: number }>();
   for (const drop of drops) {
-    const bucket = Math.floor(drop.at / HOUR) * HOUR;
+    const bucket = hourBucket(drop.at);
     const key = `${bucket}\u0000${drop.reason}\u0000${drop.cause}\u0000${drop.ruleId}`;
     const known = byKey.get(key);
     if (known) known.count += drop.count;

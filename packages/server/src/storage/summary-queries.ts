@@ -1,5 +1,6 @@
 import { stripQuery } from '@csp-observer/core';
 import type { Knex } from 'knex';
+import { hourBucket } from './report-store.js';
 
 /** The stable JSON shape of `csp-observer summary --format json` (see docs/operations.md). */
 export interface Summary {
@@ -75,7 +76,7 @@ export async function summarize(db: Knex, since: Date, to: Date, limit: number):
   const dropRows = (await db('cspo_drops')
     .select('reason', 'cause', 'rule_id')
     .sum({ n: 'count' })
-    .where('bucket_at', '>=', Math.floor(since.getTime() / 3600_000) * 3600_000)
+    .where('bucket_at', '>=', hourBucket(since.getTime()))
     .andWhere('bucket_at', '<', to.getTime())
     .groupBy('reason', 'cause', 'rule_id')) as CountRow[];
   for (const row of dropRows) {
