@@ -10,6 +10,22 @@ export {
   normalizeSdkEvent,
 } from './normalize.js';
 export { fingerprint, fingerprintFields, SAMPLE_LENGTH } from './fingerprint.js';
-export { MAX_EVENTS_PER_BATCH, SDK_EVENT_FIELDS } from './sdk-protocol.js';
-export type { SdkEventBatch, SdkSource, SdkViolationEvent } from './sdk-protocol.js';
+export { CANARY_OUTCOMES, CANARY_PREFIX, isCanarySample, MAX_EVENTS_PER_BATCH, SDK_EVENT_FIELDS } from './sdk-protocol.js';
+export type { CanaryOutcome, SdkCanary, SdkEventBatch, SdkHiddenElement, SdkSource, SdkViolationEvent } from './sdk-protocol.js';
 export { EXTENSION_SCHEMES, isExtensionUrl, scrubUrls, stripQuery } from './url.js';
+export * from './rules/index.js';
+export { ANOMALY_TEXT } from './anomalies.js';
+export type { AnomalyKind, AnomalyText } from './anomalies.js';
+export { computeVerdict } from './verdict.js';
+export type {
+  CanaryEvidence,
+  EvidenceViolation,
+  HiddenElement,
+  SessionEvidence,
+  Verdict,
+  VerdictAnomaly,
+  VerdictProblem,
+  VerdictResult,
+  VerdictSettings,
+  VerdictStatus,
+} from './verdict.js';

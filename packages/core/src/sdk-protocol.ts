@@ -25,11 +25,46 @@ export interface SdkViolationEvent {
   source?: SdkSource;
 }
 
+/**
+ * What became of the canary, the violation the SDK causes on purpose: seen by the page's
+ * listener, only by its ReportingObserver (events are being hidden), or by neither.
+ */
+export type CanaryOutcome = 'listener' | 'observer' | 'missing';
+
+export const CANARY_OUTCOMES: readonly CanaryOutcome[] = ['listener', 'observer', 'missing'];
+
+export interface SdkCanary {
+  outcome: CanaryOutcome;
+  /** The eval threw an EvalError: the policy is enforced. */
+  threw: boolean;
+}
+
+/** An element the tripwire found: the policy forbids it, it ran, and no violation named it. */
+export interface SdkHiddenElement {
+  tag: string;
+  url: string;
+  directive: string;
+}
+
 /** The body of one POST to the events endpoint. */
 export interface SdkEventBatch {
   /** Protocol version. */
   v: 1;
   events: SdkViolationEvent[];
+  /** Sent once per page view, as soon as the canary's fate is known. */
+  canary?: SdkCanary;
+  hidden?: SdkHiddenElement[];
+}
+
+/**
+ * The canary evaluates the string `'csp-canary:<token>'`; with 'report-sample' the browser puts
+ * it in the sample of both the event and its own report, which is how both are recognized.
+ */
+export const CANARY_PREFIX = 'csp-canary:';
+
+/** Whether a violation's sample is the SDK's canary (never shown as a problem). */
+export function isCanarySample(sample: string): boolean {
+  return sample.includes(CANARY_PREFIX);
 }
 
 /** The most events one batch may carry; the SDK splits larger queues. */

@@ -1,0 +1,149 @@
+import { RULE_LIMITS, isCause, type Rule, type RuleMatch, type RuleOrigin } from './rule.js';
+
+/** The rules of a file that could be read, and why the others were refused. */
+export interface ParsedRules {
+  /** The file's `last_updated`, unix seconds (0 when absent). */
+  lastUpdated: number;
+  rules: Rule[];
+  rejected: RejectedRule[];
+}
+
+export interface RejectedRule {
+  /** The rule's id, or its position (`#3`) when it has none. */
+  id: string;
+  reason: string;
+}
+
+/** A file that is not a rules file at all (as opposed to one with some bad rules). */
+export class RulesFileError extends Error {
+  override name = 'RulesFileError';
+}
+
+type Json = Record<string, unknown>;
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
+
+const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function text(rule: Json, key: string, max: number, required: boolean): string {
+  const value = rule[key];
+  if (value === undefined || value === null) {
+    if (required) throw new Error(`${key} is missing`);
+    return '';
+  }
+  if (typeof value !== 'string') throw new Error(`${key} must be a string`);
+  if (required && !value.trim()) throw new Error(`${key} is empty`);
+  if (value.length > max) throw new Error(`${key} is longer than ${max} characters`);
+  return value;
+}
+
+function pattern(entry: Json, keys: readonly string[]): string {
+  for (const key of keys) {
+    const value = entry[key];
+    if (value === undefined || value === null || value === '') continue;
+    if (typeof value !== 'string') throw new Error(`${key} must be a string`);
+    if (value.length > RULE_LIMITS.patternLength) throw new Error(`${key} is longer than ${RULE_LIMITS.patternLength} characters`);
+    return value;
+  }
+  return '';
+}
+
+/**
+ * One matcher. Ours: `{blocked_uri, directive, source_file, sample}`; the seed's central
+ * repository: `{url, directive}`. camelCase spellings are accepted too.
+ */
+function readMatch(entry: unknown): RuleMatch {
+  if (!isRecord(entry)) throw new Error('a matcher must be an object');
+  const directive = entry.directive ?? '';
+  if (typeof directive !== 'string' || !/^[a-z-]*$/i.test(directive)) throw new Error('directive must be a directive name or ""');
+  const match: RuleMatch = {
+    blockedUri: pattern(entry, ['blocked_uri', 'blockedUri', 'url']),
+    directive: directive.toLowerCase(),
+    sourceFile: pattern(entry, ['source_file', 'sourceFile']),
+    sample: pattern(entry, ['sample']),
+  };
+  if (!match.blockedUri && !match.sourceFile && !match.sample) {
+    throw new Error('a matcher needs a blocked_uri, source_file or sample pattern');
+  }
+  return match;
+}
+
+/** Reads one rule in our format or the seed's; throws an Error saying what is wrong. */
+export function readRule(raw: unknown, origin: RuleOrigin): Rule {
+  if (!isRecord(raw)) throw new Error('a rule must be an object');
+  const id = raw.id;
+  if (typeof id !== 'string' && typeof id !== 'number') throw new Error('id is missing');
+  const idText = String(id);
+  if (!ID.test(idText) || idText.length > RULE_LIMITS.idLength) {
+    throw new Error(`id must be letters, digits and . _ : / - (at most ${RULE_LIMITS.idLength})`);
+  }
+  if (!isCause(raw.cause)) throw new Error('cause must be extension, browser, malware or other');
+  const entries = raw.match ?? raw.directives;
+  if (!Array.isArray(entries) || entries.length === 0) throw new Error('match (or directives) must be a non-empty array');
+  if (entries.length > RULE_LIMITS.matchesPerRule) throw new Error(`at most ${RULE_LIMITS.matchesPerRule} matchers per rule`);
+  const references = raw.references ?? [];
+  if (!Array.isArray(references) || references.length > RULE_LIMITS.references || references.some((r) => typeof r !== 'string')) {
+    throw new Error(`references must be at most ${RULE_LIMITS.references} strings`);
+  }
+  if (raw.ignore !== undefined && typeof raw.ignore !== 'boolean') throw new Error('ignore must be true or false');
+  return {
+    id: idText,
+    cause: raw.cause,
+    title: text(raw, 'title', RULE_LIMITS.titleLength, true),
+    shortDescription: text(raw, 'short_description', RULE_LIMITS.shortDescriptionLength, false),
+    longDescription: text(raw, 'long_description', RULE_LIMITS.longDescriptionLength, false),
+    ignore: raw.ignore === true,
+    match: entries.map(readMatch),
+    origin,
+    references: references as string[],
+  };
+}
+
+/**
+ * Reads a rules file: ours (`{format, last_updated, rules:[{..., match:[...]}]}`) or the seed's
+ * central repository format (`{last_updated, rules:[{..., directives:[{url, directive}]}]}`).
+ * A bad rule is refused with its reason and the others are kept; a bad file throws.
+ */
+export function parseRulesFile(json: unknown): ParsedRules {
+  if (!isRecord(json)) throw new RulesFileError('a rules file must be a JSON object');
+  if (!Array.isArray(json.rules)) throw new RulesFileError('a rules file needs a "rules" array');
+  if (json.rules.length > RULE_LIMITS.rules) throw new RulesFileError(`a rules file may hold at most ${RULE_LIMITS.rules} rules`);
+  const lastUpdated = json.last_updated ?? json.lastUpdated ?? 0;
+  if (typeof lastUpdated !== 'number' || !Number.isFinite(lastUpdated) || lastUpdated < 0) {
+    throw new RulesFileError('last_updated must be a unix time in seconds');
+  }
+  const rules: Rule[] = [];
+  const rejected: RejectedRule[] = [];
+  const seen = new Set<string>();
+  json.rules.forEach((raw, index) => {
+    const label = isRecord(raw) && (typeof raw.id === 'string' || typeof raw.id === 'number') ? String(raw.id) : `#${index}`;
+    try {
+      const rule = readRule(raw, 'global');
+      if (seen.has(rule.id)) throw new Error('duplicate id');
+      seen.add(rule.id);
+      rules.push(rule);
+    } catch (error) {
+      rejected.push({ id: label, reason: (error as Error).message });
+    }
+  });
+  return { lastUpdated: Math.floor(lastUpdated), rules, rejected };
+}
+
+/** A rule in the file format (our superset of the seed's), for export and the admin API. */
+export function ruleToJson(rule: Rule): Json {
+  return {
+    id: rule.id,
+    cause: rule.cause,
+    title: rule.title,
+    short_description: rule.shortDescription,
+    long_description: rule.longDescription,
+    ignore: rule.ignore,
+    match: rule.match.map((m) => ({
+      blocked_uri: m.blockedUri,
+      directive: m.directive,
+      source_file: m.sourceFile,
+      sample: m.sample,
+    })),
+    references: rule.references,
+  };
+}
