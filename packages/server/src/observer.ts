@@ -10,6 +10,19 @@ import { BatchWriter } from './storage/batch-writer.js';
 import { openDatabase } from './storage/database.js';
 import { migrateLatest } from './storage/migrations.js';
 import { ReportStore } from './storage/report-store.js';
+import { RuleStore } from './storage/rule-store.js';
+import { sentPolicy } from './page/csp-header.js';
+import { RuleBook } from './rules/rule-book.js';
+import { BUNDLED } from './rules/rules-source.js';
+import { updateRules } from './rules/update-rules.js';
+import { canaryApplies } from './verdict/policy-check.js';
+import { SessionHub } from './verdict/session-hub.js';
+import { VerdictService } from './verdict/verdict-service.js';
+import type { Logger } from './logger.js';
+import type { ResolvedOptions } from './options.js';
+
+/** How often a process checks whether another one changed the rules. */
+const RULES_POLL_MS = 30_000;
 
 /** The middleware returned by `cspObserver()`, with its lifecycle. */
 export interface CspObserverMiddleware extends Middleware {
@@ -17,6 +30,11 @@ export interface CspObserverMiddleware extends Middleware {
   ready: Promise<void>;
   /** The store behind the endpoints (for tests, scripts and the admin API). */
   store: ReportStore;
+  /** The rules in force and where they are kept. */
+  rules: RuleBook;
+  ruleStore: RuleStore;
+  /** Verdicts of sessions, as the verdict endpoint serves them. */
+  verdicts: VerdictService;
   /** Waits for pending writes, then closes the database it opened. */
   close(): Promise<void>;
 }
@@ -34,12 +52,28 @@ export function cspObserver(options: CspObserverOptions): CspObserverMiddleware 
   const { db, owned } = openDatabase(resolved.database);
   const store = new ReportStore(db);
   const writer = new BatchWriter(store);
-  const pipeline = new ReportPipeline(resolved, writer, logger);
-  const observer: ObserverContext = { options: resolved, logger, db, store, writer, pipeline };
-
-  const ready = (resolved.migrate ? migrateLatest(db) : Promise.resolve([])).then((applied) => {
-    if (applied.length) logger.info(`database migrated: ${applied.join(', ')}`);
+  const ruleStore = new RuleStore(db);
+  const rules = new RuleBook(ruleStore, logger);
+  const hub = new SessionHub();
+  const pipeline = new ReportPipeline(resolved, writer, logger, rules, (sessionId) => hub.notify(sessionId));
+  const verdicts = new VerdictService(store, rules, hub, {
+    canaryApplicable: canaryApplies(sentPolicy(resolved)),
+    reportingApi: resolved.reportingApi,
   });
+  const observer: ObserverContext = { options: resolved, logger, db, store, writer, pipeline, ruleStore, rules, verdicts };
+  let autoUpdate: ReturnType<typeof setInterval> | null = null;
+
+  const ready = (async () => {
+    const applied = resolved.migrate ? await migrateLatest(db) : [];
+    if (applied.length) logger.info(`database migrated: ${applied.join(', ')}`);
+    await installRulesOnFirstStart(ruleStore, resolved, logger);
+    await rules.load();
+    rules.watch(RULES_POLL_MS);
+    if (resolved.rules.autoUpdate) {
+      autoUpdate = setInterval(() => void scheduledUpdate(ruleStore, rules, resolved, logger), resolved.rules.updateInterval * 1000);
+      autoUpdate.unref();
+    }
+  })();
   // Nothing awaits `ready` until the first request: keep an early failure from being unhandled.
   ready.catch((error: unknown) => logger.error('database set-up failed', error));
 
@@ -66,10 +100,41 @@ export function cspObserver(options: CspObserverOptions): CspObserverMiddleware 
 
   middleware.ready = ready;
   middleware.store = store;
+  middleware.rules = rules;
+  middleware.ruleStore = ruleStore;
+  middleware.verdicts = verdicts;
   middleware.close = async () => {
+    rules.stop();
+    if (autoUpdate) clearInterval(autoUpdate);
     await writer.flush();
     await pipeline.close();
     if (owned) await db.destroy();
   };
   return middleware;
+}
+
+/** A database without global rules (a first start) gets them from `rules.source`, else the bundled file. */
+async function installRulesOnFirstStart(ruleStore: RuleStore, options: ResolvedOptions, logger: Logger): Promise<void> {
+  const state = await ruleStore.state();
+  if (state.updatedAt > 0) return;
+  for (const source of options.rules.source === BUNDLED ? [BUNDLED] : [options.rules.source, BUNDLED]) {
+    try {
+      const result = await updateRules(ruleStore, { source, force: true });
+      logger.info(`rules installed from ${source}: ${result.message}`);
+      return;
+    } catch (error) {
+      logger.error(`could not install the rules from ${source}`, error);
+    }
+  }
+}
+
+async function scheduledUpdate(ruleStore: RuleStore, rules: RuleBook, options: ResolvedOptions, logger: Logger): Promise<void> {
+  try {
+    const result = await updateRules(ruleStore, { source: options.rules.source, updateInterval: options.rules.updateInterval });
+    if (result.status === 'updated') await rules.load();
+    const level = result.status === 'refused' ? 'warn' : 'info';
+    logger[level](`rules update from ${options.rules.source}: ${result.status}: ${result.message}`);
+  } catch (error) {
+    logger.error(`rules update from ${options.rules.source} failed`, error);
+  }
 }

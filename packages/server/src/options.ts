@@ -61,6 +61,17 @@ export interface CspObserverOptions {
   reportOrigins?: ReadonlyArray<string> | '*';
   /** Also send `Reporting-Endpoints` and `report-to` on HTTPS responses (default false), as the seed's USE_NEW_API. */
   reportingApi?: boolean;
+  /** Where the global rules come from and how often they may be updated (see docs/rules.md). */
+  rules?: RulesOptions;
+}
+
+export interface RulesOptions {
+  /** A rules file URL or path, or `bundled` (default): the file shipped with the package. Read on first start and by updates. */
+  source?: string;
+  /** Seconds that must pass between two updates unless forced (default 21600, the seed's RULE_UPDATE_INTERVAL). */
+  updateInterval?: number;
+  /** Update from `source` every `updateInterval` seconds while running (default false: run `csp-observer update-rules` on a schedule). */
+  autoUpdate?: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -129,6 +140,7 @@ export interface ResolvedOptions {
   limits: { maxReportsPerRequest: number; maxReportsPerSession: number; perIp: false | { reports: number; windowSeconds: number } };
   reportOrigins: ReadonlySet<string> | '*';
   reportingApi: boolean;
+  rules: Required<RulesOptions>;
 }
 
 /** Raised by `cspObserver()` for options it cannot work with; the message names the option. */
@@ -208,6 +220,17 @@ export function resolveOptions(options: CspObserverOptions): ResolvedOptions {
     limits: resolveLimits(options.limits ?? {}),
     reportOrigins: resolveOrigins(options.reportOrigins),
     reportingApi: options.reportingApi ?? false,
+    rules: resolveRules(options.rules ?? {}),
+  };
+}
+
+function resolveRules(value: RulesOptions): ResolvedOptions['rules'] {
+  const source = value.source ?? 'bundled';
+  if (typeof source !== 'string' || !source) throw new OptionsError('rules.source must be a URL, a file path or "bundled"');
+  return {
+    source,
+    updateInterval: positive('rules.updateInterval', value.updateInterval, 21600),
+    autoUpdate: value.autoUpdate ?? false,
   };
 }
 

@@ -8,18 +8,22 @@ import { reportRecord } from './support/records.js';
 
 const record = reportRecord;
 
+const ALL_MIGRATIONS = ['0001_sessions_and_reports', '0002_rules_and_detection'];
+
 describe.each(testDatabases())('storage on $name', (database) => {
   afterAll(() => database.cleanup());
 
   it.skipIf(Boolean(database.skip))('migrates up and down, using its own migrations table', async () => {
     const { db } = openDatabase(await database.create());
     try {
-      expect(await migrateLatest(db)).toEqual(['0001_sessions_and_reports']);
+      expect(await migrateLatest(db)).toEqual(ALL_MIGRATIONS);
       expect(await db.schema.hasTable('cspo_reports')).toBe(true);
       expect(await db.schema.hasTable('cspo_migrations')).toBe(true);
       expect(await db.schema.hasTable('knex_migrations')).toBe(false);
-      expect(await migrateRollback(db)).toEqual(['0001_sessions_and_reports']);
+      expect(await db.schema.hasTable('cspo_rules')).toBe(true);
+      expect(await migrateRollback(db)).toEqual([...ALL_MIGRATIONS].reverse());
       expect(await db.schema.hasTable('cspo_reports')).toBe(false);
+      expect(await db.schema.hasTable('cspo_rules')).toBe(false);
     } finally {
       await db.destroy();
     }

@@ -1,4 +1,12 @@
-import { isExtensionUrl, type Channel, type NormalizedReport } from '@csp-observer/core';
+import {
+  isCanarySample,
+  isExtensionUrl,
+  type Channel,
+  type NormalizedReport,
+  type SdkCanary,
+  type SdkHiddenElement,
+  type SdkSource,
+} from '@csp-observer/core';
 import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
 import { anonymizeIp } from '../ip.js';
@@ -10,13 +18,31 @@ import type { DropRecord, SessionRecord } from '../storage/report-store.js';
 import { EmailNotifier } from './email-notifier.js';
 import type { ReceivedReport } from './received-report.js';
 import { logReport } from './report-log.js';
+import type { RuleBook } from '../rules/rule-book.js';
 import { WindowCounter } from './rate-limiter.js';
-import { toRecord, withoutQueries } from './to-record.js';
+import { hiddenElementRecord, toRecord, withoutQueries } from './to-record.js';
 
 const MAX_USER_AGENT = 512;
 
+/** The stored type of the SDK's canary violation: evidence, never counted as a violation. */
+export const CANARY_TYPE = 'csp-canary';
+
 /** Why a report was dropped before storage; the summary counts each. */
-export type DropReason = 'filter' | 'extension-filter';
+export type DropReason = 'filter' | 'extension-filter' | 'rule';
+
+/** What an SDK batch carries besides violations. */
+export interface SdkExtras {
+  /** Per report: the listener or the ReportingObserver saw it. */
+  via: readonly SdkSource[];
+  canary?: SdkCanary;
+  hidden?: readonly SdkHiddenElement[];
+}
+
+interface Drop {
+  reason: DropReason;
+  cause: string;
+  ruleId: string;
+}
 
 /**
  * The one path every report takes: limits, filters, storage (acknowledged once committed),
@@ -31,6 +57,9 @@ export class ReportPipeline {
     private readonly options: ResolvedOptions,
     private readonly writer: BatchWriter,
     private readonly logger: Logger,
+    private readonly rules: RuleBook,
+    /** Called once a session's new evidence is committed (wakes its verdict watchers). */
+    private readonly onCommitted: (sessionId: string) => void = () => undefined,
   ) {
     const { perIp } = options.limits;
     this.perIp = perIp ? new WindowCounter(perIp.windowSeconds * 1000) : null;
@@ -39,51 +68,83 @@ export class ReportPipeline {
     this.email = options.emailAdmins ? new EmailNotifier(options.emailAdmins, logger) : null;
   }
 
-  async receive(ctx: Context, channel: Channel, session: SessionToken | null, reports: readonly NormalizedReport[]): Promise<void> {
+  async receive(
+    ctx: Context,
+    channel: Channel,
+    session: SessionToken | null,
+    reports: readonly NormalizedReport[],
+    sdk?: SdkExtras,
+  ): Promise<void> {
     const { limits } = this.options;
     if (reports.length > limits.maxReportsPerRequest) {
       throw new HttpError(413, `at most ${limits.maxReportsPerRequest} reports per request`);
     }
-    if (reports.length === 0) return;
-    this.checkRate(ctx.ip, session, reports.length);
+    const hidden = session ? (sdk?.hidden ?? []) : [];
+    const canary = session ? sdk?.canary : undefined;
+    if (reports.length === 0 && hidden.length === 0 && !canary) return;
+    this.checkRate(ctx.ip, session, reports.length + hidden.length);
 
     const now = Date.now();
     const ip = anonymizeIp(ctx.ip);
     const userAgent = ctx.get('User-Agent').slice(0, MAX_USER_AGENT);
-    const received: ReceivedReport[] = reports.map((report) => ({
-      type: report.type,
-      channel,
-      sessionId: session?.id ?? null,
-      violation: report.violation,
-      valid: report.valid,
-      problems: report.problems,
-      url: report.url,
-      userAgent: report.userAgent || userAgent,
-      ip,
-      receivedAt: now,
-      raw: report.raw,
-    }));
+    const received: ReceivedReport[] = reports.map((report, i) => {
+      const v = report.violation;
+      const canaryReport = session !== null && v !== null && isCanarySample(v.sample);
+      return {
+        type: canaryReport ? CANARY_TYPE : report.type,
+        channel,
+        sessionId: session?.id ?? null,
+        violation: v,
+        valid: report.valid,
+        problems: report.problems,
+        url: report.url,
+        userAgent: report.userAgent || userAgent,
+        ip,
+        receivedAt: now,
+        raw: report.raw,
+        via: sdk ? (sdk.via[i] ?? 'listener') : null,
+        // Rules see the full URLs, before stripQuery.
+        rule: v && !canaryReport ? this.rules.match(v) : null,
+      };
+    });
 
-    // Without filters (the default) every report is kept: no per-report await on the hot path.
+    const kept: ReceivedReport[] = [];
+    const drops = new Map<string, Drop & { count: number }>();
+    // Without filters (the default) no report waits on a filter: no per-report await on the hot path.
     const filtering = this.options.filterBrowserExtensions || this.options.filter !== null;
-    const kept: ReceivedReport[] = filtering ? [] : received;
-    const drops = new Map<DropReason, number>();
-    if (filtering) {
-      for (const report of received) {
-        const reason = await this.dropReason(report, ctx);
-        if (reason) drops.set(reason, (drops.get(reason) ?? 0) + 1);
-        else kept.push(report);
+    for (const report of received) {
+      const drop = report.rule?.ignore ? { reason: 'rule' as const, cause: report.rule.cause, ruleId: report.rule.id } : filtering ? await this.filterDrop(report, ctx) : null;
+      if (!drop) {
+        kept.push(report);
+        continue;
       }
+      const key = `${drop.reason}\u0000${drop.ruleId}`;
+      const known = drops.get(key);
+      if (known) known.count++;
+      else drops.set(key, { ...drop, count: 1 });
     }
 
     if (this.options.save) {
       const records = kept.map((report) => toRecord(report, this.options.stripQuery, this.extraFields(report, ctx)));
+      for (const element of hidden) records.push(hiddenElementRecord(element, session!.id, now, ip, userAgent, this.options.stripQuery));
       const sessions: SessionRecord[] =
-        session && records.length
-          ? [{ id: session.id, issuedAt: session.issuedAt * 1000, seenAt: now, documentUri: records[0]!.documentUri, ip, userAgent }]
+        session && (records.length || canary)
+          ? [
+              {
+                id: session.id,
+                issuedAt: session.issuedAt * 1000,
+                seenAt: now,
+                documentUri: records[0]?.documentUri ?? '',
+                ip,
+                userAgent,
+                sdkSeenAt: channel === 'sdk' ? now : null,
+                canary: canary ? { outcome: canary.outcome, threw: canary.threw, at: now } : null,
+              },
+            ]
           : [];
-      const dropRecords: DropRecord[] = [...drops].map(([reason, count]) => ({ at: now, reason, cause: '', ruleId: '', count }));
+      const dropRecords: DropRecord[] = [...drops.values()].map((drop) => ({ at: now, ...drop }));
       await this.writer.write(records, sessions, dropRecords);
+      if (session && sessions.length) this.onCommitted(session.id);
     }
     this.afterCommit(kept, ctx);
   }
@@ -105,14 +166,14 @@ export class ReportPipeline {
     }
   }
 
-  private async dropReason(report: ReceivedReport, ctx: Context): Promise<DropReason | null> {
+  private async filterDrop(report: ReceivedReport, ctx: Context): Promise<Drop | null> {
     const v = report.violation;
     if (this.options.filterBrowserExtensions && v && (isExtensionUrl(v.blockedUri) || isExtensionUrl(v.sourceFile))) {
-      return 'extension-filter';
+      return { reason: 'extension-filter', cause: '', ruleId: '' };
     }
     if (this.options.filter) {
       try {
-        if (!(await this.options.filter(report, ctx))) return 'filter';
+        if (!(await this.options.filter(report, ctx))) return { reason: 'filter', cause: '', ruleId: '' };
       } catch (error) {
         // A throwing filter must not lose reports: keep it, and say so.
         this.logger.error('filter threw; the report is kept', error);

@@ -1,4 +1,4 @@
-import type { Channel, Violation } from '@csp-observer/core';
+import type { Channel, Rule, SdkSource, Violation } from '@csp-observer/core';
 
 /**
  * A report as filters and handlers see it: normalized, with the full URLs (before
@@ -23,4 +23,8 @@ export interface ReceivedReport {
   receivedAt: number;
   /** The report as received. */
   raw: unknown;
+  /** SDK reports: whether the page's listener or its ReportingObserver saw the violation. */
+  via: SdkSource | null;
+  /** The rule that explains the violation (matched on the full URLs), or null. */
+  rule: Rule | null;
 }

@@ -1,4 +1,4 @@
-import { fingerprint, scrubUrls, stripQuery } from '@csp-observer/core';
+import { fingerprint, scrubUrls, stripQuery, type SdkHiddenElement } from '@csp-observer/core';
 import type { ReportRecord } from '../storage/report-store.js';
 import type { ReceivedReport } from './received-report.js';
 
@@ -41,9 +41,56 @@ export function toRecord(report: ReceivedReport, strip: boolean, extra: Record<s
     raw: strip ? scrubUrls(raw) : raw,
     userAgent: report.userAgent,
     ip: report.ip,
+    cause: report.rule?.cause ?? null,
+    ruleId: report.rule?.id ?? null,
+    via: report.via,
+    extra: extra === undefined ? null : JSON.stringify(extra),
+  };
+}
+
+/** The stored type of an element the SDK's tripwire found. */
+export const HIDDEN_ELEMENT_TYPE = 'hidden-element';
+
+const MAX_HIDDEN_FIELD = 2048;
+
+/** The row for an element the tripwire found: forbidden by the policy, ran, and never reported. */
+export function hiddenElementRecord(
+  element: SdkHiddenElement,
+  sessionId: string,
+  receivedAt: number,
+  ip: string,
+  userAgent: string,
+  strip: boolean,
+): ReportRecord {
+  const field = (value: unknown) => (typeof value === 'string' ? value.slice(0, MAX_HIDDEN_FIELD) : '');
+  const url = field(element.url);
+  return {
+    sessionId,
+    channel: 'sdk',
+    reportType: HIDDEN_ELEMENT_TYPE,
+    receivedAt,
+    documentUri: '',
+    referrer: '',
+    blockedUri: strip ? stripQuery(url) : url,
+    effectiveDirective: field(element.directive).slice(0, 64),
+    violatedDirective: '',
+    originalPolicy: '',
+    disposition: '',
+    sourceFile: '',
+    lineNumber: 0,
+    columnNumber: 0,
+    statusCode: 0,
+    sample: field(element.tag).slice(0, 40),
+    fingerprint: null,
+    isValid: true,
+    problems: [],
+    raw: JSON.stringify({ tag: field(element.tag), url: strip ? stripQuery(url) : url, directive: field(element.directive) }),
+    userAgent,
+    ip,
     cause: null,
     ruleId: null,
-    extra: extra === undefined ? null : JSON.stringify(extra),
+    via: 'listener',
+    extra: null,
   };
 }
 

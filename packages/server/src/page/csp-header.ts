@@ -22,6 +22,16 @@ function extend(policy: Policy, directive: 'script-src' | 'style-src', sources: 
   return withSources(base, directive, sources);
 }
 
+/**
+ * The policy as sent: the site's, plus the nonce (`nonce` stands for it) and 'report-sample'
+ * in script-src and style-src as the options ask.
+ */
+export function sentPolicy(options: ResolvedOptions, nonce = "'nonce-…'"): Policy {
+  const sample = options.reportSample ? ["'report-sample'"] : [];
+  const policy = extend(options.policy, 'script-src', [...(options.nonces.script ? [nonce] : []), ...sample]);
+  return extend(policy, 'style-src', [...(options.nonces.style ? [nonce] : []), ...sample]);
+}
+
 /** The header name and a function that renders its value for one response. */
 export interface CspHeaderBuilder {
   name: 'Content-Security-Policy' | 'Content-Security-Policy-Report-Only';
@@ -37,11 +47,7 @@ export const REPORTING_GROUP = 'csp-endpoint';
  * only substitutes its nonce and session token.
  */
 export function cspHeaderBuilder(options: ResolvedOptions): CspHeaderBuilder {
-  const nonce = `'nonce-${NONCE_MARK}'`;
-  const sample = options.reportSample ? ["'report-sample'"] : [];
-  let policy = extend(options.policy, 'script-src', [...(options.nonces.script ? [nonce] : []), ...sample]);
-  policy = extend(policy, 'style-src', [...(options.nonces.style ? [nonce] : []), ...sample]);
-  const [before, after] = splitOnce(serializePolicy(policy), NONCE_MARK);
+  const [before, after] = splitOnce(serializePolicy(sentPolicy(options, `'nonce-${NONCE_MARK}'`)), NONCE_MARK);
   const reportUri = `; report-uri ${options.prefix}/report/`;
   return {
     name: options.reportOnly ? 'Content-Security-Policy-Report-Only' : 'Content-Security-Policy',

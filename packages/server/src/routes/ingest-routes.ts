@@ -1,9 +1,12 @@
 import {
+  CANARY_OUTCOMES,
   normalizeReportingApiBody,
   normalizeReportUriBody,
   normalizeSdkEvent,
   type Channel,
   type NormalizedReport,
+  type SdkCanary,
+  type SdkHiddenElement,
 } from '@csp-observer/core';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -68,7 +71,36 @@ export function ingestRoutes(router: Router, observer: ObserverContext): void {
     if (!json || typeof json !== 'object' || !Array.isArray(json.events)) {
       throw new HttpError(400, 'expected {"v":1,"events":[...]}');
     }
-    await observer.pipeline.receive(ctx, 'sdk', session, json.events.map(normalizeSdkEvent));
+    const batch = json as { events: unknown[]; canary?: unknown; hidden?: unknown };
+    await observer.pipeline.receive(ctx, 'sdk', session, batch.events.map(normalizeSdkEvent), {
+      via: batch.events.map((event) => ((event as { source?: unknown } | null)?.source === 'observer' ? 'observer' : 'listener')),
+      canary: readCanary(batch.canary),
+      hidden: readHidden(batch.hidden),
+    });
     ctx.status = 204;
   });
+}
+
+/** The most tripwire findings one batch may carry. */
+const MAX_HIDDEN = 20;
+
+function readCanary(value: unknown): SdkCanary | undefined {
+  if (value === undefined) return undefined;
+  const canary = value as Partial<SdkCanary> | null;
+  if (!canary || typeof canary !== 'object' || !CANARY_OUTCOMES.includes(canary.outcome as SdkCanary['outcome'])) {
+    throw new HttpError(400, `canary must be {"outcome": ${CANARY_OUTCOMES.map((o) => `"${o}"`).join(' | ')}, "threw": boolean}`);
+  }
+  return { outcome: canary.outcome!, threw: canary.threw === true };
+}
+
+function readHidden(value: unknown): SdkHiddenElement[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_HIDDEN || value.some((item) => !item || typeof item !== 'object')) {
+    throw new HttpError(400, `hidden must be an array of at most ${MAX_HIDDEN} {tag, url, directive} objects`);
+  }
+  return value.map((item: Record<string, unknown>) => ({
+    tag: typeof item.tag === 'string' ? item.tag : '',
+    url: typeof item.url === 'string' ? item.url : '',
+    directive: typeof item.directive === 'string' ? item.directive : '',
+  }));
 }

@@ -4,6 +4,7 @@ import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { sdkRoute, type SdkAsset } from './sdk-asset.js';
+import { verdictRoutes } from './verdict-routes.js';
 
 /**
  * Headers every endpoint shares, and the error path. Every endpoint is public: errors become a JSON `{error}` with a 4xx for bad input, and a
@@ -35,6 +36,7 @@ export function observerRouter(observer: ObserverContext, sdk: SdkAsset): Router
   router.use(errorBoundary(observer));
   sdkRoute(router, sdk);
   ingestRoutes(router, observer);
+  verdictRoutes(router, observer);
   router.get('/health', async (ctx) => {
     try {
       await observer.store.ping();

@@ -68,7 +68,51 @@ const initial: Migration = {
   },
 };
 
-const MIGRATIONS: readonly Migration[] = [initial];
+const detection: Migration = {
+  name: '0002_rules_and_detection',
+  async up(db) {
+    await db.schema.createTable('cspo_rules', (t) => {
+      t.string('id', 128).primary();
+      t.string('origin', 16).notNullable().comment('global (from the rules file, replaced by updates) or custom (kept)');
+      t.integer('position').notNullable().defaultTo(0).comment('Order in the rules file: the first matching rule wins');
+      t.string('cause', 16).notNullable().comment('extension, browser, malware or other');
+      t.text('title').notNullable();
+      t.text('short_description').notNullable().defaultTo('');
+      t.text('long_description').notNullable().defaultTo('').comment('Markdown');
+      t.boolean('ignore').notNullable().defaultTo(false).comment('Noise: matching reports are dropped and counted');
+      t.text('matches').notNullable().comment('JSON array of {blocked_uri, directive, source_file, sample}');
+      t.text('refs').notNullable().defaultTo('[]').comment('JSON array of reference URLs');
+      t.bigInteger('created_at').notNullable();
+      t.bigInteger('updated_at').notNullable();
+    });
+    await db.schema.createTable('cspo_state', (t) => {
+      t.string('key', 64).primary().comment('rules.last_updated, rules.updated_at, rules.source, rules.revision');
+      t.text('value').notNullable();
+    });
+    await db.schema.alterTable('cspo_reports', (t) => {
+      t.string('via', 16).nullable().comment("SDK reports: seen by the page's listener or its ReportingObserver");
+    });
+    await db.schema.alterTable('cspo_sessions', (t) => {
+      t.bigInteger('sdk_seen_at').nullable().comment('First message from the SDK, epoch ms');
+      t.string('canary', 16).nullable().comment('listener, observer or missing: who saw the canary');
+      t.boolean('canary_threw').nullable().comment("The canary's eval threw: the policy is enforced");
+      t.bigInteger('canary_at').nullable().comment('When the canary outcome arrived, epoch ms');
+    });
+  },
+  async down(db) {
+    await db.schema.alterTable('cspo_sessions', (t) => {
+      t.dropColumn('sdk_seen_at');
+      t.dropColumn('canary');
+      t.dropColumn('canary_threw');
+      t.dropColumn('canary_at');
+    });
+    await db.schema.alterTable('cspo_reports', (t) => t.dropColumn('via'));
+    await db.schema.dropTableIfExists('cspo_state');
+    await db.schema.dropTableIfExists('cspo_rules');
+  },
+};
+
+const MIGRATIONS: readonly Migration[] = [initial, detection];
 
 /** A knex migration source over the migrations compiled into this package. */
 export const migrationSource: Knex.MigrationSource<Migration> = {

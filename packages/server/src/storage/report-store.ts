@@ -1,4 +1,4 @@
-import type { Channel, Violation } from '@csp-observer/core';
+import type { CanaryOutcome, Channel, SdkSource, Violation } from '@csp-observer/core';
 import type { Knex } from 'knex';
 import { dialectOf, type Dialect } from './database.js';
 import { sqliteBatchInsert } from './sqlite-batch-insert.js';
@@ -18,6 +18,8 @@ export interface ReportRecord extends Violation {
   /** Set by rules (detection); null while no rule explains the report. */
   cause: string | null;
   ruleId: string | null;
+  /** SDK reports: the page's listener or its ReportingObserver saw it; null for native reports. */
+  via: SdkSource | null;
   /** JSON from the extraFields hook. */
   extra: string | null;
 }
@@ -44,6 +46,10 @@ export interface SessionRecord {
   documentUri: string;
   ip: string;
   userAgent: string;
+  /** Set when the SDK sent this batch. */
+  sdkSeenAt?: number | null;
+  /** The SDK's canary message, once per page view. */
+  canary?: { outcome: CanaryOutcome; threw: boolean; at: number } | null;
 }
 
 export interface StoredSession {
@@ -54,10 +60,31 @@ export interface StoredSession {
   documentUri: string;
   ip: string;
   userAgent: string;
+  sdkSeenAt: number | null;
+  canary: { outcome: CanaryOutcome; threw: boolean; at: number } | null;
 }
 
-const SQLITE_SESSION_CONFLICT = 'ON CONFLICT (id) DO UPDATE SET last_seen_at = max(cspo_sessions.last_seen_at, excluded.last_seen_at)';
+/** What the verdict needs of one session's reports: no raw bodies. */
+export interface EvidenceRow extends Violation {
+  channel: Channel;
+  via: SdkSource | null;
+  reportType: string;
+  fingerprint: string | null;
+  receivedAt: number;
+}
+
+// The first SDK sighting and the first canary message win; the document of the first report too.
+const SQLITE_SESSION_CONFLICT =
+  'ON CONFLICT (id) DO UPDATE SET last_seen_at = max(cspo_sessions.last_seen_at, excluded.last_seen_at), ' +
+  "document_uri = CASE WHEN cspo_sessions.document_uri = '' THEN excluded.document_uri ELSE cspo_sessions.document_uri END, " +
+  'sdk_seen_at = coalesce(cspo_sessions.sdk_seen_at, excluded.sdk_seen_at), ' +
+  'canary = coalesce(cspo_sessions.canary, excluded.canary), ' +
+  'canary_threw = coalesce(cspo_sessions.canary_threw, excluded.canary_threw), ' +
+  'canary_at = coalesce(cspo_sessions.canary_at, excluded.canary_at)';
 const SQLITE_DROP_CONFLICT = 'ON CONFLICT (bucket_at, reason, cause, rule_id) DO UPDATE SET count = cspo_drops.count + excluded.count';
+
+/** The most rows of one session the verdict reads (the per-session limit keeps them fewer). */
+const EVIDENCE_LIMIT = 5000;
 
 /** Rows per INSERT statement: under PostgreSQL's 65,535 and SQLite's 32,766 bound parameters. */
 const ROWS_PER_STATEMENT = 500;
@@ -93,6 +120,7 @@ function toRow(r: ReportRecord) {
     ip: r.ip,
     cause: r.cause,
     rule_id: r.ruleId,
+    via: r.via,
     extra: r.extra === null ? null : text(r.extra),
   };
 }
@@ -131,6 +159,7 @@ function fromRow(row: Row): StoredReport {
     ip: String(row.ip),
     cause: (row.cause as string | null) ?? null,
     ruleId: (row.rule_id as string | null) ?? null,
+    via: (row.via as SdkSource | null) ?? null,
     extra: (row.extra as string | null) ?? null,
   };
 }
@@ -159,6 +188,10 @@ export class ReportStore {
       document_uri: text(session.documentUri),
       ip: session.ip,
       user_agent: text(session.userAgent),
+      sdk_seen_at: session.sdkSeenAt ?? null,
+      canary: session.canary?.outcome ?? null,
+      canary_threw: session.canary ? session.canary.threw : null,
+      canary_at: session.canary?.at ?? null,
     }));
     const reportRows = reports.map(toRow);
     const dropRows = mergeDrops(drops);
@@ -179,7 +212,14 @@ export class ReportStore {
         await trx('cspo_sessions')
           .insert(sessionRows.slice(i, i + ROWS_PER_STATEMENT))
           .onConflict('id')
-          .merge({ last_seen_at: trx.raw('greatest(??, ??)', ['cspo_sessions.last_seen_at', 'excluded.last_seen_at']) });
+          .merge({
+            last_seen_at: trx.raw('greatest(??, ??)', ['cspo_sessions.last_seen_at', 'excluded.last_seen_at']),
+            document_uri: trx.raw("CASE WHEN ?? = '' THEN ?? ELSE ?? END", ['cspo_sessions.document_uri', 'excluded.document_uri', 'cspo_sessions.document_uri']),
+            sdk_seen_at: trx.raw('coalesce(??, ??)', ['cspo_sessions.sdk_seen_at', 'excluded.sdk_seen_at']),
+            canary: trx.raw('coalesce(??, ??)', ['cspo_sessions.canary', 'excluded.canary']),
+            canary_threw: trx.raw('coalesce(??, ??)', ['cspo_sessions.canary_threw', 'excluded.canary_threw']),
+            canary_at: trx.raw('coalesce(??, ??)', ['cspo_sessions.canary_at', 'excluded.canary_at']),
+          });
       }
       for (let i = 0; i < reportRows.length; i += ROWS_PER_STATEMENT) {
         await trx('cspo_reports').insert(reportRows.slice(i, i + ROWS_PER_STATEMENT));
@@ -216,7 +256,54 @@ export class ReportStore {
       documentUri: String(row.document_uri),
       ip: String(row.ip),
       userAgent: String(row.user_agent),
+      sdkSeenAt: row.sdk_seen_at === null || row.sdk_seen_at === undefined ? null : Number(row.sdk_seen_at),
+      canary: row.canary ? { outcome: row.canary as CanaryOutcome, threw: Boolean(row.canary_threw), at: Number(row.canary_at) } : null,
     };
+  }
+
+  /** The rows of a session the verdict looks at (bounded by the per-session limit). */
+  async evidenceOfSession(sessionId: string): Promise<EvidenceRow[]> {
+    const rows = (await this.db('cspo_reports')
+      .select(
+        'channel',
+        'via',
+        'report_type',
+        'fingerprint',
+        'received_at',
+        'document_uri',
+        'referrer',
+        'blocked_uri',
+        'effective_directive',
+        'violated_directive',
+        'disposition',
+        'source_file',
+        'line_number',
+        'column_number',
+        'status_code',
+        'sample',
+      )
+      .where({ session_id: sessionId })
+      .orderBy('id')
+      .limit(EVIDENCE_LIMIT)) as Row[];
+    return rows.map((row) => ({
+      channel: row.channel as Channel,
+      via: (row.via as SdkSource | null) ?? null,
+      reportType: String(row.report_type),
+      fingerprint: (row.fingerprint as string | null) ?? null,
+      receivedAt: Number(row.received_at),
+      documentUri: String(row.document_uri),
+      referrer: String(row.referrer),
+      blockedUri: String(row.blocked_uri),
+      effectiveDirective: String(row.effective_directive),
+      violatedDirective: String(row.violated_directive),
+      originalPolicy: '',
+      disposition: String(row.disposition),
+      sourceFile: String(row.source_file),
+      lineNumber: Number(row.line_number),
+      columnNumber: Number(row.column_number),
+      statusCode: Number(row.status_code),
+      sample: String(row.sample),
+    }));
   }
 
   async countReports(): Promise<number> {
@@ -257,7 +344,12 @@ function mergeSessions(sessions: readonly SessionRecord[]): SessionRecord[] {
   for (const session of sessions) {
     const known = byId.get(session.id);
     if (!known) byId.set(session.id, { ...session });
-    else known.seenAt = Math.max(known.seenAt, session.seenAt);
+    else {
+      known.seenAt = Math.max(known.seenAt, session.seenAt);
+      known.documentUri ||= session.documentUri;
+      known.sdkSeenAt ??= session.sdkSeenAt;
+      known.canary ??= session.canary;
+    }
   }
   return [...byId.values()];
 }

@@ -1,0 +1,93 @@
+import { PassThrough } from 'node:stream';
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { HttpError } from '../http-error.js';
+import type { ObserverContext } from '../observer-context.js';
+import { verifySessionToken, type SessionToken } from '../session-token.js';
+import { answerPreflight, applyCors } from './cors.js';
+
+/** The longest a long-poll is held: under common proxy idle timeouts (30-60 s). */
+export const MAX_WAIT_MS = 25_000;
+/** A stream ends after this long; EventSource reconnects by itself. */
+const STREAM_MS = 5 * 60_000;
+const HEARTBEAT_MS = 15_000;
+
+/** A token that fails verification is "not found": a verdict never says why. */
+function sessionOrNotFound(observer: ObserverContext, ctx: Context): SessionToken {
+  const session = verifySessionToken(observer.options.secret, ctx.params.token, observer.options.sessionKeepDays * 86400);
+  if (!session) throw new HttpError(404, 'no such session');
+  return session;
+}
+
+function waitParam(value: unknown): number {
+  if (value === undefined || value === '') return 0;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new HttpError(400, 'wait must be a number of milliseconds');
+  return Math.min(Math.floor(n), MAX_WAIT_MS);
+}
+
+/** An AbortSignal that fires when the client goes away. */
+function clientGone(ctx: Context): AbortSignal {
+  const controller = new AbortController();
+  ctx.res.once('close', () => controller.abort());
+  return controller.signal;
+}
+
+/**
+ * `GET {prefix}/verdict/:token`: the session's verdict as JSON. Live in two ways:
+ * - long-poll: `?after=<version>&wait=<ms>` answers once the verdict differs from `after`
+ *   (new evidence, or a window closing), or after `wait` (at most 25 s) with the same one;
+ * - server-sent events: with `Accept: text/event-stream`, a `verdict` event now and on every
+ *   change, a comment every 15 s, for at most 5 minutes.
+ */
+export function verdictRoutes(router: Router, observer: ObserverContext): void {
+  const origins = observer.options.reportOrigins;
+  router.options('/verdict/:token', (ctx) => answerPreflight(ctx, origins));
+  router.get('/verdict/:token', async (ctx) => {
+    applyCors(ctx, origins);
+    const session = sessionOrNotFound(observer, ctx);
+    if (ctx.accepts('application/json', 'text/event-stream') === 'text/event-stream' && ctx.get('Accept').includes('text/event-stream')) {
+      stream(observer, ctx, session.id);
+      return;
+    }
+    const wait = waitParam(ctx.query.wait);
+    const after = typeof ctx.query.after === 'string' ? ctx.query.after : null;
+    ctx.body = await observer.verdicts.next(session.id, after, after === null ? 0 : wait, clientGone(ctx));
+  });
+}
+
+function stream(observer: ObserverContext, ctx: Context, sessionId: string): void {
+  const body = new PassThrough();
+  ctx.status = 200;
+  ctx.type = 'text/event-stream';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('X-Accel-Buffering', 'no');
+  ctx.req.socket.setTimeout(0);
+  ctx.req.socket.setNoDelay(true);
+  ctx.body = body;
+
+  const signal = clientGone(ctx);
+  const end = Date.now() + STREAM_MS;
+  const heartbeat = setInterval(() => body.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  signal.addEventListener('abort', () => clearInterval(heartbeat), { once: true });
+
+  void (async () => {
+    let known: string | null = null;
+    try {
+      body.write('retry: 2000\n\n');
+      while (!signal.aborted && Date.now() < end) {
+        const verdict = await observer.verdicts.next(sessionId, known, known === null ? 0 : Math.min(MAX_WAIT_MS, end - Date.now()), signal);
+        if (signal.aborted) break;
+        if (verdict.version !== known) {
+          body.write(`event: verdict\nid: ${verdict.version}\ndata: ${JSON.stringify(verdict)}\n\n`);
+          known = verdict.version;
+        }
+      }
+    } catch (error) {
+      observer.logger.error('verdict stream failed', error);
+    } finally {
+      clearInterval(heartbeat);
+      body.end();
+    }
+  })();
+}

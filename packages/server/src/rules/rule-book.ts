@@ -1,0 +1,77 @@
+import { compileRules, type Rule, type RuleMatcher, type Violation } from '@csp-observer/core';
+import type { Logger } from '../logger.js';
+import type { RuleStore } from '../storage/rule-store.js';
+import { compilePattern } from './pattern-engine.js';
+import { compileRuleSet, usableRules } from './rule-compiler.js';
+
+const EMPTY: RuleMatcher = compileRules([], compilePattern);
+
+/**
+ * The rules in force in this process, compiled once into one matcher. Reloaded when this
+ * process changes them and, for processes sharing a database, when the stored revision moves
+ * (checked every `pollMs`).
+ */
+export class RuleBook {
+  private matcher: RuleMatcher = EMPTY;
+  private loaded: Rule[] = [];
+  private revision: string | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private reloading: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: RuleStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The first rule that explains the violation (custom rules first), or null. */
+  match(violation: Violation): Rule | null {
+    return this.matcher.match(violation);
+  }
+
+  get size(): number {
+    return this.loaded.length;
+  }
+
+  /** The rules in force, custom first. */
+  get rules(): readonly Rule[] {
+    return this.loaded;
+  }
+
+  /** Reads the rules from the database and compiles them. */
+  async load(): Promise<void> {
+    this.reloading ??= (async () => {
+      try {
+        const revision = await this.store.revision();
+        const { usable, rejected } = usableRules(await this.store.list());
+        for (const { id, reason } of rejected) this.logger.warn(`rule ${id} is not used: ${reason}`);
+        this.matcher = compileRuleSet(usable);
+        this.loaded = usable;
+        this.revision = revision;
+      } finally {
+        this.reloading = null;
+      }
+    })();
+    await this.reloading;
+  }
+
+  /** Reloads if another process (or this one) changed the rules since the last load. */
+  async refresh(): Promise<boolean> {
+    const revision = await this.store.revision();
+    if (revision === this.revision) return false;
+    await this.load();
+    return true;
+  }
+
+  /** Checks for changes made elsewhere every `pollMs`, without keeping the process alive. */
+  watch(pollMs: number): void {
+    this.timer ??= setInterval(() => {
+      this.refresh().catch((error: unknown) => this.logger.error('could not reload the rules', error));
+    }, pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,41 @@
+import { compileRules, type Rule, type RuleMatcher, type RejectedRule } from '@csp-observer/core';
+import { compilePattern } from './pattern-engine.js';
+
+/** Checks every pattern of a rule; throws with the first that does not compile. */
+export function checkRulePatterns(rule: Rule): void {
+  for (const m of rule.match) {
+    for (const [name, source] of [
+      ['blocked_uri', m.blockedUri],
+      ['source_file', m.sourceFile],
+      ['sample', m.sample],
+    ] as const) {
+      if (!source) continue;
+      try {
+        compilePattern(source);
+      } catch (error) {
+        throw new Error(`${name} ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+/** The rules whose patterns compile, and the others with the reason. */
+export function usableRules(rules: readonly Rule[]): { usable: Rule[]; rejected: RejectedRule[] } {
+  const usable: Rule[] = [];
+  const rejected: RejectedRule[] = [];
+  for (const rule of rules) {
+    try {
+      checkRulePatterns(rule);
+      usable.push(rule);
+    } catch (error) {
+      rejected.push({ id: rule.id, reason: (error as Error).message });
+    }
+  }
+  return { usable, rejected };
+}
+
+/** Custom rules first (the site owner's word wins), then the global rules in file order. */
+export function compileRuleSet(rules: readonly Rule[]): RuleMatcher {
+  const ordered = [...rules.filter((r) => r.origin === 'custom'), ...rules.filter((r) => r.origin === 'global')];
+  return compileRules(ordered, compilePattern);
+}

@@ -1,0 +1,41 @@
+/**
+ * Wakes whoever waits on a session (a long-poll, a stream) when new evidence for it is
+ * committed in this process. Bounded: past `maxWaiters`, a wait ends at once and the client
+ * simply asks again.
+ */
+export class SessionHub {
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private count = 0;
+
+  constructor(private readonly maxWaiters = 10_000) {}
+
+  /** Resolves on the next `notify(sessionId)`, after `ms`, or when `signal` aborts. */
+  wait(sessionId: string, ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 0 || this.count >= this.maxWaiters || signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let set = this.waiters.get(sessionId);
+      if (!set) this.waiters.set(sessionId, (set = new Set()));
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        if (set.delete(done)) this.count--;
+        if (set.size === 0 && this.waiters.get(sessionId) === set) this.waiters.delete(sessionId);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      set.add(done);
+      this.count++;
+    });
+  }
+
+  notify(sessionId: string): void {
+    const set = this.waiters.get(sessionId);
+    if (set) for (const done of [...set]) done();
+  }
+
+  /** Waits in progress (for the health endpoint and tests). */
+  get size(): number {
+    return this.count;
+  }
+}
