@@ -1,4 +1,4 @@
-import { MAX_EVENTS_PER_BATCH, type SdkEventBatch, type SdkViolationEvent } from '@csp-observer/core';
+import { MAX_EVENTS_PER_BATCH, type SdkCanary, type SdkEventBatch, type SdkViolationEvent } from '@csp-observer/core';
 import type { SdkConfig } from './config.js';
 
 /** Waits this long after the first event so that a burst leaves in one request. */
@@ -11,6 +11,7 @@ const BATCH_DELAY_MS = 100;
  */
 export class Transport {
   private queue: SdkViolationEvent[] = [];
+  private pendingCanary: SdkCanary | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly url: string;
 
@@ -23,12 +24,20 @@ export class Transport {
     this.timer ??= setTimeout(() => this.flush(false), BATCH_DELAY_MS);
   }
 
+  /** The canary's outcome leaves at once, with whatever is queued: the verdict waits for it. */
+  canary(canary: SdkCanary): void {
+    this.pendingCanary = canary;
+    this.flush(false);
+  }
+
   /** Sends everything queued; `unloading` uses sendBeacon, which outlives the page. */
   flush(unloading: boolean): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 || this.pendingCanary) {
       const batch: SdkEventBatch = { v: 1, events: this.queue.splice(0, MAX_EVENTS_PER_BATCH) };
+      if (this.pendingCanary) batch.canary = this.pendingCanary;
+      this.pendingCanary = undefined;
       const body = JSON.stringify(batch);
       if (unloading && navigator.sendBeacon?.(this.url, new Blob([body], { type: 'application/json' }))) continue;
       try {

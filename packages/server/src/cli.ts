@@ -3,6 +3,7 @@ import { cleanCommand } from './cli/clean.js';
 import { migrateCommand } from './cli/migrate.js';
 import { serveCommand } from './cli/serve.js';
 import { summaryCommand } from './cli/summary.js';
+import { updateRulesCommand } from './cli/update-rules.js';
 
 const program = new Command('csp-observer')
   .description('Content Security Policy violation observer: collector, summaries and maintenance')
@@ -10,6 +11,7 @@ const program = new Command('csp-observer')
   .addCommand(serveCommand)
   .addCommand(migrateCommand)
   .addCommand(cleanCommand)
+  .addCommand(updateRulesCommand)
   .addCommand(summaryCommand);
 
 await program.parseAsync(process.argv);

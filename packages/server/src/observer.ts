@@ -106,6 +106,7 @@ export function cspObserver(options: CspObserverOptions): CspObserverMiddleware 
   middleware.close = async () => {
     rules.stop();
     if (autoUpdate) clearInterval(autoUpdate);
+    await verdicts.close();
     await writer.flush();
     await pipeline.close();
     if (owned) await db.destroy();

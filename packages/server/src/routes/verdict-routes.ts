@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
@@ -56,38 +55,57 @@ export function verdictRoutes(router: Router, observer: ObserverContext): void {
   });
 }
 
+/**
+ * Writes the stream to the response directly (`ctx.respond = false`): a client going away is
+ * the normal end of a stream, not an error to report.
+ */
 function stream(observer: ObserverContext, ctx: Context, sessionId: string): void {
-  const body = new PassThrough();
-  ctx.status = 200;
-  ctx.type = 'text/event-stream';
-  ctx.set('Cache-Control', 'no-store');
-  ctx.set('X-Accel-Buffering', 'no');
+  ctx.respond = false;
+  const res = ctx.res;
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Accel-Buffering': 'no',
+    ...corsHeadersOf(ctx),
+  });
   ctx.req.socket.setTimeout(0);
   ctx.req.socket.setNoDelay(true);
-  ctx.body = body;
 
-  const signal = clientGone(ctx);
+  const signal = AbortSignal.any([clientGone(ctx), observer.verdicts.closed]);
   const end = Date.now() + STREAM_MS;
-  const heartbeat = setInterval(() => body.write(': keep-alive\n\n'), HEARTBEAT_MS);
-  signal.addEventListener('abort', () => clearInterval(heartbeat), { once: true });
+  const write = (text: string) => {
+    if (!res.writableEnded && !res.destroyed) res.write(text);
+  };
+  const heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
 
   void (async () => {
     let known: string | null = null;
     try {
-      body.write('retry: 2000\n\n');
+      write('retry: 2000\n\n');
       while (!signal.aborted && Date.now() < end) {
         const verdict = await observer.verdicts.next(sessionId, known, known === null ? 0 : Math.min(MAX_WAIT_MS, end - Date.now()), signal);
         if (signal.aborted) break;
         if (verdict.version !== known) {
-          body.write(`event: verdict\nid: ${verdict.version}\ndata: ${JSON.stringify(verdict)}\n\n`);
+          write(`event: verdict\nid: ${verdict.version}\ndata: ${JSON.stringify(verdict)}\n\n`);
           known = verdict.version;
         }
       }
     } catch (error) {
-      observer.logger.error('verdict stream failed', error);
+      if (!signal.aborted) observer.logger.error('verdict stream failed', error);
     } finally {
       clearInterval(heartbeat);
-      body.end();
+      if (!res.writableEnded) res.end();
     }
   })();
+}
+
+/** The CORS headers applyCors set on the context, for a response written directly. */
+function corsHeadersOf(ctx: Context): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of ['Access-Control-Allow-Origin', 'Vary']) {
+    const value = ctx.response.get(name);
+    if (value) headers[name] = value;
+  }
+  return headers;
 }

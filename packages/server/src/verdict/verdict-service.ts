@@ -29,6 +29,9 @@ function versionOf(verdict: Verdict): string {
 
 /** Computes the verdict of a session from what is stored, and waits for it to change. */
 export class VerdictService {
+  private readonly closing = new AbortController();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
   constructor(
     private readonly store: ReportStore,
     private readonly rules: RuleBook,
@@ -38,7 +41,10 @@ export class VerdictService {
 
   /** The verdict now, and when it will change by time alone (a window closing), if ever. */
   async current(sessionId: string, now = Date.now()): Promise<{ verdict: VersionedVerdict; changesAt: number | null }> {
-    const [session, rows] = await Promise.all([this.store.session(sessionId), this.store.evidenceOfSession(sessionId)]);
+    if (this.closing.signal.aborted) throw new Error('the verdict service is closed');
+    const reads = Promise.all([this.store.session(sessionId), this.store.evidenceOfSession(sessionId)]);
+    this.inFlight.add(reads);
+    const [session, rows] = await reads.finally(() => this.inFlight.delete(reads));
     const violations: EvidenceViolation[] = [];
     const hidden: HiddenElement[] = [];
     for (const row of rows) {
@@ -71,12 +77,24 @@ export class VerdictService {
    */
   async next(sessionId: string, known: string | null, waitMs: number, signal?: AbortSignal): Promise<VersionedVerdict> {
     const deadline = Date.now() + waitMs;
+    const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
     for (;;) {
       const { verdict, changesAt } = await this.current(sessionId);
       const left = deadline - Date.now();
-      if (verdict.version !== known || left <= 0 || signal?.aborted) return verdict;
+      if (verdict.version !== known || left <= 0 || stop.aborted) return verdict;
       const until = changesAt === null ? left : Math.min(left, Math.max(changesAt - Date.now(), 0) + 5);
-      await this.hub.wait(sessionId, until, signal);
+      await this.hub.wait(sessionId, until, stop);
     }
+  }
+
+  /** Ends every wait and lets the reads in progress finish, before the database closes. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Aborts when the service closes (the observer shuts down). */
+  get closed(): AbortSignal {
+    return this.closing.signal;
   }
 }
