@@ -29,15 +29,18 @@ test('every violation arrives by the SDK and by report-uri, paired by fingerprin
 
   await expect
     .poll(async () => {
-      const reports = await store.reportsOfSession(session.id);
+      const reports = (await store.reportsOfSession(session.id)).filter((r) => r.reportType === 'csp-violation');
       const seen = (channel: string) =>
         [...new Set(reports.filter((r) => r.channel === channel).map((r) => `${r.effectiveDirective} ${r.blockedUri}`))].sort();
       return { sdk: seen('sdk'), reportUri: seen('report-uri') };
     })
     .toEqual({ sdk: [...EXPECTED].sort(), reportUri: [...EXPECTED].sort() });
 
-  const reports = await store.reportsOfSession(session.id);
-  expect(reports.every((r) => r.isValid && r.sessionId === session.id)).toBe(true);
+  const all = await store.reportsOfSession(session.id);
+  expect(all.every((r) => r.isValid && r.sessionId === session.id)).toBe(true);
+  // The SDK's canary is paired the same way, and stored apart from the page's violations.
+  await expect.poll(async () => (await store.reportsOfSession(session.id)).filter((r) => r.reportType === 'csp-canary').map((r) => r.channel).sort()).toEqual(['report-uri', 'sdk']);
+  const reports = all.filter((r) => r.reportType === 'csp-violation');
   const fingerprints = (channel: string) => new Set(reports.filter((r) => r.channel === channel).map((r) => r.fingerprint));
   // Each DOM event has its native twin with the same fingerprint, and the other way round.
   expect(fingerprints('sdk')).toEqual(fingerprints('report-uri'));
@@ -94,5 +97,5 @@ test('a forged or tampered token is refused and nothing is stored', async ({ pag
   });
   expect(genuine.status()).toBe(204);
   const stored = await store.reportsOfSession(id);
-  expect(stored.map((r) => r.channel)).toEqual(['report-uri']);
+  expect(stored.filter((r) => r.reportType === 'csp-violation').map((r) => r.channel)).toEqual(['report-uri']);
 });

@@ -19,13 +19,12 @@ import { EmailNotifier } from './email-notifier.js';
 import type { ReceivedReport } from './received-report.js';
 import { logReport } from './report-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
+import { CANARY_TYPE } from '../report-types.js';
 import { WindowCounter } from './rate-limiter.js';
 import { hiddenElementRecord, toRecord, withoutQueries } from './to-record.js';
 
 const MAX_USER_AGENT = 512;
 
-/** The stored type of the SDK's canary violation: evidence, never counted as a violation. */
-export const CANARY_TYPE = 'csp-canary';
 
 /** Why a report was dropped before storage; the summary counts each. */
 export type DropReason = 'filter' | 'extension-filter' | 'rule';
@@ -146,7 +145,11 @@ export class ReportPipeline {
       await this.writer.write(records, sessions, dropRecords);
       if (session && sessions.length) this.onCommitted(session.id);
     }
-    this.afterCommit(kept, ctx);
+    // The canary is the SDK's own test, not a violation of the page: no log line, mail or handler call.
+    this.afterCommit(
+      kept.filter((report) => report.type !== CANARY_TYPE),
+      ctx,
+    );
   }
 
   /** Sends pending e-mail and releases the SMTP connection. */

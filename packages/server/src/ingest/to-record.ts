@@ -1,4 +1,5 @@
 import { fingerprint, scrubUrls, stripQuery, type SdkHiddenElement } from '@csp-observer/core';
+import { HIDDEN_ELEMENT_TYPE } from '../report-types.js';
 import type { ReportRecord } from '../storage/report-store.js';
 import type { ReceivedReport } from './received-report.js';
 
@@ -48,8 +49,6 @@ export function toRecord(report: ReceivedReport, strip: boolean, extra: Record<s
   };
 }
 
-/** The stored type of an element the SDK's tripwire found. */
-export const HIDDEN_ELEMENT_TYPE = 'hidden-element';
 
 const MAX_HIDDEN_FIELD = 2048;
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { computeVerdict, type EvidenceViolation, type HiddenElement, type Verdict } from '@csp-observer/core';
-import { CANARY_TYPE } from '../ingest/pipeline.js';
-import { HIDDEN_ELEMENT_TYPE } from '../ingest/to-record.js';
+import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report-types.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { ReportStore } from '../storage/report-store.js';
 import type { SessionHub } from './session-hub.js';

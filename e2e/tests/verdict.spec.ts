@@ -1,0 +1,124 @@
+import type { APIRequestContext, Page } from '@playwright/test';
+import { expect, sessionOf, test } from './fixtures.js';
+
+interface Verdict {
+  status: 'observing' | 'clean' | 'problems';
+  final: boolean;
+  problems: Array<{ ruleId: string; cause: string; title: string; count: number }>;
+  anomalies: Array<{ kind: string; title: string }>;
+  unknown: number;
+  version: string;
+}
+
+/** The page view's verdict once it is final, following it by long-poll as the popup does. */
+async function finalVerdict(request: APIRequestContext, page: Page): Promise<Verdict> {
+  const { token } = await sessionOf(page);
+  let verdict: Verdict | null = null;
+  await expect
+    .poll(
+      async () => {
+        const query = verdict ? `?after=${verdict.version}&wait=3000` : '';
+        verdict = (await (await request.get(`/csp/verdict/${token}${query}`)).json()) as Verdict;
+        return verdict.final;
+      },
+      { timeout: 15_000, intervals: [0] },
+    )
+    .toBe(true);
+  return verdict!;
+}
+
+const kinds = (verdict: Verdict) => verdict.anomalies.map((a) => a.kind);
+
+/** Answers requests to hosts that do not exist here, as the real ones would. */
+async function serveScript(page: Page, pattern: string) {
+  await page.route(pattern, (route) => route.fulfill({ status: 200, contentType: 'application/javascript', body: '/* injected */' }));
+}
+
+test('1. a clean page is clean, with no anomalies', async ({ page, request }) => {
+  await page.goto('/');
+  const verdict = await finalVerdict(request, page);
+  expect(verdict).toMatchObject({ status: 'clean', final: true, problems: [], anomalies: [], unknown: 0 });
+});
+
+test('2. an extension-like injection from a host a default rule names is a problem with its title and cause', async ({ page, request, store }) => {
+  await serveScript(page, 'https://coinhive.com/**');
+  // As an extension's content script at document_start: before the page's own scripts (and the SDK) run.
+  await page.addInitScript(() => {
+    const inject = () => {
+      const script = document.createElement('script');
+      script.src = 'https://coinhive.com/lib/coinhive.min.js';
+      document.documentElement.append(script);
+    };
+    if (document.documentElement) inject();
+    else {
+      const watcher = new MutationObserver(() => {
+        if (!document.documentElement) return;
+        watcher.disconnect();
+        inject();
+      });
+      watcher.observe(document, { childList: true });
+    }
+  });
+  await page.goto('/');
+  const verdict = await finalVerdict(request, page);
+  expect(verdict.status).toBe('problems');
+  expect(verdict.problems).toEqual([
+    expect.objectContaining({ ruleId: 'malware.cryptominer', cause: 'malware', title: 'Cryptocurrency miner', count: 1 }),
+  ]);
+  expect(verdict.anomalies).toEqual([]);
+  // It happened before the SDK ran: the buffered ReportingObserver replayed it to the page.
+  const { id } = await sessionOf(page);
+  const injected = (await store.reportsOfSession(id)).filter((r) => r.ruleId === 'malware.cryptominer');
+  expect(injected.map((r) => `${r.channel}/${r.via ?? '-'}`).sort()).toEqual(['report-uri/-', 'sdk/observer']);
+});
+
+test('3. a policy header stripped on the way is the policy-not-in-force anomaly', async ({ page, request }) => {
+  await page.route('**/', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['content-security-policy'];
+    delete headers['content-security-policy-report-only'];
+    await route.fulfill({ response, headers });
+  });
+  await page.goto('/');
+  const verdict = await finalVerdict(request, page);
+  expect(verdict.status).toBe('problems');
+  expect(kinds(verdict)).toEqual(['policy-not-enforced']);
+});
+
+test('4. native reports blocked on the way is the reports-blocked anomaly', async ({ page, request }) => {
+  await page.route('**/csp/report/**', (route) => route.abort('blockedbyclient'));
+  await page.goto('/');
+  const verdict = await finalVerdict(request, page);
+  expect(verdict.status).toBe('problems');
+  expect(kinds(verdict)).toEqual(['reports-blocked']);
+});
+
+test('5. violation events suppressed by an earlier script is the events-suppressed anomaly', async ({ page, request }) => {
+  // What a hiding extension does: a capturing window listener, registered first, that stops the event.
+  await page.addInitScript(() => {
+    window.addEventListener('securitypolicyviolation', (event) => event.stopImmediatePropagation(), true);
+  });
+  await page.goto('/');
+  const verdict = await finalVerdict(request, page);
+  expect(verdict.status).toBe('problems');
+  expect(kinds(verdict)).toEqual(['events-suppressed']);
+});
+
+test('6. a report only an ignore rule explains leaves the page clean', async ({ page, request, store }) => {
+  await page.route('https://www.gstatic.com/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: Buffer.alloc(0) }));
+  // Chrome's page translation adds Google's icon to the page.
+  await page.addInitScript(() => {
+    document.addEventListener('DOMContentLoaded', () => {
+      const img = document.createElement('img');
+      img.src = 'https://www.gstatic.com/images/branding/product/1x/translate_24dp.png';
+      document.body.append(img);
+    });
+  });
+  await page.goto('/');
+  const verdict = await finalVerdict(request, page);
+  expect(verdict).toMatchObject({ status: 'clean', problems: [], anomalies: [], unknown: 0 });
+  // Dropped, not stored: only the canary pair is in the session.
+  const { id } = await sessionOf(page);
+  expect((await store.reportsOfSession(id)).map((r) => r.reportType)).toEqual(['csp-canary', 'csp-canary']);
+});
