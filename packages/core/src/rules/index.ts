@@ -4,5 +4,6 @@ export { parseRulesFile, readRule, ruleToJson, RulesFileError } from './rules-fi
 export type { ParsedRules, RejectedRule } from './rules-file.js';
 export { compileRules, MAX_MATCH_INPUT } from './matcher.js';
 export type { PatternCompiler, PatternTest, RuleMatcher } from './matcher.js';
-export { foldCase, plainPattern, requiredLiteral } from './literal.js';
+export { foldCase, plainPattern, requiredAnyOf, requiredLiteral } from './literal.js';
 export type { PlainPattern } from './literal.js';
+export { isBacktrackingSafe } from './pattern-shape.js';

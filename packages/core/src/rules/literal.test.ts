@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldCase, plainPattern, requiredLiteral } from './literal.js';
+import { foldCase, plainPattern, requiredAnyOf, requiredLiteral } from './literal.js';
 
 describe('requiredLiteral', () => {
   it.each([
@@ -21,7 +21,7 @@ describe('requiredLiteral', () => {
   });
 
   it('names only text that every match contains (checked against the engine on generated cases)', () => {
-    const atoms = ['a', 'b', '\\.', 'ab', '(a|b)', '[ab]', '.', 'c'];
+    const atoms = ['a', 'b', '\\.', 'ab', '(a|b)', '[ab]', '.', 'c', '(ab|ca)', '(?:bc|a.)', '(?=a)', '(a|)'];
     const quantifiers = ['', '', '?', '*', '+', '{0,2}', '{1,2}'];
     const inputs = ['', 'a', 'b', 'ab', 'abc', 'a.b', 'cab.', 'bbb', 'aab.c', 'c.c', 'abab', 'ca.bc'];
     let seed = 7;
@@ -30,12 +30,28 @@ describe('requiredLiteral', () => {
       const length = 1 + (n % 5);
       let pattern = n % 3 === 0 ? '^' : '';
       for (let i = 0; i < length; i++) pattern += pick(atoms) + pick(quantifiers);
-      const literal = requiredLiteral(pattern);
-      const re = new RegExp(pattern, 'i');
+      const full = n % 2 ? pattern : `${pattern}|${pick(atoms)}${pick(atoms)}`;
+      const anyOf = requiredAnyOf(full) ?? [''];
+      const re = new RegExp(full, 'i');
       for (const input of inputs) {
-        if (re.test(input)) expect(input.toLowerCase(), `${pattern} on ${input}`).toContain(literal);
+        if (re.test(input)) expect(anyOf.some((text) => input.toLowerCase().includes(text)), `${re.source} on ${input}: ${anyOf}`).toBe(true);
       }
     }
+  });
+});
+
+describe('requiredAnyOf', () => {
+  it.each([
+    ['(wajam|social2search|searchawesome)\\.(com|net)', ['wajam', 'social2search', 'searchawesome']],
+    ['^https://(translate\\.googleapis\\.com|translate\\.google\\.com)/', ['translate.googleapis.com', 'translate.google.com']],
+    ['^(?:chrome|moz)-extension:', ['-extension:']],
+    ['evil|bad', ['evil', 'bad']],
+    ['(?P<host>tracker)\\.', ['tracker']],
+    ['(?=evil)x', ['x']],
+    ['evil|.*', null],
+    ['(a|)bc', ['bc']],
+  ])('%s -> %j', (pattern, anyOf) => {
+    expect(requiredAnyOf(pattern)).toEqual(anyOf);
   });
 });
 

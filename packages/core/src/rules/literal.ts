@@ -1,6 +1,6 @@
 /**
- * What a rule pattern says about the text it can match, read without a regex engine: the
- * longest piece of plain text every match must contain (to index rules by), and whether the
+ * What a rule pattern says about the text it can match, read without a regex engine: plain
+ * text every match must contain (one of a few alternatives; to index rules by), and whether the
  * whole pattern is plain text (to match without a regex). Conservative by construction:
  * anything it does not understand yields less, never a wrong answer.
  */
@@ -89,22 +89,64 @@ function readQuantifier(p: string, i: number): [next: number, min: number] | nul
   return [next, min];
 }
 
-/** Splits the top level of a pattern into runs of required plain text; null if it has a top-level `|`. */
-function requiredRuns(p: string): string[] | null {
-  const runs: string[] = [];
+/** The parts of a pattern separated by `|` at its top level. */
+function topLevelAlternatives(p: string): string[] {
+  const parts: string[] = [];
+  let from = 0;
+  let i = 0;
+  while (i < p.length) {
+    const c = p[i];
+    if (c === '\\') i += 2;
+    else if (c === '[') i = skipClass(p, i);
+    else if (c === '(') i = skipGroup(p, i);
+    else {
+      if (c === '|') {
+        parts.push(p.slice(from, i));
+        from = i + 1;
+      }
+      i++;
+    }
+  }
+  parts.push(p.slice(from));
+  return parts;
+}
+
+/**
+ * The content of the group spanning [start, end) when every match of the group must match
+ * its content (capturing, non-capturing, named or flag groups); null for lookarounds.
+ */
+function groupContent(p: string, start: number, end: number): string | null {
+  const inner = p.slice(start + 1, end - 1);
+  if (!inner.startsWith('?')) return inner;
+  const named = /^\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(inner);
+  if (named) return inner.slice(named[0].length);
+  const flags = /^\?[a-zA-Z-]*:/.exec(inner);
+  if (flags) return inner.slice(flags[0].length);
+  return null; // (?=, (?!, (?<=, (?<!, or a bare flag group (?i)
+}
+
+/** The shortest string of a set: how selective the set is at worst. */
+const weakest = (set: readonly string[]) => Math.min(...set.map((text) => text.length));
+
+/** The best set of alternatives one top-level sequence (no `|`) requires, or null. */
+function sequenceAnyOf(p: string, depth: number): string[] | null {
+  const candidates: string[][] = [];
   let run = '';
   const end = () => {
-    if (run) runs.push(run);
+    if (run) candidates.push([run]);
     run = '';
   };
   let i = 0;
   while (i < p.length) {
     const c = p[i]!;
-    if (c === '|') return null;
     let literal: string | null = null;
+    let group: string[] | null = null;
     let next: number;
-    if (c === '(') next = skipGroup(p, i);
-    else if (c === '[') next = skipClass(p, i);
+    if (c === '(') {
+      next = skipGroup(p, i);
+      const content = depth < 8 ? groupContent(p, i, next) : null;
+      group = content === null ? null : anyOf(content, depth + 1);
+    } else if (c === '[') next = skipClass(p, i);
     else if (c === '\\') [next, literal] = readEscape(p, i);
     else if (c === '.' || c === '^' || c === '$') next = i + 1;
     else {
@@ -113,7 +155,9 @@ function requiredRuns(p: string): string[] | null {
     }
     const quantifier = readQuantifier(p, next);
     if (quantifier) next = quantifier[0];
-    if (literal === null || (quantifier && quantifier[1] === 0)) end();
+    const required = !quantifier || quantifier[1] > 0;
+    if (group && required) candidates.push(group);
+    if (literal === null || !required) end();
     else {
       run += literal.toLowerCase();
       if (quantifier) end(); // repeated: the text after it need not follow directly
@@ -121,14 +165,38 @@ function requiredRuns(p: string): string[] | null {
     i = next;
   }
   end();
-  return runs;
+  let best: string[] | null = null;
+  for (const set of candidates) {
+    if (!best || weakest(set) > weakest(best) || (weakest(set) === weakest(best) && set.length < best.length)) best = set;
+  }
+  return best;
 }
 
-/** The longest plain text (lower case) that every match of `pattern` contains; "" when none is known. */
+function anyOf(p: string, depth: number): string[] | null {
+  const parts = topLevelAlternatives(p);
+  const sets: string[] = [];
+  for (const part of parts) {
+    const set = sequenceAnyOf(part, depth);
+    if (!set) return null;
+    for (const text of set) if (!sets.includes(text)) sets.push(text);
+  }
+  return sets;
+}
+
+/**
+ * Plain text (lower case) of which every match of `pattern` contains at least one: `[".evil.com/"]`
+ * for `^https?://([a-z]+\\.)*evil\\.com/`, `["wajam", "social2search"]` for
+ * `(wajam|social2search)\\.com`. Null when nothing is known (`\\d+`, `a|.*`).
+ */
+export function requiredAnyOf(pattern: string): string[] | null {
+  const set = anyOf(pattern, 0);
+  return set && set.length > 0 && set.every((text) => text.length > 0) ? set : null;
+}
+
+/** The longest plain text every match contains, when one string says it; "" otherwise. */
 export function requiredLiteral(pattern: string): string {
-  const runs = requiredRuns(pattern);
-  if (!runs) return '';
-  return runs.reduce((best, run) => (run.length > best.length ? run : best), '');
+  const set = requiredAnyOf(pattern);
+  return set && set.length === 1 ? set[0]! : '';
 }
 
 /** The pattern as plain text when it is nothing else (`^chrome-extension:`, `\.evil\.com/`, `^inline$`). */
@@ -159,6 +227,5 @@ export function plainPattern(pattern: string): PlainPattern | null {
  */
 export function foldCase(value: string): string {
   const lower = value.toLowerCase();
-  // eslint-disable-next-line no-control-regex
-  return /[^\u0000-\u007f]/.test(lower) ? lower.replace(/\u017f/g, 's') : lower;
+  return lower.indexOf('\u017f') === -1 ? lower : lower.replace(/\u017f/g, 's');
 }

@@ -1,6 +1,6 @@
 import { baseDirective, directiveName } from '../directives.js';
 import type { Violation } from '../violation.js';
-import { foldCase, plainPattern, requiredLiteral } from './literal.js';
+import { foldCase, plainPattern, requiredAnyOf } from './literal.js';
 import type { Rule } from './rule.js';
 
 /** A compiled pattern: whether it matches somewhere in the text. */
@@ -41,6 +41,16 @@ function trigramKey(text: string, i: number): number {
   return ((text.charCodeAt(i) & 0x3ff) << 20) | ((text.charCodeAt(i + 1) & 0x3ff) << 10) | (text.charCodeAt(i + 2) & 0x3ff);
 }
 
+/** 2^20 bits: few enough keys that most pieces of a URL miss. */
+const BITMAP_BYTES = 1 << 17;
+const BITMAP_MASK = BITMAP_BYTES - 1;
+
+function keyBitmap(keys: Map<number, number[]>): Uint8Array {
+  const bits = new Uint8Array(keys.size ? BITMAP_BYTES : 1);
+  for (const key of keys.keys()) bits[(key >>> 3) & BITMAP_MASK]! |= 1 << (key & 7);
+  return bits;
+}
+
 function plainTest(source: string): PatternTest | null {
   const plain = plainPattern(source);
   if (!plain) return null;
@@ -59,13 +69,13 @@ function plainTest(source: string): PatternTest | null {
  */
 export function compileRules(rules: readonly Rule[], compile: PatternCompiler): RuleMatcher {
   const entries: Entry[] = [];
-  const keyed: Array<{ entry: number; field: Field; literal: string }> = [];
-  const unindexed: number[] = [];
+  // Per matcher: for each field, text of which every match contains one.
+  const literals: Array<Array<{ field: Field; anyOf: string[] }>> = [];
 
   for (const rule of rules) {
     for (const m of rule.match) {
       const tests: Array<[Field, PatternTest]> = [];
-      let best: { field: Field; literal: string } | null = null;
+      const required: Array<{ field: Field; anyOf: string[] }> = [];
       for (const field of FIELDS) {
         const source = m[field];
         if (!source) continue;
@@ -76,67 +86,87 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
           throw new Error(`rule ${rule.id}: ${field} pattern ${JSON.stringify(source)}: ${(error as Error).message}`);
         }
         tests.push([field, test]);
-        const literal = requiredLiteral(source);
-        if (literal.length >= 3 && (!best || literal.length > best.literal.length)) best = { field, literal };
+        const anyOf = requiredAnyOf(source);
+        if (anyOf && anyOf.every((text) => text.length >= 3)) required.push({ field, anyOf });
       }
-      const index = entries.push({ rule, directive: m.directive ? baseDirective(m.directive) : '', tests }) - 1;
-      if (best) keyed.push({ entry: index, ...best });
-      else unindexed.push(index);
+      entries.push({ rule, directive: m.directive ? baseDirective(m.directive) : '', tests });
+      literals.push(required);
     }
   }
 
-  // How many entries each piece would select: pick the rarest piece of each literal.
+  // How many matchers each piece would select. Each matcher is indexed by the rarest piece of
+  // each alternative of one field's required text, choosing the field that costs least (a
+  // sample's text beats a blocked URI of `inline`).
   const frequency = new Map<string, number>();
-  for (const { field, literal } of keyed) {
-    for (let i = 0; i + 3 <= literal.length; i++) {
-      const key = `${field}:${literal.slice(i, i + 3)}`;
-      frequency.set(key, (frequency.get(key) ?? 0) + 1);
+  for (const required of literals) {
+    for (const { field, anyOf } of required) {
+      for (const literal of anyOf) {
+        for (let i = 0; i + 3 <= literal.length; i++) {
+          const key = `${field}:${literal.slice(i, i + 3)}`;
+          frequency.set(key, (frequency.get(key) ?? 0) + 1);
+        }
+      }
     }
   }
-  const index: Record<Field, Map<number, number[]>> = { blockedUri: new Map(), sourceFile: new Map(), sample: new Map() };
-  for (const { entry, field, literal } of keyed) {
-    let chosen = 0;
+  const rarest = (field: Field, literal: string) => {
+    let at = 0;
     let cost = Infinity;
     for (let i = 0; i + 3 <= literal.length; i++) {
       const piece = literal.slice(i, i + 3);
       const c = (frequency.get(`${field}:${piece}`) ?? 0) + (COMMON.has(piece) ? 1e6 : 0);
-      if (c < cost) [chosen, cost] = [i, c];
+      if (c < cost) [at, cost] = [i, c];
     }
-    const key = trigramKey(literal, chosen);
-    const list = index[field].get(key);
-    if (list) {
-      if (list[list.length - 1] !== entry) list.push(entry);
-    } else index[field].set(key, [entry]);
-  }
+    return { key: trigramKey(literal, at), cost };
+  };
+  const index: Record<Field, Map<number, number[]>> = { blockedUri: new Map(), sourceFile: new Map(), sample: new Map() };
+  const unindexed: number[] = [];
+  literals.forEach((required, entry) => {
+    let best: { field: Field; keys: number[]; cost: number } | null = null;
+    for (const { field, anyOf } of required) {
+      const pieces = anyOf.map((literal) => rarest(field, literal));
+      const cost = pieces.reduce((sum, piece) => sum + piece.cost, 0);
+      if (!best || cost < best.cost) best = { field, keys: pieces.map((piece) => piece.key), cost };
+    }
+    if (!best) {
+      unindexed.push(entry);
+      return;
+    }
+    for (const key of best.keys) {
+      const list = index[best.field].get(key);
+      if (!list) index[best.field].set(key, [entry]);
+      else if (list[list.length - 1] !== entry) list.push(entry);
+    }
+  });
   const indexedFields = FIELDS.filter((field) => index[field].size > 0);
+  // A bitmap of the keys in use, so that most of a URL's pieces cost one array read, not a lookup.
+  const present: Record<Field, Uint8Array> = { blockedUri: keyBitmap(index.blockedUri), sourceFile: keyBitmap(index.sourceFile), sample: keyBitmap(index.sample) };
 
   const stamps = new Uint32Array(entries.length);
   let stamp = 0;
   const candidates: number[] = [];
 
-  const matches = (entry: Entry, values: Record<Field, string>, directive: string): boolean => {
-    if (entry.directive && entry.directive !== directive) return false;
-    for (const [field, test] of entry.tests) if (!test(values[field])) return false;
-    return true;
-  };
+  const bounded = (value: string) => (value.length > MAX_MATCH_INPUT ? value.slice(0, MAX_MATCH_INPUT) : value);
+  const values: Record<Field, string> = { blockedUri: '', sourceFile: '', sample: '' };
 
   return {
     size: rules.length,
     match(v: Violation): Rule | null {
-      const values: Record<Field, string> = {
-        blockedUri: v.blockedUri.length > MAX_MATCH_INPUT ? v.blockedUri.slice(0, MAX_MATCH_INPUT) : v.blockedUri,
-        sourceFile: v.sourceFile.length > MAX_MATCH_INPUT ? v.sourceFile.slice(0, MAX_MATCH_INPUT) : v.sourceFile,
-        sample: v.sample.length > MAX_MATCH_INPUT ? v.sample.slice(0, MAX_MATCH_INPUT) : v.sample,
-      };
-      const directive = baseDirective(v.effectiveDirective || directiveName(v.violatedDirective));
+      values.blockedUri = bounded(v.blockedUri);
+      values.sourceFile = bounded(v.sourceFile);
+      values.sample = bounded(v.sample);
       stamp = (stamp + 1) >>> 0 || 1;
       if (stamp === 1) stamps.fill(0);
       candidates.length = 0;
       for (const field of indexedFields) {
-        const text = foldCase(values[field]);
+        const value = values[field];
+        if (value.length < 3) continue;
+        const text = foldCase(value);
         const map = index[field];
+        const bits = present[field];
         for (let i = 0; i + 3 <= text.length; i++) {
-          const list = map.get(trigramKey(text, i));
+          const key = trigramKey(text, i);
+          if ((bits[(key >>> 3) & BITMAP_MASK]! & (1 << (key & 7))) === 0) continue;
+          const list = map.get(key);
           if (!list) continue;
           for (const entry of list) {
             if (stamps[entry] !== stamp) {
@@ -147,10 +177,17 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
         }
       }
       for (const entry of unindexed) candidates.push(entry);
+      if (candidates.length === 0) return null;
       if (candidates.length > 1) candidates.sort((a, b) => a - b);
-      for (const entry of candidates) {
+      let directive: string | null = null;
+      next: for (const entry of candidates) {
         const e = entries[entry]!;
-        if (matches(e, values, directive)) return e.rule;
+        if (e.directive) {
+          directive ??= baseDirective(v.effectiveDirective || directiveName(v.violatedDirective));
+          if (e.directive !== directive) continue;
+        }
+        for (const [field, test] of e.tests) if (!test(values[field])) continue next;
+        return e.rule;
       }
       return null;
     },
