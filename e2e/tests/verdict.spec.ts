@@ -42,6 +42,11 @@ test('1. a clean page is clean, with no anomalies', async ({ page, request }) =>
 
 test('2. an extension-like injection from a host a default rule names is a problem with its title and cause', async ({ page, request, store }) => {
   await serveScript(page, 'https://coinhive.com/**');
+  // A slow network for the SDK: the injection surely happens before it runs.
+  await page.route('**/csp/sdk.js', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await route.continue();
+  });
   // As an extension's content script at document_start: before the page's own scripts (and the SDK) run.
   await page.addInitScript(() => {
     const inject = () => {
@@ -68,8 +73,14 @@ test('2. an extension-like injection from a host a default rule names is a probl
   expect(verdict.anomalies).toEqual([]);
   // It happened before the SDK ran: the buffered ReportingObserver replayed it to the page.
   const { id } = await sessionOf(page);
-  const injected = (await store.reportsOfSession(id)).filter((r) => r.ruleId === 'malware.cryptominer');
-  expect(injected.map((r) => `${r.channel}/${r.via ?? '-'}`).sort()).toEqual(['report-uri/-', 'sdk/observer']);
+  await expect
+    .poll(async () =>
+      (await store.reportsOfSession(id))
+        .filter((r) => r.ruleId === 'malware.cryptominer')
+        .map((r) => `${r.channel}/${r.via ?? '-'}`)
+        .sort(),
+    )
+    .toEqual(['report-uri/-', 'sdk/observer']);
 });
 
 test('3. a policy header stripped on the way is the policy-not-in-force anomaly', async ({ page, request }) => {
@@ -121,4 +132,30 @@ test('6. a report only an ignore rule explains leaves the page clean', async ({ 
   // Dropped, not stored: only the canary pair is in the session.
   const { id } = await sessionOf(page);
   expect((await store.reportsOfSession(id)).map((r) => r.reportType)).toEqual(['csp-canary', 'csp-canary']);
+});
+
+test('the tripwire: a script the policy forbids that ran with every report of it hidden is the hidden-content anomaly', async ({ page, request }) => {
+  await serveScript(page, 'https://hidden.test/**');
+  // A tampering extension that hides its own violations from every channel, and nothing else.
+  await page.route('**/csp/report/**', (route) => (route.request().postData()?.includes('hidden.test') ? route.abort('blockedbyclient') : route.continue()));
+  await page.addInitScript(() => {
+    const hidden = (url: string | null | undefined) => (url ?? '').includes('hidden.test');
+    window.addEventListener('securitypolicyviolation', (event) => hidden(event.blockedURI) && event.stopImmediatePropagation(), true);
+    const Original = window.ReportingObserver;
+    window.ReportingObserver = class extends Original {
+      constructor(callback: ReportingObserverCallback, options?: ReportingObserverOptions) {
+        super((reports, observer) => callback(reports.filter((r) => !hidden((r.body as { blockedURL?: string } | null)?.blockedURL)), observer), options);
+      }
+    };
+    document.addEventListener('DOMContentLoaded', () => {
+      const script = document.createElement('script');
+      script.src = 'https://hidden.test/payload.js';
+      document.head.append(script);
+    });
+  });
+  await page.goto('/');
+  const { token } = await sessionOf(page);
+  await expect
+    .poll(async () => ((await (await request.get(`/csp/verdict/${token}`)).json()) as Verdict).anomalies.map((a) => a.kind), { timeout: 15_000 })
+    .toEqual(['hidden-content']);
 });

@@ -29,3 +29,4 @@ export type {
   VerdictSettings,
   VerdictStatus,
 } from './verdict.js';
+export { sourceListAllows } from './source-list.js';

@@ -3,6 +3,7 @@ import { Canary } from './canary.js';
 import { fromEvent, fromReportBody, violationKey, type CspReportBody } from './capture.js';
 import { configFromScript } from './config.js';
 import { Transport } from './transport.js';
+import { Tripwire } from './tripwire.js';
 
 /** Observer reports wait this long for the listener's event of the same violation. */
 const OBSERVER_SETTLE_MS = 50;
@@ -20,7 +21,8 @@ type ReportingObserverCtor = new (
  * in place before any later violation is dispatched.
  */
 function start(): void {
-  const config = configFromScript(document.currentScript as HTMLScriptElement | null);
+  const script = document.currentScript as HTMLScriptElement | null;
+  const config = configFromScript(script);
   if (!config) return;
   // Taken now: a later script may replace them.
   const evaluate = window.eval;
@@ -29,7 +31,10 @@ function start(): void {
   // Violations the listener saw, by key: an observer report of one of them is not sent again.
   const heard = new Map<string, number>();
 
+  const tripwire = new Tripwire(script?.nonce ?? '', (element) => transport.hidden(element));
+
   const take = (event: SdkViolationEvent, by: 'listener' | 'observer') => {
+    tripwire.violation(event.blockedURI, event.originalPolicy);
     if (canary.is(event.sample)) canary.seen(by);
     transport.push(event);
   };
@@ -69,6 +74,7 @@ function start(): void {
     }
   }
 
+  tripwire.start();
   canary.fire(evaluate);
   window.addEventListener('pagehide', () => transport.flush(true));
   document.addEventListener('visibilitychange', () => {

@@ -1,4 +1,4 @@
-import { MAX_EVENTS_PER_BATCH, type SdkCanary, type SdkEventBatch, type SdkViolationEvent } from '@csp-observer/core';
+import { MAX_EVENTS_PER_BATCH, type SdkCanary, type SdkEventBatch, type SdkHiddenElement, type SdkViolationEvent } from '@csp-observer/core';
 import type { SdkConfig } from './config.js';
 
 /** Waits this long after the first event so that a burst leaves in one request. */
@@ -12,6 +12,7 @@ const BATCH_DELAY_MS = 100;
 export class Transport {
   private queue: SdkViolationEvent[] = [];
   private pendingCanary: SdkCanary | undefined;
+  private pendingHidden: SdkHiddenElement[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly url: string;
 
@@ -30,14 +31,21 @@ export class Transport {
     this.flush(false);
   }
 
+  /** An element the tripwire found leaves with the next batch. */
+  hidden(element: SdkHiddenElement): void {
+    this.pendingHidden.push(element);
+    this.timer ??= setTimeout(() => this.flush(false), BATCH_DELAY_MS);
+  }
+
   /** Sends everything queued; `unloading` uses sendBeacon, which outlives the page. */
   flush(unloading: boolean): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.queue.length > 0 || this.pendingCanary) {
+    while (this.queue.length > 0 || this.pendingCanary || this.pendingHidden.length > 0) {
       const batch: SdkEventBatch = { v: 1, events: this.queue.splice(0, MAX_EVENTS_PER_BATCH) };
       if (this.pendingCanary) batch.canary = this.pendingCanary;
       this.pendingCanary = undefined;
+      if (this.pendingHidden.length) batch.hidden = this.pendingHidden.splice(0, 20);
       const body = JSON.stringify(batch);
       if (unloading && navigator.sendBeacon?.(this.url, new Blob([body], { type: 'application/json' }))) continue;
       try {
