@@ -30,5 +30,10 @@ fi
 log "installing dependencies"
 pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v '^Progress' | tail -n 5
 log "building packages"
-pnpm run --silent build >/dev/null
+# Quiet when it works; the whole output when it does not.
+if ! build_log=$(pnpm run --silent build 2>&1); then
+  printf '%s\n' "$build_log" >&2
+  echo "[setup] the build failed (output above)" >&2
+  exit 1
+fi
 log "ready"

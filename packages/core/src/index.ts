@@ -30,3 +30,4 @@ export type {
   VerdictStatus,
 } from './verdict.js';
 export { sourceListAllows } from './source-list.js';
+export type { UrlParts } from './source-list.js';

@@ -3,7 +3,16 @@
  * match expression in origin with redirect count"), for the tripwire and the policy assistant.
  * Nonces, hashes and 'strict-dynamic' are about elements, not URLs: callers handle them.
  */
-export function sourceListAllows(sources: readonly string[], url: URL, self: URL): boolean {
+/** The parts of a parsed URL the match needs: a WHATWG `URL` has them (core has no URL global). */
+export interface UrlParts {
+  protocol: string;
+  host: string;
+  hostname: string;
+  port: string;
+  pathname: string;
+}
+
+export function sourceListAllows(sources: readonly string[], url: UrlParts, self: UrlParts): boolean {
   return sources.some((source) => expressionAllows(source.toLowerCase(), url, self));
 }
 
@@ -11,7 +20,7 @@ const SCHEME_SOURCE = /^([a-z][a-z0-9+.-]*):$/;
 const HOST_SOURCE = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\*|\*\.[a-z0-9.-]+|[a-z0-9.-]+)(?::(\*|\d+))?(\/[^?#]*)?$/;
 
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443', 'ftp:': '21' };
-const portOf = (url: URL) => url.port || DEFAULT_PORTS[url.protocol] || '';
+const portOf = (url: UrlParts) => url.port || DEFAULT_PORTS[url.protocol] || '';
 
 /** http: allows https:, ws: allows wss: (the upgrade rule). */
 function schemeAllows(expected: string, actual: string): boolean {
@@ -19,7 +28,7 @@ function schemeAllows(expected: string, actual: string): boolean {
   return (expected === 'http:' && actual === 'https:') || (expected === 'ws:' && (actual === 'wss:' || actual === 'https:'));
 }
 
-function expressionAllows(source: string, url: URL, self: URL): boolean {
+function expressionAllows(source: string, url: UrlParts, self: UrlParts): boolean {
   if (source === '*') return /^(https?|wss?|ftp):$/.test(url.protocol) || url.protocol === self.protocol;
   if (source === "'self'") {
     return url.host === self.host && (url.protocol === self.protocol || schemeAllows(self.protocol, url.protocol));
@@ -41,7 +50,12 @@ function expressionAllows(source: string, url: URL, self: URL): boolean {
     if (portOf(url) !== expected && !(port === undefined && schemeAllows(hostScheme ? `${hostScheme}:` : self.protocol, url.protocol) && portOf(url) === DEFAULT_PORTS[url.protocol])) return false;
   }
   if (path && path !== '/') {
-    const actual = decodeURIComponent(url.pathname);
+    let actual = url.pathname;
+    try {
+      actual = decodeURIComponent(actual);
+    } catch {
+      // A malformed escape: compare as written.
+    }
     return path.endsWith('/') ? actual.startsWith(path) : actual === path;
   }
   return true;

@@ -64,6 +64,14 @@ export class Tripwire {
   }
 
   private judge(element: Element, url: string): void {
+    try {
+      this.check(element, url);
+    } catch {
+      // Never an error of ours on the page.
+    }
+  }
+
+  private check(element: Element, url: string): void {
     const policy = this.policy!;
     const { directives } = WATCHED[element.tagName]!;
     const directive = directives.find((name) => policy[name]);
