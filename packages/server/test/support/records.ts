@@ -27,6 +27,7 @@ export function reportRecord(overrides: Partial<ReportRecord> = {}): ReportRecor
     ip: '127.0.0.0',
     cause: null,
     ruleId: null,
+    via: null,
     extra: null,
     ...overrides,
   };
