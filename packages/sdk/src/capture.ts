@@ -1,4 +1,4 @@
-import { SDK_EVENT_FIELDS, type SdkViolationEvent } from '@csp-observer/core';
+import { fingerprintFields, SDK_EVENT_FIELDS, type SdkViolationEvent } from '@csp-observer/core';
 
 /** Copies the fields the server needs from a `securitypolicyviolation` event. */
 export function fromEvent(event: SecurityPolicyViolationEvent): SdkViolationEvent {
@@ -49,15 +49,18 @@ export function fromReportBody(body: CspReportBody): SdkViolationEvent {
  * fingerprint uses. Used to count each violation once on the page.
  */
 export function violationKey(e: SdkViolationEvent): string {
-  const hash = e.documentURI.indexOf('#');
-  return [
-    hash === -1 ? e.documentURI : e.documentURI.slice(0, hash),
-    e.effectiveDirective,
-    e.blockedURI,
-    e.sourceFile,
-    e.lineNumber,
-    e.columnNumber,
-    e.disposition,
-    e.sample.slice(0, 40),
-  ].join('\n');
+  return fingerprintFields({
+    documentUri: e.documentURI,
+    referrer: e.referrer,
+    blockedUri: e.blockedURI,
+    effectiveDirective: e.effectiveDirective,
+    violatedDirective: e.violatedDirective,
+    originalPolicy: '',
+    disposition: e.disposition,
+    sourceFile: e.sourceFile,
+    lineNumber: e.lineNumber,
+    columnNumber: e.columnNumber,
+    statusCode: e.statusCode,
+    sample: e.sample,
+  }).join('\n');
 }

@@ -1,4 +1,4 @@
-import { fingerprint, scrubUrls, stripQuery, type SdkHiddenElement } from '@csp-observer/core';
+import { emptyViolation, fingerprint, scrubUrls, stripQuery, type SdkHiddenElement } from '@csp-observer/core';
 import { HIDDEN_ELEMENT_TYPE } from '../report-types.js';
 import type { ReportRecord } from '../storage/report-store.js';
 import type { ReceivedReport } from './received-report.js';
@@ -68,17 +68,9 @@ export function hiddenElementRecord(
     channel: 'sdk',
     reportType: HIDDEN_ELEMENT_TYPE,
     receivedAt,
-    documentUri: '',
-    referrer: '',
+    ...emptyViolation(),
     blockedUri: strip ? stripQuery(url) : url,
     effectiveDirective: field(element.directive).slice(0, 64),
-    violatedDirective: '',
-    originalPolicy: '',
-    disposition: '',
-    sourceFile: '',
-    lineNumber: 0,
-    columnNumber: 0,
-    statusCode: 0,
     sample: field(element.tag).slice(0, 40),
     fingerprint: null,
     isValid: true,

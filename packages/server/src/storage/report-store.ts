@@ -132,6 +132,24 @@ function clampInt(n: number): number {
 
 type Row = Record<string, unknown>;
 
+/** The violation columns of a row (original_policy only when it was selected). */
+function violationOf(row: Row): Violation {
+  return {
+    documentUri: String(row.document_uri),
+    referrer: String(row.referrer),
+    blockedUri: String(row.blocked_uri),
+    effectiveDirective: String(row.effective_directive),
+    violatedDirective: String(row.violated_directive),
+    originalPolicy: String(row.original_policy ?? ''),
+    disposition: String(row.disposition),
+    sourceFile: String(row.source_file),
+    lineNumber: Number(row.line_number),
+    columnNumber: Number(row.column_number),
+    statusCode: Number(row.status_code),
+    sample: String(row.sample),
+  };
+}
+
 function fromRow(row: Row): StoredReport {
   return {
     id: Number(row.id),
@@ -139,18 +157,7 @@ function fromRow(row: Row): StoredReport {
     channel: row.channel as Channel,
     reportType: String(row.report_type),
     receivedAt: Number(row.received_at),
-    documentUri: String(row.document_uri),
-    referrer: String(row.referrer),
-    blockedUri: String(row.blocked_uri),
-    effectiveDirective: String(row.effective_directive),
-    violatedDirective: String(row.violated_directive),
-    originalPolicy: String(row.original_policy),
-    disposition: String(row.disposition),
-    sourceFile: String(row.source_file),
-    lineNumber: Number(row.line_number),
-    columnNumber: Number(row.column_number),
-    statusCode: Number(row.status_code),
-    sample: String(row.sample),
+    ...violationOf(row),
     fingerprint: (row.fingerprint as string | null) ?? null,
     isValid: Boolean(row.is_valid),
     problems: JSON.parse(String(row.problems)) as string[],
@@ -291,18 +298,7 @@ export class ReportStore {
       reportType: String(row.report_type),
       fingerprint: (row.fingerprint as string | null) ?? null,
       receivedAt: Number(row.received_at),
-      documentUri: String(row.document_uri),
-      referrer: String(row.referrer),
-      blockedUri: String(row.blocked_uri),
-      effectiveDirective: String(row.effective_directive),
-      violatedDirective: String(row.violated_directive),
-      originalPolicy: '',
-      disposition: String(row.disposition),
-      sourceFile: String(row.source_file),
-      lineNumber: Number(row.line_number),
-      columnNumber: Number(row.column_number),
-      statusCode: Number(row.status_code),
-      sample: String(row.sample),
+      ...violationOf(row),
     }));
   }
 
