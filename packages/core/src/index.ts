@@ -10,7 +10,7 @@ export {
   normalizeSdkEvent,
 } from './normalize.js';
 export { fingerprint, fingerprintFields, SAMPLE_LENGTH } from './fingerprint.js';
-export { CANARY_OUTCOMES, CANARY_PREFIX, isCanarySample, MAX_EVENTS_PER_BATCH, SDK_EVENT_FIELDS } from './sdk-protocol.js';
+export { CANARY_OUTCOMES, CANARY_PREFIX, isCanarySample, MAX_EVENTS_PER_BATCH, MAX_HIDDEN_PER_BATCH, SDK_EVENT_FIELDS } from './sdk-protocol.js';
 export type { CanaryOutcome, SdkCanary, SdkEventBatch, SdkHiddenElement, SdkSource, SdkViolationEvent } from './sdk-protocol.js';
 export { EXTENSION_SCHEMES, isExtensionUrl, scrubUrls, stripQuery } from './url.js';
 export * from './rules/index.js';

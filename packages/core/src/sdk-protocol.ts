@@ -67,6 +67,9 @@ export function isCanarySample(sample: string): boolean {
   return sample.includes(CANARY_PREFIX);
 }
 
+/** The most tripwire findings one batch may carry; the SDK sends the rest in the next. */
+export const MAX_HIDDEN_PER_BATCH = 20;
+
 /** The most events one batch may carry; the SDK splits larger queues. */
 export const MAX_EVENTS_PER_BATCH = 50;
 

@@ -1,4 +1,4 @@
-import { MAX_EVENTS_PER_BATCH, type SdkCanary, type SdkEventBatch, type SdkHiddenElement, type SdkViolationEvent } from '@csp-observer/core';
+import { MAX_EVENTS_PER_BATCH, MAX_HIDDEN_PER_BATCH, type SdkCanary, type SdkEventBatch, type SdkHiddenElement, type SdkViolationEvent } from '@csp-observer/core';
 import type { SdkConfig } from './config.js';
 
 /** Waits this long after the first event so that a burst leaves in one request. */
@@ -22,7 +22,7 @@ export class Transport {
 
   push(event: SdkViolationEvent): void {
     this.queue.push(event);
-    this.timer ??= setTimeout(() => this.flush(false), BATCH_DELAY_MS);
+    this.schedule();
   }
 
   /** The canary's outcome leaves at once, with whatever is queued: the verdict waits for it. */
@@ -34,6 +34,11 @@ export class Transport {
   /** An element the tripwire found leaves with the next batch. */
   hidden(element: SdkHiddenElement): void {
     this.pendingHidden.push(element);
+    this.schedule();
+  }
+
+  /** The first item waits BATCH_DELAY_MS for the ones that follow it. */
+  private schedule(): void {
     this.timer ??= setTimeout(() => this.flush(false), BATCH_DELAY_MS);
   }
 
@@ -45,7 +50,7 @@ export class Transport {
       const batch: SdkEventBatch = { v: 1, events: this.queue.splice(0, MAX_EVENTS_PER_BATCH) };
       if (this.pendingCanary) batch.canary = this.pendingCanary;
       this.pendingCanary = undefined;
-      if (this.pendingHidden.length) batch.hidden = this.pendingHidden.splice(0, 20);
+      if (this.pendingHidden.length) batch.hidden = this.pendingHidden.splice(0, MAX_HIDDEN_PER_BATCH);
       const body = JSON.stringify(batch);
       if (unloading && navigator.sendBeacon?.(this.url, new Blob([body], { type: 'application/json' }))) continue;
       try {

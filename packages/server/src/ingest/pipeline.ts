@@ -25,7 +25,6 @@ import { hiddenElementRecord, toRecord, withoutQueries } from './to-record.js';
 
 const MAX_USER_AGENT = 512;
 
-
 /** Why a report was dropped before storage; the summary counts each. */
 export type DropReason = 'filter' | 'extension-filter' | 'rule';
 

@@ -49,7 +49,6 @@ export function toRecord(report: ReceivedReport, strip: boolean, extra: Record<s
   };
 }
 
-
 const MAX_HIDDEN_FIELD = 2048;
 
 /** The row for an element the tripwire found: forbidden by the policy, ran, and never reported. */
@@ -61,21 +60,23 @@ export function hiddenElementRecord(
   userAgent: string,
   strip: boolean,
 ): ReportRecord {
-  const field = (value: unknown) => (typeof value === 'string' ? value.slice(0, MAX_HIDDEN_FIELD) : '');
-  const url = field(element.url);
+  const tag = element.tag.slice(0, MAX_HIDDEN_FIELD);
+  const directive = element.directive.slice(0, MAX_HIDDEN_FIELD);
+  const fullUrl = element.url.slice(0, MAX_HIDDEN_FIELD);
+  const url = strip ? stripQuery(fullUrl) : fullUrl;
   return {
     sessionId,
     channel: 'sdk',
     reportType: HIDDEN_ELEMENT_TYPE,
     receivedAt,
     ...emptyViolation(),
-    blockedUri: strip ? stripQuery(url) : url,
-    effectiveDirective: field(element.directive).slice(0, 64),
-    sample: field(element.tag).slice(0, 40),
+    blockedUri: url,
+    effectiveDirective: directive.slice(0, 64),
+    sample: tag.slice(0, 40),
     fingerprint: null,
     isValid: true,
     problems: [],
-    raw: JSON.stringify({ tag: field(element.tag), url: strip ? stripQuery(url) : url, directive: field(element.directive) }),
+    raw: JSON.stringify({ tag, url, directive }),
     userAgent,
     ip,
     cause: null,

@@ -1,5 +1,6 @@
 import {
   CANARY_OUTCOMES,
+  MAX_HIDDEN_PER_BATCH,
   normalizeReportingApiBody,
   normalizeReportUriBody,
   normalizeSdkEvent,
@@ -12,15 +13,13 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
-import { verifySessionToken, type SessionToken } from '../session-token.js';
+import type { SessionToken } from '../session-token.js';
 import { parseReportJson, readReportBody } from './body.js';
 import { answerPreflight, applyCors } from './cors.js';
+import { sessionParam } from './session-param.js';
 
-function sessionOf(observer: ObserverContext, ctx: Context): SessionToken {
-  const session = verifySessionToken(observer.options.secret, ctx.params.token, observer.options.sessionKeepDays * 86400);
-  if (!session) throw new HttpError(403, 'invalid or expired session token');
-  return session;
-}
+const sessionOf = (observer: ObserverContext, ctx: Context): SessionToken =>
+  sessionParam(observer, ctx, { status: 403, message: 'invalid or expired session token' });
 
 /** A body that is not JSON is still kept, as one invalid report holding the text. */
 function notJson(text: string): NormalizedReport {
@@ -81,9 +80,6 @@ export function ingestRoutes(router: Router, observer: ObserverContext): void {
   });
 }
 
-/** The most tripwire findings one batch may carry. */
-const MAX_HIDDEN = 20;
-
 function readCanary(value: unknown): SdkCanary | undefined {
   if (value === undefined) return undefined;
   const canary = value as Partial<SdkCanary> | null;
@@ -95,8 +91,8 @@ function readCanary(value: unknown): SdkCanary | undefined {
 
 function readHidden(value: unknown): SdkHiddenElement[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length > MAX_HIDDEN || value.some((item) => !item || typeof item !== 'object')) {
-    throw new HttpError(400, `hidden must be an array of at most ${MAX_HIDDEN} {tag, url, directive} objects`);
+  if (!Array.isArray(value) || value.length > MAX_HIDDEN_PER_BATCH || value.some((item) => !item || typeof item !== 'object')) {
+    throw new HttpError(400, `hidden must be an array of at most ${MAX_HIDDEN_PER_BATCH} {tag, url, directive} objects`);
   }
   return value.map((item: Record<string, unknown>) => ({
     tag: typeof item.tag === 'string' ? item.tag : '',

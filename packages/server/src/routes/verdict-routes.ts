@@ -2,21 +2,14 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
-import { verifySessionToken, type SessionToken } from '../session-token.js';
 import { answerPreflight, applyCors } from './cors.js';
+import { sessionParam } from './session-param.js';
 
 /** The longest a long-poll is held: under common proxy idle timeouts (30-60 s). */
 export const MAX_WAIT_MS = 25_000;
 /** A stream ends after this long; EventSource reconnects by itself. */
 const STREAM_MS = 5 * 60_000;
 const HEARTBEAT_MS = 15_000;
-
-/** A token that fails verification is "not found": a verdict never says why. */
-function sessionOrNotFound(observer: ObserverContext, ctx: Context): SessionToken {
-  const session = verifySessionToken(observer.options.secret, ctx.params.token, observer.options.sessionKeepDays * 86400);
-  if (!session) throw new HttpError(404, 'no such session');
-  return session;
-}
 
 function waitParam(value: unknown): number {
   if (value === undefined || value === '') return 0;
@@ -44,7 +37,8 @@ export function verdictRoutes(router: Router, observer: ObserverContext): void {
   router.options('/verdict/:token', (ctx) => answerPreflight(ctx, origins));
   router.get('/verdict/:token', async (ctx) => {
     applyCors(ctx, origins);
-    const session = sessionOrNotFound(observer, ctx);
+    // A token that fails verification is "not found": a verdict never says why.
+    const session = sessionParam(observer, ctx, { status: 404, message: 'no such session' });
     if (ctx.accepts('application/json', 'text/event-stream') === 'text/event-stream' && ctx.get('Accept').includes('text/event-stream')) {
       stream(observer, ctx, session.id);
       return;

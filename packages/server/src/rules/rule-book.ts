@@ -2,7 +2,7 @@ import { compileRules, type Rule, type RuleMatcher, type Violation } from '@csp-
 import type { Logger } from '../logger.js';
 import type { RuleStore } from '../storage/rule-store.js';
 import { compilePattern } from './pattern-engine.js';
-import { compileRuleSet, usableRules } from './rule-compiler.js';
+import { compileOnce, compileRuleSet, usableRules } from './rule-compiler.js';
 
 const EMPTY: RuleMatcher = compileRules([], compilePattern);
 
@@ -42,9 +42,11 @@ export class RuleBook {
     this.reloading ??= (async () => {
       try {
         const revision = await this.store.revision();
-        const { usable, rejected } = usableRules(await this.store.list());
+        // Checking the rules compiles their patterns; the matcher reuses them.
+        const compile = compileOnce();
+        const { usable, rejected } = usableRules(await this.store.list(), compile);
         for (const { id, reason } of rejected) this.logger.warn(`rule ${id} is not used: ${reason}`);
-        this.matcher = compileRuleSet(usable);
+        this.matcher = compileRuleSet(usable, compile);
         this.loaded = usable;
         this.revision = revision;
       } finally {

@@ -1,8 +1,21 @@
-import { compileRules, type Rule, type RuleMatcher, type RejectedRule } from '@csp-observer/core';
+import { compileRules, type PatternCompiler, type PatternTest, type Rule, type RuleMatcher, type RejectedRule } from '@csp-observer/core';
 import { compilePattern } from './pattern-engine.js';
 
+/**
+ * A compiler that compiles each distinct pattern once: checking a rule set and then building
+ * its matcher (and rules sharing a pattern) reuse the compiled test.
+ */
+export function compileOnce(compile: PatternCompiler = compilePattern): PatternCompiler {
+  const compiled = new Map<string, PatternTest>();
+  return (source) => {
+    let test = compiled.get(source);
+    if (!test) compiled.set(source, (test = compile(source)));
+    return test;
+  };
+}
+
 /** Checks every pattern of a rule; throws with the first that does not compile. */
-export function checkRulePatterns(rule: Rule): void {
+export function checkRulePatterns(rule: Rule, compile: PatternCompiler = compilePattern): void {
   for (const m of rule.match) {
     for (const [name, source] of [
       ['blocked_uri', m.blockedUri],
@@ -11,7 +24,7 @@ export function checkRulePatterns(rule: Rule): void {
     ] as const) {
       if (!source) continue;
       try {
-        compilePattern(source);
+        compile(source);
       } catch (error) {
         throw new Error(`${name} ${(error as Error).message}`);
       }
@@ -20,12 +33,12 @@ export function checkRulePatterns(rule: Rule): void {
 }
 
 /** The rules whose patterns compile, and the others with the reason. */
-export function usableRules(rules: readonly Rule[]): { usable: Rule[]; rejected: RejectedRule[] } {
+export function usableRules(rules: readonly Rule[], compile: PatternCompiler = compilePattern): { usable: Rule[]; rejected: RejectedRule[] } {
   const usable: Rule[] = [];
   const rejected: RejectedRule[] = [];
   for (const rule of rules) {
     try {
-      checkRulePatterns(rule);
+      checkRulePatterns(rule, compile);
       usable.push(rule);
     } catch (error) {
       rejected.push({ id: rule.id, reason: (error as Error).message });
@@ -35,7 +48,7 @@ export function usableRules(rules: readonly Rule[]): { usable: Rule[]; rejected:
 }
 
 /** Custom rules first (the site owner's word wins), then the global rules in file order. */
-export function compileRuleSet(rules: readonly Rule[]): RuleMatcher {
+export function compileRuleSet(rules: readonly Rule[], compile: PatternCompiler = compilePattern): RuleMatcher {
   const ordered = [...rules.filter((r) => r.origin === 'custom'), ...rules.filter((r) => r.origin === 'global')];
-  return compileRules(ordered, compilePattern);
+  return compileRules(ordered, compile);
 }
