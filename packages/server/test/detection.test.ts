@@ -2,13 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRule } from '@csp-observer/core';
+import { describe, expect, it } from 'vitest';
+import { readRule, type SdkViolationEvent } from '@csp-observer/core';
 import { mintSessionToken } from '../src/session-token.js';
 import { updateRules } from '../src/rules/update-rules.js';
 import { summarize } from '../src/storage/summary-queries.js';
+import { sdkEvent } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
-import { SECRET, startTestServer, type TestServer } from './support/test-server.js';
+import { SECRET, serveDuringTests, type TestServer } from './support/test-server.js';
 
 const PAGE = 'http://127.0.0.1:3000/shop';
 const POLICY = "default-src 'self'; script-src 'self' 'nonce-abc' 'report-sample'";
@@ -30,27 +31,13 @@ function nativeReport(blockedUri: string, extra: Record<string, unknown> = {}) {
   };
 }
 
-function sdkEvent(blockedUri: string, extra: Record<string, unknown> = {}) {
-  return {
-    documentURI: PAGE,
-    referrer: '',
-    blockedURI: blockedUri,
-    effectiveDirective: 'script-src-elem',
-    violatedDirective: 'script-src-elem',
-    originalPolicy: POLICY,
-    disposition: 'report',
-    sourceFile: '',
-    lineNumber: 0,
-    columnNumber: 0,
-    statusCode: 200,
-    sample: '',
-    ...extra,
-  };
+function event(blockedUri: string, extra: Partial<SdkViolationEvent> = {}): SdkViolationEvent {
+  return sdkEvent({ documentURI: PAGE, blockedURI: blockedUri, originalPolicy: POLICY, ...extra });
 }
 
 /** The canary as Chromium reports it: an eval with the token in the sample. */
 const CANARY = { blocked: 'eval', sample: "'csp-canary:0123456789abcdef'" };
-const canaryEvent = sdkEvent(CANARY.blocked, { effectiveDirective: 'script-src', violatedDirective: 'script-src', sample: CANARY.sample, sourceFile: PAGE, lineNumber: 1, columnNumber: 5 });
+const canaryEvent = event(CANARY.blocked, { effectiveDirective: 'script-src', violatedDirective: 'script-src', sample: CANARY.sample, sourceFile: PAGE, lineNumber: 1, columnNumber: 5 });
 const canaryNative = nativeReport(CANARY.blocked, {
   'effective-directive': 'script-src',
   'violated-directive': 'script-src',
@@ -74,14 +61,7 @@ describe.each(testDatabases())('detection on $name', (database) => {
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
 
-  beforeAll(async () => {
-    if (database.skip) return;
-    server = await startTestServer({ database: await database.create() });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await database.cleanup();
-  });
+  serveDuringTests(database, {}, (started) => (server = started));
 
   describe.skipIf(Boolean(database.skip))('with a database', () => {
     it('installs the bundled rules on first start', async () => {
@@ -102,7 +82,7 @@ describe.each(testDatabases())('detection on $name', (database) => {
       const { token, session } = mintSessionToken(SECRET);
       const before = Date.now();
       expect((await native(token, nativeReport(TRANSLATE))).status).toBe(204);
-      expect((await events(token, { events: [sdkEvent(TRANSLATE)] })).status).toBe(204);
+      expect((await events(token, { events: [event(TRANSLATE)] })).status).toBe(204);
       expect(await server.observer.store.reportsOfSession(session.id)).toEqual([]);
       const summary = await summarize(server.observer.store.db, new Date(before - 3600_000), new Date(Date.now() + 3600_000), 10);
       expect(summary.dropped.by_rule['browser.translate']).toBeGreaterThanOrEqual(2);
@@ -127,7 +107,7 @@ describe.each(testDatabases())('detection on $name', (database) => {
 
     it('names the problem a rule explains, counting a violation seen on both channels once', async () => {
       const { token } = mintSessionToken(SECRET);
-      await events(token, { events: [canaryEvent, sdkEvent(KASPERSKY), sdkEvent('https://own-cdn.test/lib.js')], canary: { outcome: 'listener', threw: false } });
+      await events(token, { events: [canaryEvent, event(KASPERSKY), event('https://own-cdn.test/lib.js')], canary: { outcome: 'listener', threw: false } });
       await native(token, canaryNative);
       await native(token, nativeReport(KASPERSKY));
       await native(token, nativeReport('https://own-cdn.test/lib.js'));
@@ -220,6 +200,15 @@ describe.each(testDatabases())('detection on $name', (database) => {
       expect((await verdict(token)).body.anomalies.map((a: { kind: string }) => a.kind)).toContain('hidden-content');
     });
 
+    it('refuses a wait that is not a number of milliseconds with a 400', async () => {
+      const { token } = mintSessionToken(SECRET);
+      for (const wait of ['soon', '-5', 'Infinity']) {
+        const { status, body } = await verdict(token, `?after=x&wait=${wait}`);
+        expect(status, wait).toBe(400);
+        expect(body).toEqual({ error: 'wait must be a number of milliseconds' });
+      }
+    });
+
     it('refuses malformed canary and tripwire fields with a 400', async () => {
       const { token } = mintSessionToken(SECRET);
       expect((await events(token, { canary: { outcome: 'maybe' } })).status).toBe(400);
@@ -239,14 +228,7 @@ describe.each(testDatabases())('rule updates on $name', (database) => {
   };
   const rule = (id: string, url: string) => ({ id, cause: 'malware', title: `T ${id}`, short_description: 's', long_description: 'l', directives: [{ url, directive: '' }] });
 
-  beforeAll(async () => {
-    if (database.skip) return;
-    server = await startTestServer({ database: await database.create() });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await database.cleanup();
-  });
+  serveDuringTests(database, {}, (started) => (server = started));
 
   describe.skipIf(Boolean(database.skip))('with a database', () => {
     it("imports the seed's format, keeps custom rules, and says what changed", async () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mintSessionToken } from '../src/session-token.js';
+import { sdkEvent } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
-import { SECRET, startTestServer, type TestServer } from './support/test-server.js';
+import { SECRET, serveDuringTests, type TestServer } from './support/test-server.js';
 
 /** A report-uri body exactly as Chromium 156 sends it. */
 function chromiumReport(page = 'http://127.0.0.1:3000/violations') {
@@ -20,34 +21,18 @@ function chromiumReport(page = 'http://127.0.0.1:3000/violations') {
   };
 }
 
-const sdkEvent = {
+const event = sdkEvent({
   documentURI: 'http://127.0.0.1:3000/violations',
-  referrer: '',
   blockedURI: 'https://ads.injector.invalid/inject.js',
-  effectiveDirective: 'script-src-elem',
-  violatedDirective: 'script-src-elem',
   originalPolicy: "default-src 'self'",
-  disposition: 'report',
-  sourceFile: '',
-  lineNumber: 0,
-  columnNumber: 0,
-  statusCode: 200,
-  sample: '',
-};
+});
 
 describe.each(testDatabases())('endpoints on $name', (database) => {
   let server: TestServer;
   const post = (path: string, body: string, type = 'application/csp-report') =>
     fetch(server.url + path, { method: 'POST', headers: { 'Content-Type': type }, body });
 
-  beforeAll(async () => {
-    if (database.skip) return;
-    server = await startTestServer({ database: await database.create() });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await database.cleanup();
-  });
+  serveDuringTests(database, {}, (started) => (server = started));
 
   describe.skipIf(Boolean(database.skip))('with a database', () => {
     it('stores a report-uri report under its session, with the raw body and a fingerprint', async () => {
@@ -71,7 +56,7 @@ describe.each(testDatabases())('endpoints on $name', (database) => {
 
     it('pairs an SDK event with the native report of the same violation', async () => {
       const { token, session } = mintSessionToken(SECRET);
-      expect((await post(`/csp/events/${token}`, JSON.stringify({ v: 1, events: [sdkEvent] }), 'application/json')).status).toBe(204);
+      expect((await post(`/csp/events/${token}`, JSON.stringify({ v: 1, events: [event] }), 'application/json')).status).toBe(204);
       expect((await post(`/csp/report/${token}`, JSON.stringify(chromiumReport()))).status).toBe(204);
       const reports = await server.observer.store.reportsOfSession(session.id);
       expect(reports.map((r) => r.channel)).toEqual(['sdk', 'report-uri']);
@@ -142,7 +127,7 @@ describe.each(testDatabases())('endpoints on $name', (database) => {
       expect(xml.status).toBe(415);
       const deep = await post(`/csp/report/${token}`, '['.repeat(100) + ']'.repeat(100), 'application/json');
       expect(deep.status).toBe(400);
-      const tooMany = await post(`/csp/events/${token}`, JSON.stringify({ v: 1, events: Array(101).fill(sdkEvent) }), 'application/json');
+      const tooMany = await post(`/csp/events/${token}`, JSON.stringify({ v: 1, events: Array(101).fill(event) }), 'application/json');
       expect(tooMany.status).toBe(413);
       const shapeless = await post(`/csp/events/${token}`, JSON.stringify({ nope: 1 }), 'application/json');
       expect(shapeless.status).toBe(400);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintSessionToken } from '../src/session-token.js';
-import { REPORT_URI_BODIES, REPORTING_API_BATCH } from './fixtures/browser-reports.js';
+import { REPORT_URI_BODIES, REPORTING_API_BATCH, sdkEvent } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
 import { SECRET, startTestServer, type TestServer } from './support/test-server.js';
 
@@ -73,20 +73,16 @@ describe.each(testDatabases())('ingestion on $name', (database) => {
 
     it('pairs fingerprints on the full URL even though the stored one is stripped', async () => {
       const { token, session } = mintSessionToken(SECRET);
-      const event = {
+      const event = sdkEvent({
         documentURI: 'https://shop.test/cart?session=s3cr3t',
         referrer: 'https://shop.test/',
-        blockedURI: 'inline',
-        effectiveDirective: 'script-src-elem',
-        violatedDirective: 'script-src-elem',
         originalPolicy: '',
         disposition: 'enforce',
         sourceFile: 'https://shop.test/cart?session=s3cr3t',
         lineNumber: 14,
         columnNumber: 9,
-        statusCode: 200,
         sample: 'window.__injected = true;',
-      };
+      });
       await post(server.url, `/csp/events/${token}`, JSON.stringify({ v: 1, events: [event] }), { 'Content-Type': 'application/json' });
       await post(server.url, `/csp/report/${token}`, REPORT_URI_BODIES[0]!.body, { 'Content-Type': 'application/csp-report' });
       const [sdk, native] = await server.observer.store.reportsOfSession(session.id);

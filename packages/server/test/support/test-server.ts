@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
+import { afterAll, beforeAll } from 'vitest';
+import type { TestDatabase } from './databases.js';
 import { cspObserver, type CspObserverMiddleware } from '../../src/observer.js';
 import type { CspObserverOptions } from '../../src/options.js';
 import type { Logger } from '../../src/logger.js';
@@ -47,4 +49,22 @@ export async function startTestServer(
       await observer.close();
     },
   };
+}
+
+/**
+ * For a describe block on one database: a test server on a fresh database before its tests
+ * (none when the database is skipped), then the server stopped and the database dropped.
+ * `use` receives the server for the block's tests.
+ */
+export function serveDuringTests(database: TestDatabase, options: Partial<CspObserverOptions>, use: (server: TestServer) => void): void {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    if (database.skip) return;
+    server = await startTestServer({ ...options, database: await database.create() });
+    use(server);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await database.cleanup();
+  });
 }
