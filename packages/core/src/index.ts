@@ -10,8 +10,18 @@ export {
   normalizeSdkEvent,
 } from './normalize.js';
 export { fingerprint, fingerprintFields, SAMPLE_LENGTH } from './fingerprint.js';
-export { CANARY_OUTCOMES, CANARY_PREFIX, isCanarySample, MAX_EVENTS_PER_BATCH, MAX_HIDDEN_PER_BATCH, SDK_EVENT_FIELDS } from './sdk-protocol.js';
-export type { CanaryOutcome, SdkCanary, SdkEventBatch, SdkHiddenElement, SdkSource, SdkViolationEvent } from './sdk-protocol.js';
+export {
+  CANARY_OUTCOMES,
+  CANARY_PREFIX,
+  isCanarySample,
+  MAX_EVENTS_PER_BATCH,
+  MAX_HIDDEN_PER_BATCH,
+  MAX_SDK_SEQ,
+  POPUP_MODES,
+  SDK_EVENT_FIELDS,
+  sdkSeqOf,
+} from './sdk-protocol.js';
+export type { CanaryOutcome, PopupMode, SdkCanary, SdkEventBatch, SdkHiddenElement, SdkSource, SdkViolationEvent } from './sdk-protocol.js';
 export { EXTENSION_SCHEMES, isExtensionUrl, scrubUrls, stripQuery } from './url.js';
 export * from './rules/index.js';
 export { ANOMALY_TEXT } from './anomalies.js';
@@ -26,8 +36,11 @@ export type {
   VerdictAnomaly,
   VerdictProblem,
   VerdictResult,
+  UnexplainedViolation,
   VerdictSettings,
   VerdictStatus,
 } from './verdict.js';
 export { sourceListAllows } from './source-list.js';
 export type { UrlParts } from './source-list.js';
+export { EN_POPUP_STRINGS, mergePopupStrings, POPUP_STRING_KEYS, POPUP_STRINGS, popupStringsFor } from './popup-strings.js';
+export type { PopupStrings } from './popup-strings.js';

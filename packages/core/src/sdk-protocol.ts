@@ -23,6 +23,11 @@ export interface SdkViolationEvent {
   /** Milliseconds since the page's time origin. */
   t?: number;
   source?: SdkSource;
+  /**
+   * The event's number within its page view. A batch retried from the SDK's queue carries the
+   * same numbers, so the server stores each event once however often it arrives.
+   */
+  seq?: number;
 }
 
 /**
@@ -44,7 +49,25 @@ export interface SdkHiddenElement {
   tag: string;
   url: string;
   directive: string;
+  /** Numbered with the events of the page view (see SdkViolationEvent.seq). */
+  seq?: number;
 }
+
+/** The largest `seq` the server keeps; others are stored without one (and not deduplicated). */
+export const MAX_SDK_SEQ = 2_147_483_647;
+
+/** Reads a `seq` from a hostile body: a non-negative integer, or null. */
+export function sdkSeqOf(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_SDK_SEQ ? value : null;
+}
+
+/**
+ * How the visitor's popup behaves, as the seed's CLIENTUI_VISIBILITY: `always` visible from
+ * load, `minimized` shown only when a problem is found, `off` never (collect only).
+ */
+export type PopupMode = 'always' | 'minimized' | 'off';
+
+export const POPUP_MODES: readonly PopupMode[] = ['always', 'minimized', 'off'];
 
 /** The body of one POST to the events endpoint. */
 export interface SdkEventBatch {

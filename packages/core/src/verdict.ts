@@ -79,8 +79,16 @@ export interface Verdict {
   unknown: number;
 }
 
+/** A violation no rule explains, with how often the page view had it. */
+export interface UnexplainedViolation {
+  violation: Violation;
+  count: number;
+}
+
 export interface VerdictResult {
   verdict: Verdict;
+  /** The violations behind `verdict.unknown`, most frequent first (for the scan page). */
+  unexplained: UnexplainedViolation[];
   /** When the verdict will change by the passing of time alone (a window closing), or null. */
   changesAt: number | null;
 }
@@ -118,10 +126,14 @@ export function computeVerdict(evidence: SessionEvidence, settings: VerdictSetti
 
   const problems = new Map<string, VerdictProblem>();
   let unknown = 0;
+  const unexplained: UnexplainedViolation[] = [];
   for (const tally of tallies.values()) {
     const count = Math.max(tally.sdk, tally.native);
     const rule = settings.rules.match(tally.violation);
-    if (!rule) unknown += count;
+    if (!rule) {
+      unknown += count;
+      unexplained.push({ violation: tally.violation, count });
+    }
     else if (!rule.ignore) {
       const known = problems.get(rule.id);
       if (known) known.count += count;
@@ -163,6 +175,7 @@ export function computeVerdict(evidence: SessionEvidence, settings: VerdictSetti
   const final = anything && canarySettled && (evidence.sdkSeenAt !== null || !settings.canaryApplicable) && !awaitingCanary;
   return {
     verdict: { status, final, problems: problemList, anomalies: anomalyList, unknown },
+    unexplained: unexplained.sort((a, b) => b.count - a.count),
     changesAt,
   };
 }

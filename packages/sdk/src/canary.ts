@@ -12,11 +12,14 @@ const CANARY_TIMEOUT_MS = 1000;
  */
 export class Canary {
   readonly token: string;
-  private seenBy: { listener: boolean; observer: boolean } = { listener: false, observer: false };
-  private threw = false;
-  private decided = false;
+  #seenBy: { listener: boolean; observer: boolean } = { listener: false, observer: false };
+  #threw = false;
+  #decided = false;
 
-  constructor(private readonly report: (canary: SdkCanary) => void) {
+  readonly #report: (canary: SdkCanary) => void;
+
+  constructor(report: (canary: SdkCanary) => void) {
+    this.#report = report;
     const bytes = crypto.getRandomValues(new Uint8Array(9));
     this.token = Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 16);
   }
@@ -32,20 +35,20 @@ export class Canary {
       try {
         evaluate(`'${CANARY_PREFIX}${this.token}'`);
       } catch (error) {
-        this.threw = error instanceof EvalError;
+        this.#threw = error instanceof EvalError;
       }
-      setTimeout(() => this.decide(this.seenBy.observer ? 'observer' : 'missing'), CANARY_TIMEOUT_MS);
+      setTimeout(() => this.#decide(this.#seenBy.observer ? 'observer' : 'missing'), CANARY_TIMEOUT_MS);
     }, 0);
   }
 
   seen(by: 'listener' | 'observer'): void {
-    this.seenBy[by] = true;
-    if (by === 'listener') this.decide('listener');
+    this.#seenBy[by] = true;
+    if (by === 'listener') this.#decide('listener');
   }
 
-  private decide(outcome: CanaryOutcome): void {
-    if (this.decided) return;
-    this.decided = true;
-    this.report({ outcome, threw: this.threw });
+  #decide(outcome: CanaryOutcome): void {
+    if (this.#decided) return;
+    this.#decided = true;
+    this.#report({ outcome, threw: this.#threw });
   }
 }

@@ -24,24 +24,19 @@ export interface CspReportBody {
   columnNumber?: number | null;
 }
 
+/** Where a report body names an event field differently (it has no violatedDirective). */
+const REPORT_NAMES: Record<string, string> = { documentURI: 'documentURL', blockedURI: 'blockedURL', violatedDirective: 'effectiveDirective' };
+
 /** The same violation as the event would describe it, from a ReportingObserver report. */
 export function fromReportBody(body: CspReportBody): SdkViolationEvent {
-  return {
-    documentURI: body.documentURL ?? '',
-    referrer: body.referrer ?? '',
-    blockedURI: body.blockedURL ?? '',
-    effectiveDirective: body.effectiveDirective ?? '',
-    violatedDirective: body.effectiveDirective ?? '',
-    originalPolicy: body.originalPolicy ?? '',
-    disposition: body.disposition ?? '',
-    sourceFile: body.sourceFile ?? '',
-    lineNumber: body.lineNumber ?? 0,
-    columnNumber: body.columnNumber ?? 0,
-    statusCode: body.statusCode ?? 0,
-    sample: body.sample ?? '',
-    t: Math.round(performance.now()),
-    source: 'observer',
-  };
+  const out: Record<string, unknown> = {};
+  for (const field of SDK_EVENT_FIELDS) {
+    // Missing numbers (lineNumber, columnNumber, statusCode) are 0, as in the event.
+    out[field] = (body as Record<string, unknown>)[REPORT_NAMES[field] ?? field] ?? (/Number|Code/.test(field) ? 0 : '');
+  }
+  out.t = Math.round(performance.now());
+  out.source = 'observer';
+  return out as unknown as SdkViolationEvent;
 }
 
 /**

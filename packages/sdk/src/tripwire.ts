@@ -19,38 +19,41 @@ const WATCHED: Record<string, { attribute: string; directives: string[] }> = {
  * never judged.
  */
 export class Tripwire {
-  private policy: Record<string, readonly string[]> | null = null;
-  private readonly reported = new Set<string>();
-  private readonly pending: Array<{ element: Element; url: string }> = [];
+  #policy: Record<string, readonly string[]> | null = null;
+  readonly #reported = new Set<string>();
+  readonly #pending: Array<{ element: Element; url: string }> = [];
 
-  constructor(
-    private readonly nonce: string,
-    private readonly found: (element: SdkHiddenElement) => void,
-  ) {}
+  readonly #nonce: string;
+  readonly #found: (element: SdkHiddenElement) => void;
+
+  constructor(nonce: string, found: (element: SdkHiddenElement) => void) {
+    this.#nonce = nonce;
+    this.#found = found;
+  }
 
   /** Watches the document from now on. */
   start(): void {
     new MutationObserver((records) => {
-      for (const record of records) for (const node of record.addedNodes) this.added(node);
+      for (const record of records) for (const node of record.addedNodes) this.#added(node);
     }).observe(document, { childList: true, subtree: true });
   }
 
   /** A violation the page saw: its blocked URL is not hidden. */
   violation(blockedURI: string, originalPolicy: string): void {
-    this.reported.add(blockedURI);
-    if (!this.policy && originalPolicy) {
-      this.policy = parsePolicy(originalPolicy);
-      for (const { element, url } of this.pending.splice(0)) this.judge(element, url);
+    this.#reported.add(blockedURI);
+    if (!this.#policy && originalPolicy) {
+      this.#policy = parsePolicy(originalPolicy);
+      for (const { element, url } of this.#pending.splice(0)) this.#judge(element, url);
     }
   }
 
-  private added(node: Node): void {
+  #added(node: Node): void {
     if (!(node instanceof Element)) return;
     const watched = WATCHED[node.tagName];
     if (!watched) return;
     if (node.tagName === 'LINK' && !/\bstylesheet\b/i.test(node.getAttribute('rel') ?? '')) return;
     const raw = node.getAttribute(watched.attribute);
-    if (!raw || (node as HTMLElement).nonce === this.nonce) return;
+    if (!raw || (node as HTMLElement).nonce === this.#nonce) return;
     let url: string;
     try {
       url = new URL(raw, document.baseURI).href;
@@ -58,21 +61,21 @@ export class Tripwire {
       return;
     }
     node.addEventListener('load', () => {
-      if (this.policy) this.judge(node, url);
-      else this.pending.push({ element: node, url });
+      if (this.#policy) this.#judge(node, url);
+      else this.#pending.push({ element: node, url });
     }, { once: true });
   }
 
-  private judge(element: Element, url: string): void {
+  #judge(element: Element, url: string): void {
     try {
-      this.check(element, url);
+      this.#check(element, url);
     } catch {
       // Never an error of ours on the page.
     }
   }
 
-  private check(element: Element, url: string): void {
-    const policy = this.policy!;
+  #check(element: Element, url: string): void {
+    const policy = this.#policy!;
     const { directives } = WATCHED[element.tagName]!;
     const directive = directives.find((name) => policy[name]);
     if (!directive) return;
@@ -80,8 +83,8 @@ export class Tripwire {
     if (sources.some((s) => s.toLowerCase() === "'strict-dynamic'")) return;
     if (sourceListAllows(sources, new URL(url), new URL(location.href))) return;
     setTimeout(() => {
-      if (this.reported.has(url)) return;
-      this.found({ tag: element.tagName.toLowerCase(), url, directive: directives[0]! });
+      if (this.#reported.has(url)) return;
+      this.#found({ tag: element.tagName.toLowerCase(), url, directive: directives[0]! });
     }, SETTLE_MS);
   }
 }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { validatePolicy, type Policy } from '@csp-observer/core';
+import { mergePopupStrings, POPUP_MODES, validatePolicy, type Policy, type PopupMode, type PopupStrings } from '@csp-observer/core';
 import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import type { Logger } from './logger.js';
@@ -63,6 +63,20 @@ export interface CspObserverOptions {
   reportingApi?: boolean;
   /** Where the global rules come from and how often they may be updated (see docs/rules.md). */
   rules?: RulesOptions;
+  /** The visitor's popup, as the seed's CLIENTUI_VISIBILITY: `always` (default), `minimized` (only on a problem) or `off`. */
+  popup?: PopupMode;
+  /**
+   * Where the scan page lets a visitor share a page view's unexplained reports (the seed's
+   * VOLUNTARY_DATA_SHARING_URL): an http(s) URL the server POSTs JSON to, only on the visitor's
+   * click. Unset (default): no sharing at all.
+   */
+  dataSharingUrl?: string;
+  /** Markdown that replaces the text of `{prefix}/privacy`. */
+  privacyText?: string;
+  /** The popup's language (`en`, `de`, `fr`); default each page's `<html lang>`, English when unknown. */
+  popupLanguage?: string;
+  /** Your own words for the popup (any language), laid over the built-in ones; `{n}` is the number of problems. */
+  popupStrings?: Partial<PopupStrings>;
 }
 
 export interface RulesOptions {
@@ -141,6 +155,11 @@ export interface ResolvedOptions {
   reportOrigins: ReadonlySet<string> | '*';
   reportingApi: boolean;
   rules: Required<RulesOptions>;
+  popup: PopupMode;
+  dataSharingUrl: string | null;
+  privacyText: string | null;
+  popupLanguage: string | null;
+  popupStrings: Partial<PopupStrings> | null;
 }
 
 /** Raised by `cspObserver()` for options it cannot work with; the message names the option. */
@@ -221,7 +240,55 @@ export function resolveOptions(options: CspObserverOptions): ResolvedOptions {
     reportOrigins: resolveOrigins(options.reportOrigins),
     reportingApi: options.reportingApi ?? false,
     rules: resolveRules(options.rules ?? {}),
+    popup: resolvePopup(options.popup),
+    dataSharingUrl: resolveSharingUrl(options.dataSharingUrl),
+    privacyText: resolvePrivacyText(options.privacyText),
+    popupLanguage: resolvePopupLanguage(options.popupLanguage),
+    popupStrings: resolvePopupStrings(options.popupStrings),
   };
+}
+
+function resolvePopup(value: PopupMode | undefined): PopupMode {
+  if (value === undefined) return 'always';
+  if (!POPUP_MODES.includes(value)) throw new OptionsError(`popup must be one of ${POPUP_MODES.join(', ')}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function resolveSharingUrl(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  let url: URL | null = null;
+  try {
+    url = typeof value === 'string' ? new URL(value) : null;
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new OptionsError(`dataSharingUrl must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  return url.href;
+}
+
+function resolvePopupLanguage(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(value)) {
+    throw new OptionsError(`popupLanguage must be a language tag like "de" or "pt-BR", got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function resolvePopupStrings(value: Partial<PopupStrings> | undefined): Partial<PopupStrings> | null {
+  if (value === undefined) return null;
+  if (!value || typeof value !== 'object') throw new OptionsError('popupStrings must be an object of popup texts (see docs/configuration.md)');
+  const known = mergePopupStrings({} as PopupStrings, value);
+  const unknown = Object.keys(value).filter((key) => !(key in known));
+  if (unknown.length) throw new OptionsError(`popupStrings: unknown or empty text ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
+  return known;
+}
+
+function resolvePrivacyText(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || !value.trim()) throw new OptionsError('privacyText must be a non-empty markdown string');
+  return value;
 }
 
 function resolveRules(value: RulesOptions): ResolvedOptions['rules'] {

@@ -40,6 +40,10 @@ describe('page middleware', () => {
           case '/state':
             ctx.body = { nonce, session };
             break;
+          case '/german':
+            ctx.type = 'html';
+            ctx.body = PAGE.replace('<html>', '<html lang="de-AT">');
+            break;
           case '/admin/page':
             ctx.type = 'html';
             ctx.body = PAGE;
@@ -49,7 +53,7 @@ describe('page middleware', () => {
         }
       });
     };
-    server = await startTestServer({ database: await sqlite.create(), enabledPaths: ['/(string|buffer|stream|cached|latin1|state)'] }, pages);
+    server = await startTestServer({ database: await sqlite.create(), enabledPaths: ['/(string|buffer|stream|cached|latin1|state|german)'] }, pages);
     enforcing = await startTestServer(
       { database: await sqlite.create(), reportOnly: false, injectSdk: false, prefix: '/observer', reportingApi: true },
       pages,
@@ -72,9 +76,17 @@ describe('page middleware', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await response.text();
     expect(html).toBe(
-      `<!doctype html><html><head><script src="/csp/sdk.js" nonce="${nonce}" data-session="${token}" data-endpoint="/csp"></script>` +
+      `<!doctype html><html><head><script src="/csp/sdk.js" nonce="${nonce}" data-session="${token}" data-endpoint="/csp" data-popup="always"></script>` +
         `<title>t</title><script nonce="${nonce}">a()</script></head><body><style nonce="${nonce}">p{}</style><p>hi</p></body></html>`,
     );
+  });
+
+  it("gives the popup the page's language: German strings for <html lang=\"de-AT\">, nothing for English", async () => {
+    const html = await (await fetch(`${server.url}/german`)).text();
+    const attribute = /data-strings="([^"]*)"/.exec(html)?.[1] ?? '';
+    const strings = JSON.parse(attribute.replace(/&quot;/g, '"')) as Record<string, string>;
+    expect(strings).toMatchObject({ label: 'Browser-Sicherheitsprüfung', problems: '{n} Probleme gefunden' });
+    expect(await (await fetch(`${server.url}/string`)).text()).not.toContain('data-strings');
   });
 
   it('keeps the cache policy an app set itself', async () => {

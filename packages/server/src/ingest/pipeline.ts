@@ -32,6 +32,8 @@ export type DropReason = 'filter' | 'extension-filter' | 'rule';
 export interface SdkExtras {
   /** Per report: the listener or the ReportingObserver saw it. */
   via: readonly SdkSource[];
+  /** Per report: its number in the page view, or null. */
+  seq: readonly (number | null)[];
   canary?: SdkCanary;
   hidden?: readonly SdkHiddenElement[];
 }
@@ -101,6 +103,7 @@ export class ReportPipeline {
         receivedAt: now,
         raw: report.raw,
         via: sdk ? (sdk.via[i] ?? 'listener') : null,
+        sdkSeq: sdk?.seq[i] ?? null,
         // Rules see the full URLs, before stripQuery.
         rule: v && !canaryReport ? this.rules.match(v) : null,
       };

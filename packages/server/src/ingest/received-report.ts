@@ -27,4 +27,6 @@ export interface ReceivedReport {
   via: SdkSource | null;
   /** The rule that explains the violation (matched on the full URLs), or null. */
   rule: Rule | null;
+  /** SDK reports: the event's number in its page view (a retried batch repeats it); else null. */
+  sdkSeq: number | null;
 }

@@ -46,6 +46,7 @@ export function toRecord(report: ReceivedReport, strip: boolean, extra: Record<s
     ruleId: report.rule?.id ?? null,
     via: report.via,
     extra: extra === undefined ? null : JSON.stringify(extra),
+    sdkSeq: report.sdkSeq,
   };
 }
 
@@ -83,6 +84,7 @@ export function hiddenElementRecord(
     ruleId: null,
     via: 'listener',
     extra: null,
+    sdkSeq: element.seq ?? null,
   };
 }
 

@@ -9,8 +9,11 @@ export interface RewriteSpec {
   scriptNonce: boolean;
   /** Add the nonce to `<style>` and `<link rel=stylesheet>` lacking one. */
   styleNonce: boolean;
-  /** Markup to insert as early as possible: right after `<head>`, else before `<body>`/`</body>`. */
-  inject?: string;
+  /**
+   * Markup to insert as early as possible: right after `<head>`, else before `<body>`/`</body>`.
+   * A function gets the document's language (`<html lang>`, "" when absent).
+   */
+  inject?: string | ((lang: string) => string);
 }
 
 type Attr = { name: string; value: string };
@@ -44,13 +47,15 @@ function wantsNonce(tagName: string, attrs: Attr[], spec: RewriteSpec): boolean 
 function createRewriter(spec: RewriteSpec): RewritingStream {
   const rewriter = new RewritingStream();
   let injected = spec.inject === undefined;
+  let lang = '';
   const inject = () => {
     if (!injected) {
       injected = true;
-      rewriter.emitRaw(spec.inject!);
+      rewriter.emitRaw(typeof spec.inject === 'function' ? spec.inject(lang) : spec.inject!);
     }
   };
   rewriter.on('startTag', (tag, raw) => {
+    if (tag.tagName === 'html') lang = attr(tag.attrs, 'lang') ?? '';
     if (!injected && tag.tagName === 'body') inject();
     if (wantsNonce(tag.tagName, tag.attrs, spec)) {
       tag.attrs.push({ name: 'nonce', value: spec.nonce });

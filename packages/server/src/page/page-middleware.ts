@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream';
+import { EN_POPUP_STRINGS, mergePopupStrings, popupStringsFor, type PopupStrings } from '@csp-observer/core';
 import type { Context, Next } from 'koa';
 import type { ResolvedOptions } from '../options.js';
 import { ownOrigin } from '../own-origin.js';
 import { mintSessionToken } from '../session-token.js';
 import { createNonce, cspHeaderBuilder, REPORTING_GROUP } from './csp-header.js';
+import { escapeHtml } from '../visitor/html.js';
 import { rewriteHtml, rewriteHtmlStream, type RewriteSpec } from './html-rewriter.js';
 
 /** What the middleware leaves on `ctx.state` for the app's templates. */
@@ -49,7 +51,7 @@ export function pageMiddleware(options: ResolvedOptions) {
       nonce,
       scriptNonce: options.nonces.script,
       styleNonce: options.nonces.style,
-      ...(options.injectSdk ? { inject: sdkTag(options.prefix, nonce, token) } : {}),
+      ...(options.injectSdk ? { inject: (lang: string) => sdkTag(options, nonce, token, lang) } : {}),
     };
     const body: unknown = ctx.body;
     const type = ctx.response.get('Content-Type');
@@ -64,7 +66,31 @@ export function pageMiddleware(options: ResolvedOptions) {
   };
 }
 
-/** The SDK tag: blocking and first in `<head>`, so its listener is there before any violation. */
-export function sdkTag(prefix: string, nonce: string, token: string): string {
-  return `<script src="${prefix}/sdk.js" nonce="${nonce}" data-session="${token}" data-endpoint="${prefix}"></script>`;
+/**
+ * The SDK tag: blocking and first in `<head>`, so its listener is there before any violation.
+ * The popup's words in the page's language ride along in `data-strings` (the SDK knows English).
+ */
+export function sdkTag(options: PopupTagOptions, nonce: string, token: string, lang = ''): string {
+  const { prefix, popup } = options;
+  const strings = popup === 'off' ? '' : popupStringsAttribute(options, lang);
+  return `<script src="${prefix}/sdk.js" nonce="${nonce}" data-session="${token}" data-endpoint="${prefix}" data-popup="${popup}"${strings}></script>`;
+}
+
+type PopupTagOptions = Pick<ResolvedOptions, 'prefix' | 'popup' | 'popupLanguage' | 'popupStrings'>;
+
+/** ` data-strings="..."` with the strings that differ from the SDK's English, or "" (cached per language). */
+const attributeCache = new WeakMap<PopupTagOptions, Map<string, string>>();
+function popupStringsAttribute(options: PopupTagOptions, pageLang: string): string {
+  const lang = (options.popupLanguage ?? pageLang).toLowerCase();
+  let cache = attributeCache.get(options);
+  if (!cache) attributeCache.set(options, (cache = new Map()));
+  let attribute = cache.get(lang);
+  if (attribute === undefined) {
+    const strings = mergePopupStrings(popupStringsFor(lang), options.popupStrings);
+    const changed = Object.fromEntries(Object.entries(strings).filter(([key, value]) => EN_POPUP_STRINGS[key as keyof PopupStrings] !== value));
+    attribute = Object.keys(changed).length ? ` data-strings="${escapeHtml(JSON.stringify(changed))}"` : '';
+    // Page languages come from the pages: bound what is kept.
+    if (cache.size < 64) cache.set(lang, attribute);
+  }
+  return attribute;
 }

@@ -4,6 +4,7 @@ import {
   normalizeReportingApiBody,
   normalizeReportUriBody,
   normalizeSdkEvent,
+  sdkSeqOf,
   type Channel,
   type NormalizedReport,
   type SdkCanary,
@@ -71,8 +72,10 @@ export function ingestRoutes(router: Router, observer: ObserverContext): void {
       throw new HttpError(400, 'expected {"v":1,"events":[...]}');
     }
     const batch = json as { events: unknown[]; canary?: unknown; hidden?: unknown };
+    const fields = batch.events.map((event) => (event && typeof event === 'object' ? (event as { source?: unknown; seq?: unknown }) : {}));
     await observer.pipeline.receive(ctx, 'sdk', session, batch.events.map(normalizeSdkEvent), {
-      via: batch.events.map((event) => ((event as { source?: unknown } | null)?.source === 'observer' ? 'observer' : 'listener')),
+      via: fields.map((event) => (event.source === 'observer' ? 'observer' : 'listener')),
+      seq: fields.map((event) => sdkSeqOf(event.seq)),
       canary: readCanary(batch.canary),
       hidden: readHidden(batch.hidden),
     });
@@ -98,5 +101,6 @@ function readHidden(value: unknown): SdkHiddenElement[] | undefined {
     tag: typeof item.tag === 'string' ? item.tag : '',
     url: typeof item.url === 'string' ? item.url : '',
     directive: typeof item.directive === 'string' ? item.directive : '',
+    ...(sdkSeqOf(item.seq) === null ? {} : { seq: sdkSeqOf(item.seq)! }),
   }));
 }

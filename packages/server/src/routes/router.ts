@@ -5,6 +5,7 @@ import type { ObserverContext } from '../observer-context.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { sdkRoute, type SdkAsset } from './sdk-asset.js';
 import { verdictRoutes } from './verdict-routes.js';
+import { visitorRoutes } from './visitor-routes.js';
 
 /**
  * Headers every endpoint shares, and the error path. Every endpoint is public: errors become a JSON `{error}` with a 4xx for bad input, and a
@@ -37,6 +38,7 @@ export function observerRouter(observer: ObserverContext, sdk: SdkAsset): Router
   sdkRoute(router, sdk);
   ingestRoutes(router, observer);
   verdictRoutes(router, observer);
+  visitorRoutes(router, observer);
   router.get('/health', async (ctx) => {
     try {
       await observer.store.ping();

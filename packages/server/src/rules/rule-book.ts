@@ -14,6 +14,7 @@ const EMPTY: RuleMatcher = compileRules([], compilePattern);
 export class RuleBook {
   private matcher: RuleMatcher = EMPTY;
   private loaded: Rule[] = [];
+  private byId = new Map<string, Rule>();
   private revision: string | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private reloading: Promise<void> | null = null;
@@ -37,6 +38,11 @@ export class RuleBook {
     return this.loaded;
   }
 
+  /** The rule in force with this id. */
+  rule(id: string): Rule | undefined {
+    return this.byId.get(id);
+  }
+
   /** Reads the rules from the database and compiles them. */
   async load(): Promise<void> {
     this.reloading ??= (async () => {
@@ -48,6 +54,7 @@ export class RuleBook {
         for (const { id, reason } of rejected) this.logger.warn(`rule ${id} is not used: ${reason}`);
         this.matcher = compileRuleSet(usable, compile);
         this.loaded = usable;
+        this.byId = new Map(usable.map((rule) => [rule.id, rule]));
         this.revision = revision;
       } finally {
         this.reloading = null;

@@ -112,7 +112,26 @@ const detection: Migration = {
   },
 };
 
-const MIGRATIONS: readonly Migration[] = [initial, detection];
+const visitorSide: Migration = {
+  name: '0003_sdk_queue_and_sharing',
+  async up(db) {
+    await db.schema.alterTable('cspo_reports', (t) => {
+      t.integer('sdk_seq').nullable().comment("SDK reports: the event's number in its page view; a retried batch is stored once");
+    });
+    // Partial: native reports (no number) cost the index nothing. Both SQLite and PostgreSQL have it.
+    await db.raw('CREATE UNIQUE INDEX cspo_reports_sdk_seq ON cspo_reports (session_id, sdk_seq) WHERE sdk_seq IS NOT NULL');
+    await db.schema.alterTable('cspo_sessions', (t) => {
+      t.bigInteger('shared_at').nullable().comment("When the visitor shared this page view's unknown reports, epoch ms");
+    });
+  },
+  async down(db) {
+    await db.schema.alterTable('cspo_sessions', (t) => t.dropColumn('shared_at'));
+    await db.raw('DROP INDEX IF EXISTS cspo_reports_sdk_seq');
+    await db.schema.alterTable('cspo_reports', (t) => t.dropColumn('sdk_seq'));
+  },
+};
+
+const MIGRATIONS: readonly Migration[] = [initial, detection, visitorSide];
 
 /** A knex migration source over the migrations compiled into this package. */
 export const migrationSource: Knex.MigrationSource<Migration> = {

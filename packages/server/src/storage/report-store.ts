@@ -22,6 +22,8 @@ export interface ReportRecord extends Violation {
   via: SdkSource | null;
   /** JSON from the extraFields hook. */
   extra: string | null;
+  /** SDK reports: the event's number in its page view (a retried one is stored once); else null. */
+  sdkSeq: number | null;
 }
 
 /** Reports discarded before storage, counted per hour bucket. */
@@ -62,6 +64,8 @@ export interface StoredSession {
   userAgent: string;
   sdkSeenAt: number | null;
   canary: { outcome: CanaryOutcome; threw: boolean; at: number } | null;
+  /** When the visitor shared the page view's unknown reports; null if never. */
+  sharedAt: number | null;
 }
 
 /** What the verdict needs of one session's reports: no raw bodies. */
@@ -81,6 +85,8 @@ const SQLITE_SESSION_CONFLICT =
   'canary = coalesce(cspo_sessions.canary, excluded.canary), ' +
   'canary_threw = coalesce(cspo_sessions.canary_threw, excluded.canary_threw), ' +
   'canary_at = coalesce(cspo_sessions.canary_at, excluded.canary_at)';
+// A retried SDK batch: its events already stored (same session and number) are skipped.
+const SQLITE_REPORT_CONFLICT = 'ON CONFLICT DO NOTHING';
 const SQLITE_DROP_CONFLICT = 'ON CONFLICT (bucket_at, reason, cause, rule_id) DO UPDATE SET count = cspo_drops.count + excluded.count';
 
 /** The most rows of one session the verdict reads (the per-session limit keeps them fewer). */
@@ -122,6 +128,7 @@ function toRow(r: ReportRecord) {
     rule_id: r.ruleId,
     via: r.via,
     extra: r.extra === null ? null : text(r.extra),
+    sdk_seq: r.sdkSeq,
   };
 }
 
@@ -131,6 +138,8 @@ function clampInt(n: number): number {
 }
 
 type Row = Record<string, unknown>;
+
+const nullableNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 /** The violation columns of a row (original_policy only when it was selected). */
 function violationOf(row: Row): Violation {
@@ -168,6 +177,7 @@ function fromRow(row: Row): StoredReport {
     ruleId: (row.rule_id as string | null) ?? null,
     via: (row.via as SdkSource | null) ?? null,
     extra: (row.extra as string | null) ?? null,
+    sdkSeq: nullableNumber(row.sdk_seq),
   };
 }
 
@@ -207,7 +217,7 @@ export class ReportStore {
         this.db,
         [
           { table: 'cspo_sessions', rows: sessionRows, onConflict: SQLITE_SESSION_CONFLICT },
-          { table: 'cspo_reports', rows: reportRows },
+          { table: 'cspo_reports', rows: reportRows, onConflict: SQLITE_REPORT_CONFLICT },
           { table: 'cspo_drops', rows: dropRows, onConflict: SQLITE_DROP_CONFLICT },
         ],
         ROWS_PER_STATEMENT,
@@ -229,7 +239,7 @@ export class ReportStore {
           });
       }
       for (let i = 0; i < reportRows.length; i += ROWS_PER_STATEMENT) {
-        await trx('cspo_reports').insert(reportRows.slice(i, i + ROWS_PER_STATEMENT));
+        await trx('cspo_reports').insert(reportRows.slice(i, i + ROWS_PER_STATEMENT)).onConflict().ignore();
       }
       if (dropRows.length) {
         await trx('cspo_drops')
@@ -263,9 +273,24 @@ export class ReportStore {
       documentUri: String(row.document_uri),
       ip: String(row.ip),
       userAgent: String(row.user_agent),
-      sdkSeenAt: row.sdk_seen_at === null || row.sdk_seen_at === undefined ? null : Number(row.sdk_seen_at),
+      sdkSeenAt: nullableNumber(row.sdk_seen_at),
       canary: row.canary ? { outcome: row.canary as CanaryOutcome, threw: Boolean(row.canary_threw), at: Number(row.canary_at) } : null,
+      sharedAt: nullableNumber(row.shared_at),
     };
+  }
+
+  /**
+   * Records that the visitor shared the session's reports. False when it was already shared
+   * (the first share wins, so two clicks forward the data once).
+   */
+  async markShared(id: string, at: number): Promise<boolean> {
+    const updated = await this.db('cspo_sessions').where({ id }).whereNull('shared_at').update({ shared_at: at });
+    return Number(updated) > 0;
+  }
+
+  /** Undoes markShared when forwarding failed, so that the visitor may try again. */
+  async unmarkShared(id: string, at: number): Promise<void> {
+    await this.db('cspo_sessions').where({ id, shared_at: at }).update({ shared_at: null });
   }
 
   /** The rows of a session the verdict looks at (bounded by the per-session limit). */

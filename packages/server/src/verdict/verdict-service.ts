@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { computeVerdict, type EvidenceViolation, type HiddenElement, type Verdict } from '@csp-observer/core';
+import { computeVerdict, type EvidenceViolation, type HiddenElement, type UnexplainedViolation, type Verdict } from '@csp-observer/core';
 import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report-types.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { ReportStore } from '../storage/report-store.js';
@@ -38,8 +38,14 @@ export class VerdictService {
     private readonly policy: VerdictPolicy,
   ) {}
 
-  /** The verdict now, and when it will change by time alone (a window closing), if ever. */
-  async current(sessionId: string, now = Date.now()): Promise<{ verdict: VersionedVerdict; changesAt: number | null }> {
+  /**
+   * The verdict now, the violations no rule explains, and when the verdict will change by time
+   * alone (a window closing), if ever.
+   */
+  async current(
+    sessionId: string,
+    now = Date.now(),
+  ): Promise<{ verdict: VersionedVerdict; unexplained: UnexplainedViolation[]; changesAt: number | null }> {
     if (this.closing.signal.aborted) throw new Error('the verdict service is closed');
     const reads = Promise.all([this.store.session(sessionId), this.store.evidenceOfSession(sessionId)]);
     this.inFlight.add(reads);
@@ -53,7 +59,7 @@ export class VerdictService {
       }
     }
     const https = /^https:/i.test(session?.documentUri ?? '') || rows.some((row) => /^https:/i.test(row.documentUri));
-    const { verdict, changesAt } = computeVerdict(
+    const { verdict, unexplained, changesAt } = computeVerdict(
       {
         now,
         sdkSeenAt: session?.sdkSeenAt ?? null,
@@ -67,7 +73,7 @@ export class VerdictService {
         nativeDelayMs: this.policy.reportingApi && https ? REPORT_TO_DELAY_MS : REPORT_URI_DELAY_MS,
       },
     );
-    return { verdict: { ...verdict, version: versionOf(verdict) }, changesAt };
+    return { verdict: { ...verdict, version: versionOf(verdict) }, unexplained, changesAt };
   }
 
   /**

@@ -29,6 +29,7 @@ export function reportRecord(overrides: Partial<ReportRecord> = {}): ReportRecor
     ruleId: null,
     via: null,
     extra: null,
+    sdkSeq: null,
     ...overrides,
   };
 }
