@@ -62,10 +62,12 @@ describe('computeVerdict', () => {
       seen(ownViolation, 'sdk'),
       seen(ownViolation, 'report-to'),
     ];
-    const { verdict } = computeVerdict(evidence({ violations: v }), settings);
+    const { verdict, unexplained } = computeVerdict(evidence({ violations: v }), settings);
     expect(verdict.status).toBe('problems');
     expect(verdict.problems).toEqual([{ ruleId: 'miner', cause: 'malware', title: 'Title miner', shortDescription: 'Short miner', count: 3 }]);
     expect(verdict.unknown).toBe(1);
+    // The scan page lists what no rule explains: the site's own violation, once, not the canary.
+    expect(unexplained).toEqual([{ violation: ownViolation, count: 1 }]);
     expect(verdict.final).toBe(true);
   });
 
