@@ -10,6 +10,14 @@ export const PORT = Number(process.env.E2E_PORT ?? 3217);
 export const DATABASE = process.env.E2E_DATABASE ?? `${here}.tmp/e2e-${process.pid}-${Date.now()}.sqlite`;
 export const SECRET = 'e2e-secret-0123456789abcdef';
 process.env.E2E_DATABASE = DATABASE;
+/** The same site with the popup in `minimized` mode, and under the strict enforced policy. */
+export const MINIMIZED_PORT = PORT + 1;
+export const STRICT_PORT = PORT + 2;
+/** Where the scan page's data sharing goes: a receiver the sharing test starts itself. */
+export const SHARING_PORT = PORT + 82;
+process.env.E2E_MINIMIZED_URL = `http://127.0.0.1:${MINIMIZED_PORT}`;
+process.env.E2E_STRICT_URL = `http://127.0.0.1:${STRICT_PORT}`;
+process.env.E2E_SHARING_PORT = String(SHARING_PORT);
 mkdirSync(`${here}.tmp`, { recursive: true });
 
 
@@ -38,18 +46,22 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
+  webServer: [
+    site(PORT, DATABASE, { CSP_OBSERVER_SHARING_URL: `http://127.0.0.1:${SHARING_PORT}/share` }),
+    site(MINIMIZED_PORT, `${here}.tmp/e2e-minimized-${process.pid}-${Date.now()}.sqlite`, { CSP_OBSERVER_POPUP: 'minimized' }),
+    site(STRICT_PORT, `${here}.tmp/e2e-strict-${process.pid}-${Date.now()}.sqlite`, { CSP_OBSERVER_STRICT: 'true' }),
+  ],
+});
+
+/** The example site on a port of its own, with its own fresh database. */
+function site(port: number, database: string, env: Record<string, string>) {
+  return {
     command: 'node ../examples/basic-site/server.js',
-    url: `http://127.0.0.1:${PORT}/csp/health`,
+    url: `http://127.0.0.1:${port}/csp/health`,
     reuseExistingServer: false,
     timeout: 30_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      PORT: String(PORT),
-      HOST: '127.0.0.1',
-      CSP_OBSERVER_DB: DATABASE,
-      CSP_OBSERVER_SECRET: SECRET,
-    },
-  },
-});
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+    env: { PORT: String(port), HOST: '127.0.0.1', CSP_OBSERVER_DB: database, CSP_OBSERVER_SECRET: SECRET, ...env },
+  };
+}

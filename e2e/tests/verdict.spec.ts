@@ -1,38 +1,9 @@
-import type { APIRequestContext, Page } from '@playwright/test';
 import { expect, sessionOf, test } from './fixtures.js';
-
-interface Verdict {
-  status: 'observing' | 'clean' | 'problems';
-  final: boolean;
-  problems: Array<{ ruleId: string; cause: string; title: string; count: number }>;
-  anomalies: Array<{ kind: string; title: string }>;
-  unknown: number;
-  version: string;
-}
-
-/** The page view's verdict once it is final, following it by long-poll as the popup does. */
-async function finalVerdict(request: APIRequestContext, page: Page): Promise<Verdict> {
-  const { token } = await sessionOf(page);
-  let verdict: Verdict | null = null;
-  await expect
-    .poll(
-      async () => {
-        const query = verdict ? `?after=${verdict.version}&wait=3000` : '';
-        verdict = (await (await request.get(`/csp/verdict/${token}${query}`)).json()) as Verdict;
-        return verdict.final;
-      },
-      { timeout: 15_000, intervals: [0] },
-    )
-    .toBe(true);
-  return verdict!;
-}
+import { injectMiner, serveScript } from './support/injection.js';
+import { finalVerdict, type Verdict } from './support/verdict.js';
 
 const kinds = (verdict: Verdict) => verdict.anomalies.map((a) => a.kind);
 
-/** Answers requests to hosts that do not exist here, as the real ones would. */
-async function serveScript(page: Page, pattern: string) {
-  await page.route(pattern, (route) => route.fulfill({ status: 200, contentType: 'application/javascript', body: '/* injected */' }));
-}
 
 test('1. a clean page is clean, with no anomalies', async ({ page, request }) => {
   await page.goto('/');
@@ -41,29 +12,12 @@ test('1. a clean page is clean, with no anomalies', async ({ page, request }) =>
 });
 
 test('2. an extension-like injection from a host a default rule names is a problem with its title and cause', async ({ page, request, store }) => {
-  await serveScript(page, 'https://coinhive.com/**');
   // A slow network for the SDK: the injection surely happens before it runs.
   await page.route('**/csp/sdk.js', async (route) => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await route.continue();
   });
-  // As an extension's content script at document_start: before the page's own scripts (and the SDK) run.
-  await page.addInitScript(() => {
-    const inject = () => {
-      const script = document.createElement('script');
-      script.src = 'https://coinhive.com/lib/coinhive.min.js';
-      document.documentElement.append(script);
-    };
-    if (document.documentElement) inject();
-    else {
-      const watcher = new MutationObserver(() => {
-        if (!document.documentElement) return;
-        watcher.disconnect();
-        inject();
-      });
-      watcher.observe(document, { childList: true });
-    }
-  });
+  await injectMiner(page);
   await page.goto('/');
   const verdict = await finalVerdict(request, page);
   expect(verdict.status).toBe('problems');

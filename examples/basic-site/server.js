@@ -38,10 +38,23 @@ function layout(title, body, nonce) {
 }
 
 /**
+ * A strict nonce-based policy, enforced: scripts only with this response's nonce, styles only
+ * from this origin. The SDK and its popup must cause no violation under it.
+ */
+const STRICT = {
+  reportOnly: false,
+  policy: { 'default-src': ["'self'"], 'script-src': [], 'style-src': ["'self'"] },
+  nonces: { script: true, style: false },
+};
+
+/**
  * Builds the site. Everything csp-observer does is in the one `app.use(observer)` line.
+ * Environment: CSP_OBSERVER_POPUP (always, minimized, off), CSP_OBSERVER_STRICT=true (the strict
+ * nonce-based policy, enforced), CSP_OBSERVER_SHARING_URL (the scan page's data sharing).
  * @param {{ database?: string, secret?: string, reportOnly?: boolean, reportingApi?: boolean }} [options]
  */
 export function createSite(options = {}) {
+  const strict = process.env.CSP_OBSERVER_STRICT === 'true';
   const secret = options.secret ?? process.env.CSP_OBSERVER_SECRET ?? randomBytes(24).toString('base64url');
   const observer = cspObserver({
     secret,
@@ -49,6 +62,9 @@ export function createSite(options = {}) {
     reportOnly: options.reportOnly ?? process.env.CSP_OBSERVER_REPORT_ONLY !== 'false',
     // Only HTTPS responses get report-to (on HTTP it would silence report-uri).
     reportingApi: options.reportingApi ?? process.env.CSP_OBSERVER_REPORTING_API === 'true',
+    popup: /** @type {'always' | 'minimized' | 'off'} */ (process.env.CSP_OBSERVER_POPUP ?? 'always'),
+    ...(process.env.CSP_OBSERVER_SHARING_URL ? { dataSharingUrl: process.env.CSP_OBSERVER_SHARING_URL } : {}),
+    ...(strict ? STRICT : {}),
   });
   const app = new Koa();
   app.use(observer);

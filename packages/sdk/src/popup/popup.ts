@@ -47,9 +47,10 @@ function saveDismissed(keys: Set<string>): void {
 }
 
 /**
- * The visitor's popup, in a closed shadow root on a host element of its own. Styled only by an
- * adopted constructable stylesheet and CSSOM setters: no `<style>` element or style attribute,
- * so a strict policy (`style-src 'self'`) sees no violation of ours.
+ * The visitor's popup, in a shadow root on a host element of its own: the page's CSS cannot
+ * reach in (the root is open so that tests and tools can read it). Styled only by an adopted
+ * constructable stylesheet and CSSOM setters: no `<style>` element or style attribute, so a
+ * strict policy (`style-src 'self'`) sees no violation of ours.
  */
 export class PopupController {
   #host: HTMLElement | null = null;
@@ -103,8 +104,9 @@ export class PopupController {
 
   #close = (): void => {
     const dismissed = readDismissed();
-    if (this.#phase === 'problems') for (const key of keysOf(this.#verdict)) dismissed.add(key);
-    else dismissed.add(STATUS_KEY);
+    // Closed once, the routine states (observing, clean) stay away for the session too.
+    for (const key of keysOf(this.#verdict)) dismissed.add(key);
+    dismissed.add(STATUS_KEY);
     saveDismissed(dismissed);
     this.#hidden = true;
     clearTimeout(this.#fadeTimer);
@@ -135,7 +137,7 @@ export class PopupController {
       const host = document.createElement('csp-observer-popup');
       // CSSOM setters, not a style attribute: allowed by any style-src.
       host.style.cssText = 'all: initial; position: fixed; z-index: 2147483647; right: 16px; bottom: 16px; display: block';
-      const root = host.attachShadow({ mode: 'closed' });
+      const root = host.attachShadow({ mode: 'open' });
       root.adoptedStyleSheets = [this.#sheet!];
       this.#host = host;
       this.#root = root;

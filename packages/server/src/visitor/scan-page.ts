@@ -106,7 +106,9 @@ export function scanPageBody(model: ScanPageModel): string {
     }
   }
   if (model.unexplained.length) parts.push(unexplainedTable(model.unexplained));
-  if (model.sharing) parts.push(sharingSection(model.prefix, model.token, model.sharing));
+  // Nothing to share and nothing to say about it: no section at all.
+  const { sharing } = model;
+  if (sharing && (sharing.text !== null || sharing.sharedAt !== null || sharing.message)) parts.push(sharingSection(model.prefix, model.token, sharing));
   parts.push(`<footer class="muted"><a href="${escapeHtml(model.prefix)}/privacy">${SCAN_TEXT.privacy}</a></footer>`);
   return parts.join('\n');
 }
