@@ -87,8 +87,10 @@ export function observe(config: SdkConfig): boolean {
 
   tripwire.start();
   canary.fire(evaluate);
-  popup?.start();
-  feed?.start();
+  // The popup and its verdict wait for the document to be parsed: nothing of theirs blocks the parser.
+  const afterParse = () => setTimeout(() => (popup?.start(), feed?.start()), 0);
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', afterParse, { once: true });
+  else afterParse();
   setTimeout(() => void transport.retryLeftovers(), LEFTOVERS_DELAY_MS);
   window.addEventListener('pagehide', () => transport.flush(true));
   document.addEventListener('visibilitychange', () => {
