@@ -32,6 +32,16 @@ async function sharingEndpoint(status = 200): Promise<{ url: string; received: s
   };
 }
 
+/** The scan page's share form, as the browser posts it (same-origin unless told otherwise). */
+function postShare(base: string, token: string, digest: string, headers: Record<string, string> = { 'Sec-Fetch-Site': 'same-origin' }) {
+  return fetch(`${base}/csp/scan/${token}/share`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams({ digest }).toString(),
+  });
+}
+
 describe.each(testDatabases())('visitor pages on $name', (database) => {
   let server: TestServer;
   let sharing: Awaited<ReturnType<typeof sharingEndpoint>>;
@@ -41,13 +51,7 @@ describe.each(testDatabases())('visitor pages on $name', (database) => {
     const response = await fetch(server.url + path, { redirect: 'manual', ...init });
     return { response, html: await response.text() };
   };
-  const share = (token: string, digest: string, headers: Record<string, string> = { 'Sec-Fetch-Site': 'same-origin' }) =>
-    fetch(`${server.url}/csp/scan/${token}/share`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
-      body: new URLSearchParams({ digest }).toString(),
-    });
+  const share = (token: string, digest: string) => postShare(server.url, token, digest);
   const digestIn = (html: string) => /name="digest" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
   beforeAll(async () => {
@@ -147,13 +151,7 @@ describe.each(testDatabases())('visitor pages on $name', (database) => {
       const response = await fetch(sharingServer.url + path, { redirect: 'manual' });
       return { response, html: await response.text() };
     };
-    const shareOn = (t: string, digest: string, headers: Record<string, string> = { 'Sec-Fetch-Site': 'same-origin' }) =>
-      fetch(`${sharingServer.url}/csp/scan/${t}/share`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
-        body: new URLSearchParams({ digest }).toString(),
-      });
+    const shareOn = (t: string, digest: string, headers?: Record<string, string>) => postShare(sharingServer.url, t, digest, headers);
 
     beforeAll(async () => {
       sharingServer = await startTestServer({ database: await database.create(), dataSharingUrl: sharing.url, privacyText: '# Our words\n\nWe keep <b>nothing</b>.' });
