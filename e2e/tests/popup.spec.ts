@@ -144,6 +144,62 @@ test('events queued while the endpoint is unreachable are delivered on the next 
   expect(new Set(rows.map((r) => r.sdkSeq)).size).toBe(rows.length);
 });
 
+/** The outbox as the page's IndexedDB holds it. */
+const outbox = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<unknown[]>((resolve, reject) => {
+        const open = indexedDB.open('csp-observer');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction('outbox').objectStore('outbox').getAll();
+          request.onsuccess = () => (open.result.close(), resolve(request.result));
+        };
+      }),
+  );
+
+test('a batch another page view delivered while its send failed here is not written back, and the rest still arrive', async ({ page, store }) => {
+  let failed = 0;
+  let delivered = false;
+  await page.route('**/csp/events/**', async (route) => {
+    // The first batch: another tab of the site delivered (and removed) it meanwhile; here it fails.
+    if (!delivered) {
+      delivered = true;
+      await page.evaluate(
+        (body) =>
+          new Promise((resolve) => {
+            const open = indexedDB.open('csp-observer');
+            open.onsuccess = () => {
+              const tx = open.result.transaction('outbox', 'readwrite');
+              const outboxStore = tx.objectStore('outbox');
+              const cursor = outboxStore.openCursor();
+              cursor.onsuccess = () => {
+                if (!cursor.result) return;
+                if ((cursor.result.value as { body: string }).body === body) cursor.result.delete();
+                cursor.result.continue();
+              };
+              tx.oncomplete = () => (open.result.close(), resolve(null));
+            };
+          }),
+        route.request().postData(),
+      );
+    }
+    await route.abort();
+    failed++;
+  });
+  await page.goto('/violations');
+  const first = await sessionOf(page);
+  await expect.poll(() => failed).toBeGreaterThanOrEqual(2);
+  // Every entry left is a batch: an empty one would break every later retry of the site.
+  await expect.poll(async () => (await outbox(page)).length).toBeGreaterThan(0);
+  for (const entry of await outbox(page)) expect(entry).toMatchObject({ id: expect.any(String), body: expect.any(String) });
+
+  await page.unroute('**/csp/events/**');
+  await page.goto('/');
+  // The batches still queued arrive with the next page view; the deleted one is not resurrected.
+  await expect.poll(async () => (await store.reportsOfSession(first.id)).filter((r) => r.channel === 'sdk').length, { timeout: 10_000 }).toBeGreaterThan(0);
+});
+
 test.describe('voluntary data sharing', () => {
   let receiver: Server;
   const received: string[] = [];

@@ -1,4 +1,4 @@
-import { createStore, del, promisifyRequest, set, update, type UseStore } from 'idb-keyval';
+import { createStore, del, promisifyRequest, set, type UseStore } from 'idb-keyval';
 
 /** One batch waiting for the server's acknowledgement. */
 export interface QueuedBatch {
@@ -43,27 +43,36 @@ export class BatchQueue {
   }
 
   /** Runs an operation on the store; storage failures never reach the page. */
-  async #use(operation: (store: UseStore) => Promise<unknown>): Promise<void> {
+  async #use(operation: (use: UseStore) => Promise<unknown>): Promise<void> {
     try {
-      const store = this.#open();
-      if (store) await operation(store);
+      const use = this.#open();
+      if (use) await operation(use);
     } catch {
       // Storage blocked or full: the batch is still sent, once.
     }
   }
 
   add(batch: QueuedBatch): Promise<void> {
-    return this.#use((store) => set(batch.id, batch, store));
+    return this.#use((use) => set(batch.id, batch, use));
   }
 
   /** The server has it: forget it. */
   remove(id: string): Promise<void> {
-    return this.#use((store) => del(id, store));
+    return this.#use((use) => del(id, use));
   }
 
-  /** Sending failed: any page view of the site may retry it now. */
+  /**
+   * Sending failed: any page view of the site may retry it now. A batch that is gone (another
+   * page view delivered it meanwhile) stays gone: nothing is written for it.
+   */
   release(id: string): Promise<void> {
-    return this.#use((store) => update<QueuedBatch | undefined>(id, (batch) => batch && { ...batch, lease: 0 }, store));
+    return this.#use((use) =>
+      use('readwrite', async (store) => {
+        const batch = (await promisifyRequest(store.get(id))) as QueuedBatch | undefined;
+        if (batch) store.put({ ...batch, lease: 0 }, id);
+        return promisifyRequest(store.transaction);
+      }),
+    );
   }
 
   /**
