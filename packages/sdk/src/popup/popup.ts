@@ -60,13 +60,15 @@ export class PopupController {
   #fading = false;
   #hidden = false;
   #fadeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** What the visitor closed in this tab, read from sessionStorage on the first draw only. */
+  #dismissed: Set<string> | null = null;
 
   readonly #settings: PopupSettings;
   readonly #sheet: CSSStyleSheet | null;
 
   constructor(settings: PopupSettings) {
     this.#settings = settings;
-    this.#sheet = settings.mode === 'off' ? null : popupSheet();
+    this.#sheet = popupSheet();
   }
 
   /** In `always` mode the popup shows "observing" from the start. */
@@ -97,13 +99,13 @@ export class PopupController {
 
   #visible(): boolean {
     if (!this.#sheet || this.#hidden) return false;
-    const dismissed = readDismissed();
+    const dismissed = (this.#dismissed ??= readDismissed());
     if (this.#phase === 'problems') return keysOf(this.#verdict).some((key) => !dismissed.has(key));
     return this.#settings.mode === 'always' && !dismissed.has(STATUS_KEY);
   }
 
   #close = (): void => {
-    const dismissed = readDismissed();
+    const dismissed = (this.#dismissed ??= readDismissed());
     // Closed once, the routine states (observing, clean) stay away for the session too.
     for (const key of keysOf(this.#verdict)) dismissed.add(key);
     dismissed.add(STATUS_KEY);

@@ -97,10 +97,13 @@ function readHidden(value: unknown): SdkHiddenElement[] | undefined {
   if (!Array.isArray(value) || value.length > MAX_HIDDEN_PER_BATCH || value.some((item) => !item || typeof item !== 'object')) {
     throw new HttpError(400, `hidden must be an array of at most ${MAX_HIDDEN_PER_BATCH} {tag, url, directive} objects`);
   }
-  return value.map((item: Record<string, unknown>) => ({
-    tag: typeof item.tag === 'string' ? item.tag : '',
-    url: typeof item.url === 'string' ? item.url : '',
-    directive: typeof item.directive === 'string' ? item.directive : '',
-    ...(sdkSeqOf(item.seq) === null ? {} : { seq: sdkSeqOf(item.seq)! }),
-  }));
+  return value.map((item: Record<string, unknown>) => {
+    const seq = sdkSeqOf(item.seq);
+    return {
+      tag: typeof item.tag === 'string' ? item.tag : '',
+      url: typeof item.url === 'string' ? item.url : '',
+      directive: typeof item.directive === 'string' ? item.directive : '',
+      ...(seq === null ? {} : { seq }),
+    };
+  });
 }

@@ -76,7 +76,7 @@ function visitorSession(observer: ObserverContext, ctx: Context): SessionToken |
 }
 
 async function sharedNow(observer: ObserverContext, ctx: Context, sessionId: string) {
-  const [{ verdict, unexplained }, stored] = await Promise.all([observer.verdicts.current(sessionId), observer.store.session(sessionId)]);
+  const { verdict, unexplained, session: stored } = await observer.verdicts.current(sessionId);
   const data = sharedDataOf(ownOrigin(ctx), stored, verdict, unexplained);
   const text = data ? serializeSharedData(data) : null;
   return { verdict, unexplained, stored, text };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { computeVerdict, type EvidenceViolation, type HiddenElement, type UnexplainedViolation, type Verdict } from '@csp-observer/core';
 import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report-types.js';
 import type { RuleBook } from '../rules/rule-book.js';
-import type { ReportStore } from '../storage/report-store.js';
+import type { ReportStore, StoredSession } from '../storage/report-store.js';
 import type { SessionHub } from './session-hub.js';
 
 /** A verdict and a short tag that changes whenever the verdict does. */
@@ -39,13 +39,13 @@ export class VerdictService {
   ) {}
 
   /**
-   * The verdict now, the violations no rule explains, and when the verdict will change by time
-   * alone (a window closing), if ever.
+   * The verdict now, the violations no rule explains, the stored session it was read from, and
+   * when the verdict will change by time alone (a window closing), if ever.
    */
   async current(
     sessionId: string,
     now = Date.now(),
-  ): Promise<{ verdict: VersionedVerdict; unexplained: UnexplainedViolation[]; changesAt: number | null }> {
+  ): Promise<{ verdict: VersionedVerdict; unexplained: UnexplainedViolation[]; session: StoredSession | null; changesAt: number | null }> {
     if (this.closing.signal.aborted) throw new Error('the verdict service is closed');
     const reads = Promise.all([this.store.session(sessionId), this.store.evidenceOfSession(sessionId)]);
     this.inFlight.add(reads);
@@ -73,7 +73,7 @@ export class VerdictService {
         nativeDelayMs: this.policy.reportingApi && https ? REPORT_TO_DELAY_MS : REPORT_URI_DELAY_MS,
       },
     );
-    return { verdict: { ...verdict, version: versionOf(verdict) }, unexplained, changesAt };
+    return { verdict: { ...verdict, version: versionOf(verdict) }, unexplained, session, changesAt };
   }
 
   /**
