@@ -77,6 +77,23 @@ export interface CspObserverOptions {
   popupLanguage?: string;
   /** Your own words for the popup (any language), laid over the built-in ones; `{n}` is the number of problems. */
   popupStrings?: Partial<PopupStrings>;
+  /**
+   * Who may open the admin dashboard and its API under `{prefix}/admin`. Closed when none is set
+   * (default): a token, a password, or your own `authorize(ctx)` check. `CSP_OBSERVER_ADMIN_TOKEN`
+   * and `CSP_OBSERVER_ADMIN_PASSWORD` fill in token and password when the option leaves them out.
+   */
+  admin?: AdminOptions;
+}
+
+export interface AdminOptions {
+  /** A bearer token for scripts (`Authorization: Bearer …`), also accepted at the login form. At least 16 characters. */
+  token?: string;
+  /** The password of the login form. At least 10 characters. */
+  password?: string;
+  /** Your own check (for apps with their own login): true lets the request in. Runs before token and password. */
+  authorize?: (ctx: Context) => boolean | Promise<boolean>;
+  /** How long a login lasts, in hours (default 12). */
+  sessionHours?: number;
 }
 
 export interface RulesOptions {
@@ -160,6 +177,7 @@ export interface ResolvedOptions {
   privacyText: string | null;
   popupLanguage: string | null;
   popupStrings: Partial<PopupStrings> | null;
+  admin: { token: string | null; password: string | null; authorize: AdminOptions['authorize'] | null; sessionHours: number };
 }
 
 /** Raised by `cspObserver()` for options it cannot work with; the message names the option. */
@@ -245,6 +263,26 @@ export function resolveOptions(options: CspObserverOptions): ResolvedOptions {
     privacyText: resolvePrivacyText(options.privacyText),
     popupLanguage: resolvePopupLanguage(options.popupLanguage),
     popupStrings: resolvePopupStrings(options.popupStrings),
+    admin: resolveAdmin(options.admin ?? {}, process.env),
+  };
+}
+
+/** Token and password from the option, else from `CSP_OBSERVER_ADMIN_TOKEN` / `CSP_OBSERVER_ADMIN_PASSWORD`. */
+export function resolveAdmin(value: AdminOptions, env: NodeJS.ProcessEnv): ResolvedOptions['admin'] {
+  if (!value || typeof value !== 'object') throw new OptionsError('admin must be an object like { password } or { authorize(ctx) }');
+  const token = value.token ?? (env.CSP_OBSERVER_ADMIN_TOKEN || undefined);
+  const password = value.password ?? (env.CSP_OBSERVER_ADMIN_PASSWORD || undefined);
+  if (token !== undefined && (typeof token !== 'string' || token.length < 16)) {
+    throw new OptionsError('admin.token (or CSP_OBSERVER_ADMIN_TOKEN) must be at least 16 characters');
+  }
+  if (password !== undefined && (typeof password !== 'string' || password.length < 10)) {
+    throw new OptionsError('admin.password (or CSP_OBSERVER_ADMIN_PASSWORD) must be at least 10 characters');
+  }
+  return {
+    token: token ?? null,
+    password: password ?? null,
+    authorize: optionalFunction('admin.authorize', value.authorize),
+    sessionHours: positive('admin.sessionHours', value.sessionHours, 12),
   };
 }
 

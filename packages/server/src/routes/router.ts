@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
+import { adminRoutes } from '../admin/admin-routes.js';
 import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
 import { ingestRoutes } from './ingest-routes.js';
@@ -39,6 +40,7 @@ export function observerRouter(observer: ObserverContext, sdk: SdkAsset): Router
   ingestRoutes(router, observer);
   verdictRoutes(router, observer);
   visitorRoutes(router, observer);
+  adminRoutes(router, observer);
   router.get('/health', async (ctx) => {
     try {
       await observer.store.ping();

@@ -4,6 +4,7 @@ import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
 import { answerPreflight, applyCors } from './cors.js';
 import { sessionParam } from './session-param.js';
+import type { VersionedVerdict } from '../verdict/verdict-service.js';
 
 /** The longest a long-poll is held: under common proxy idle timeouts (30-60 s). */
 export const MAX_WAIT_MS = 25_000;
@@ -45,8 +46,15 @@ export function verdictRoutes(router: Router, observer: ObserverContext): void {
     }
     const wait = waitParam(ctx.query.wait);
     const after = typeof ctx.query.after === 'string' ? ctx.query.after : null;
-    ctx.body = await observer.verdicts.next(session.id, after, after === null ? 0 : wait, clientGone(ctx));
+    const verdict = await observer.verdicts.next(session.id, after, after === null ? 0 : wait, clientGone(ctx));
+    ctx.body = verdict;
+    recordShown(observer, session.id, verdict);
   });
+}
+
+/** Remembers what the visitor's page was sent, without holding up the answer. */
+function recordShown(observer: ObserverContext, sessionId: string, verdict: VersionedVerdict): void {
+  observer.verdicts.recordShown(sessionId, verdict).catch((error: unknown) => observer.logger.error('could not record the verdict shown', error));
 }
 
 /**
@@ -83,6 +91,7 @@ function stream(observer: ObserverContext, ctx: Context, sessionId: string): voi
         if (verdict.version !== known) {
           write(`event: verdict\nid: ${verdict.version}\ndata: ${JSON.stringify(verdict)}\n\n`);
           known = verdict.version;
+          recordShown(observer, sessionId, verdict);
         }
       }
     } catch (error) {

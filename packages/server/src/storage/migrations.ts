@@ -131,7 +131,29 @@ const visitorSide: Migration = {
   },
 };
 
-const MIGRATIONS: readonly Migration[] = [initial, detection, visitorSide];
+const adminSide: Migration = {
+  name: '0004_shown_verdicts',
+  async up(db) {
+    await db.schema.alterTable('cspo_sessions', (t) => {
+      t.string('verdict_status', 16).nullable().comment('observing, clean or problems: the last verdict the visitor was sent');
+      t.text('verdict').nullable().comment('That verdict as JSON (problems, anomalies, unknown)');
+      t.string('verdict_version', 16).nullable();
+      t.bigInteger('verdict_at').nullable().comment('When it was sent, epoch ms');
+      t.index(['first_seen_at'], 'cspo_sessions_first_seen_at');
+    });
+  },
+  async down(db) {
+    await db.schema.alterTable('cspo_sessions', (t) => {
+      t.dropIndex(['first_seen_at'], 'cspo_sessions_first_seen_at');
+      t.dropColumn('verdict_status');
+      t.dropColumn('verdict');
+      t.dropColumn('verdict_version');
+      t.dropColumn('verdict_at');
+    });
+  },
+};
+
+const MIGRATIONS: readonly Migration[] = [initial, detection, visitorSide, adminSide];
 
 /** A knex migration source over the migrations compiled into this package. */
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -66,6 +66,17 @@ export interface StoredSession {
   canary: { outcome: CanaryOutcome; threw: boolean; at: number } | null;
   /** When the visitor shared the page view's unknown reports; null if never. */
   sharedAt: number | null;
+  /** The last verdict the visitor's page was sent, as JSON; null if none was. */
+  shownVerdict: { status: string; verdict: unknown; at: number } | null;
+}
+
+/** A verdict as the visitor's page was sent it. */
+export interface ShownVerdict {
+  status: string;
+  version: string;
+  /** The verdict without its version, as JSON. */
+  json: string;
+  at: number;
 }
 
 /** What the verdict needs of one session's reports: no raw bodies. */
@@ -137,7 +148,7 @@ function clampInt(n: number): number {
   return Math.max(-2147483648, Math.min(2147483647, Math.trunc(n) || 0));
 }
 
-type Row = Record<string, unknown>;
+export type Row = Record<string, unknown>;
 
 const nullableNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
@@ -159,7 +170,7 @@ function violationOf(row: Row): Violation {
   };
 }
 
-function fromRow(row: Row): StoredReport {
+export function reportFromRow(row: Row): StoredReport {
   return {
     id: Number(row.id),
     sessionId: (row.session_id as string | null) ?? null,
@@ -179,6 +190,33 @@ function fromRow(row: Row): StoredReport {
     extra: (row.extra as string | null) ?? null,
     sdkSeq: nullableNumber(row.sdk_seq),
   };
+}
+
+/** A session row as read back. */
+export function sessionFromRow(row: Row): StoredSession {
+  return {
+    id: String(row.id),
+    issuedAt: Number(row.issued_at),
+    firstSeenAt: Number(row.first_seen_at),
+    lastSeenAt: Number(row.last_seen_at),
+    documentUri: String(row.document_uri),
+    ip: String(row.ip),
+    userAgent: String(row.user_agent),
+    sdkSeenAt: nullableNumber(row.sdk_seen_at),
+    canary: row.canary ? { outcome: row.canary as CanaryOutcome, threw: Boolean(row.canary_threw), at: Number(row.canary_at) } : null,
+    sharedAt: nullableNumber(row.shared_at),
+    shownVerdict: row.verdict_status
+      ? { status: String(row.verdict_status), verdict: parseJson(row.verdict), at: Number(row.verdict_at) }
+      : null,
+  };
+}
+
+function parseJson(value: unknown): unknown {
+  try {
+    return JSON.parse(String(value));
+  } catch {
+    return null;
+  }
 }
 
 /** Reads and writes reports and sessions. The one place that knows the table layout. */
@@ -253,30 +291,25 @@ export class ReportStore {
   /** The reports of one session, oldest first. */
   async reportsOfSession(sessionId: string): Promise<StoredReport[]> {
     const rows = (await this.db('cspo_reports').where({ session_id: sessionId }).orderBy('id')) as Row[];
-    return rows.map(fromRow);
+    return rows.map(reportFromRow);
   }
 
   /** The newest reports, newest first (bounded). */
   async recentReports(limit = 100): Promise<StoredReport[]> {
     const rows = (await this.db('cspo_reports').orderBy('id', 'desc').limit(Math.min(limit, 1000))) as Row[];
-    return rows.map(fromRow);
+    return rows.map(reportFromRow);
   }
 
   async session(id: string): Promise<StoredSession | null> {
     const row = (await this.db('cspo_sessions').where({ id }).first()) as Row | undefined;
-    if (!row) return null;
-    return {
-      id: String(row.id),
-      issuedAt: Number(row.issued_at),
-      firstSeenAt: Number(row.first_seen_at),
-      lastSeenAt: Number(row.last_seen_at),
-      documentUri: String(row.document_uri),
-      ip: String(row.ip),
-      userAgent: String(row.user_agent),
-      sdkSeenAt: nullableNumber(row.sdk_seen_at),
-      canary: row.canary ? { outcome: row.canary as CanaryOutcome, threw: Boolean(row.canary_threw), at: Number(row.canary_at) } : null,
-      sharedAt: nullableNumber(row.shared_at),
-    };
+    return row ? sessionFromRow(row) : null;
+  }
+
+  /** Remembers the verdict the visitor's page was sent (the dashboard shows it as they saw it). */
+  async recordShownVerdict(id: string, shown: ShownVerdict): Promise<void> {
+    await this.db('cspo_sessions')
+      .where({ id })
+      .update({ verdict_status: shown.status, verdict: text(shown.json), verdict_version: shown.version, verdict_at: shown.at });
   }
 
   /**

@@ -26,10 +26,14 @@ function versionOf(verdict: Verdict): string {
   return createHash('sha1').update(JSON.stringify(verdict)).digest('base64url').slice(0, 12);
 }
 
+/** Sessions whose last recorded verdict this process remembers (to skip writing it again). */
+const SHOWN_MEMORY = 10_000;
+
 /** Computes the verdict of a session from what is stored, and waits for it to change. */
 export class VerdictService {
   private readonly closing = new AbortController();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly shown = new Map<string, string>();
 
   constructor(
     private readonly store: ReportStore,
@@ -90,6 +94,21 @@ export class VerdictService {
       const until = changesAt === null ? left : Math.min(left, Math.max(changesAt - Date.now(), 0) + 5);
       await this.hub.wait(sessionId, until, stop);
     }
+  }
+
+  /**
+   * Records the verdict a visitor's page was sent, once per version (the dashboard shows the
+   * verdict as the visitor saw it). Storage errors are the caller's to log.
+   */
+  async recordShown(sessionId: string, verdict: VersionedVerdict, at = Date.now()): Promise<void> {
+    if (this.shown.get(sessionId) === verdict.version || this.closing.signal.aborted) return;
+    const { version, ...rest } = verdict;
+    const write = this.store.recordShownVerdict(sessionId, { status: verdict.status, version, json: JSON.stringify(rest), at });
+    this.inFlight.add(write);
+    await write.finally(() => this.inFlight.delete(write));
+    this.shown.delete(sessionId);
+    this.shown.set(sessionId, version);
+    if (this.shown.size > SHOWN_MEMORY) this.shown.delete(this.shown.keys().next().value as string);
   }
 
   /** Ends every wait and lets the reads in progress finish, before the database closes. */

@@ -1,0 +1,79 @@
+import type { ComponentChildren } from 'preact';
+import { PRESETS } from '../period';
+import { hrefOf } from '../route';
+
+/** Text from a report, shown as text only (preact escapes it); long values wrap. */
+export function Code({ children }: { children: string }) {
+  return <code class="value">{children}</code>;
+}
+
+export function Loading() {
+  return <p class="muted" role="status">Loading…</p>;
+}
+
+export function ErrorBox({ message }: { message: string }) {
+  return (
+    <p class="message error" role="alert">
+      {message}
+    </p>
+  );
+}
+
+export function Card({ title, children, wide }: { title: string; children: ComponentChildren; wide?: boolean }) {
+  return (
+    <section class={wide ? 'card wide' : 'card'}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+/** The period picker: presets as links, keeping the view's other parameters. */
+export function PeriodPicker({ view, params }: { view: string; params: Record<string, string> }) {
+  const current = params.from ? '' : (params.days ?? '7');
+  return (
+    <nav class="periods" aria-label="Period">
+      {PRESETS.map(([days, text]) => (
+        <a href={hrefOf(view, { ...params, days, from: undefined, to: undefined, page: undefined })} aria-current={current === days ? 'true' : undefined}>
+          {text}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+/** A ranking with proportional bars (widths set through the CSSOM, which the policy allows). */
+export function Ranking({ rows, empty, link }: { rows: Array<{ label: string; count: number; title?: string }>; empty: string; link?: (label: string) => string }) {
+  if (!rows.length) return <p class="muted">{empty}</p>;
+  const max = Math.max(...rows.map((r) => r.count));
+  return (
+    <table class="ranking">
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.label}>
+            <td class="ranking-label">
+              {link ? <a href={link(row.label)}>{row.title ?? row.label}</a> : (row.title ?? row.label)}
+              <div class="bar" style={{ width: `${Math.max(2, (row.count / max) * 100)}%` }} />
+            </td>
+            <td class="num">{row.count}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Pager({ page, pageSize, total, href }: { page: number; pageSize: number; total: number; href: (page: number) => string }) {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  return (
+    <nav class="pager" aria-label="Pages">
+      {page > 1 ? <a href={href(page - 1)}>← Newer</a> : <span />}
+      <span class="muted">
+        Page {page} of {pages} · {total} in all
+      </span>
+      {page < pages ? <a href={href(page + 1)}>Older →</a> : <span />}
+    </nav>
+  );
+}
+
+export const causeLabel = (cause: string | null) => cause ?? 'unknown';

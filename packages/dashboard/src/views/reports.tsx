@@ -1,0 +1,149 @@
+import { useState } from 'preact/hooks';
+import { api, query } from '../api';
+import { Code, ErrorBox, Loading, Pager, PeriodPicker, causeLabel } from '../components/ui';
+import { formatTime, periodQuery } from '../period';
+import { hrefOf, navigate } from '../route';
+import { useData } from '../use-data';
+
+export interface ReportItem {
+  id: number;
+  sessionId: string | null;
+  channel: string;
+  reportType: string;
+  receivedAt: number;
+  documentUri: string;
+  blockedUri: string;
+  effectiveDirective: string;
+  violatedDirective: string;
+  sourceFile: string;
+  lineNumber: number;
+  sample: string;
+  isValid: boolean;
+  cause: string | null;
+  ruleId: string | null;
+  ruleTitle: string | null;
+  via: string | null;
+  userAgent: string;
+}
+
+interface ReportPage {
+  items: ReportItem[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+interface FilterValues {
+  directives: string[];
+  channels: string[];
+  rules: string[];
+  causes: string[];
+  allChannels: string[];
+}
+
+/** Filter names in the location hash, as the API takes them. */
+const FILTERS = ['directive', 'host', 'page_url', 'cause', 'rule', 'channel', 'valid', 'q', 'session'] as const;
+
+export function Reports({ params }: { params: Record<string, string> }) {
+  const period = periodQuery(params);
+  const filters = Object.fromEntries(FILTERS.map((name) => [name, params[name]]));
+  const request = { ...period, ...filters, page: params.page, page_size: 25 };
+  const { data, error, loading } = useData(JSON.stringify(request), () => api.get<ReportPage>(`reports${query(request)}`));
+  const values = useData(JSON.stringify(period), () => api.get<FilterValues>(`reports/filters${query(period)}`));
+  return (
+    <>
+      <header class="view-header">
+        <h1>Reports</h1>
+        <PeriodPicker view="reports" params={params} />
+      </header>
+      <FilterForm key={JSON.stringify(params)} params={params} values={values.data} />
+      {error && <ErrorBox message={error} />}
+      {loading && !data && <Loading />}
+      {data && (
+        <>
+          <p class="muted" data-testid="report-total">
+            {data.total} report{data.total === 1 ? '' : 's'}
+          </p>
+          <div class="table-wrap">
+            <table class="list" data-testid="report-list">
+              <thead>
+                <tr>
+                  <th>Received</th>
+                  <th>Channel</th>
+                  <th>Directive</th>
+                  <th>Blocked</th>
+                  <th>Page</th>
+                  <th>Cause</th>
+                  <th>Valid</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      <a href={hrefOf(`reports/${r.id}`)}>{formatTime(r.receivedAt)}</a>
+                    </td>
+                    <td>{r.channel}</td>
+                    <td>{r.effectiveDirective || r.reportType}</td>
+                    <td class="clip">
+                      <Code>{r.blockedUri}</Code>
+                    </td>
+                    <td class="clip">{r.documentUri}</td>
+                    <td>
+                      <span class={`cause cause-${causeLabel(r.cause)}`}>{causeLabel(r.cause)}</span>
+                      {r.ruleTitle && <span class="muted"> · {r.ruleTitle}</span>}
+                    </td>
+                    <td>{r.isValid ? 'yes' : 'no'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager page={data.page} pageSize={data.pageSize} total={data.total} href={(page) => hrefOf('reports', { ...params, page: String(page) })} />
+        </>
+      )}
+    </>
+  );
+}
+
+function FilterForm({ params, values }: { params: Record<string, string>; values: FilterValues | null }) {
+  const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(FILTERS.map((name) => [name, params[name] ?? ''])));
+  const set = (name: string) => (event: Event) => setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement).value });
+  const submit = (event: Event) => {
+    event.preventDefault();
+    navigate('reports', { days: params.days, from: params.from, to: params.to, ...draft });
+  };
+  const select = (name: string, label: string, options: string[]) => (
+    <label>
+      {label}
+      <select name={name} value={draft[name]} onChange={set(name)}>
+        <option value="">any</option>
+        {options.map((o) => (
+          <option value={o}>{o}</option>
+        ))}
+      </select>
+    </label>
+  );
+  const text = (name: string, label: string, placeholder: string) => (
+    <label>
+      {label}
+      <input name={name} value={draft[name]} onInput={set(name)} placeholder={placeholder} />
+    </label>
+  );
+  return (
+    <form class="filters" onSubmit={submit} aria-label="Filters">
+      {text('q', 'Search', 'text in any field')}
+      {select('directive', 'Directive', values?.directives ?? [])}
+      {text('host', 'Blocked host', 'cdn.example.com')}
+      {text('page_url', 'Page', 'https://site/path')}
+      {select('cause', 'Cause', values?.causes ?? [])}
+      {select('rule', 'Rule', values?.rules ?? [])}
+      {select('channel', 'Channel', values?.allChannels ?? [])}
+      {select('valid', 'Valid', ['true', 'false'])}
+      <div class="filter-actions">
+        <button type="submit">Apply</button>
+        <a href={hrefOf('reports', { days: params.days, from: params.from, to: params.to })}>Clear</a>
+      </div>
+    </form>
+  );
+}

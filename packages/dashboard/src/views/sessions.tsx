@@ -1,0 +1,78 @@
+import { api, query } from '../api';
+import { ErrorBox, Loading, Pager, PeriodPicker } from '../components/ui';
+import { formatTime, periodQuery } from '../period';
+import { hrefOf } from '../route';
+import { useData } from '../use-data';
+
+interface SessionItem {
+  id: string;
+  firstSeenAt: number;
+  documentUri: string;
+  userAgent: string;
+  sdkSeenAt: number | null;
+  shownVerdict: { status: string } | null;
+  reports: number;
+}
+
+const STATUSES: Array<[string, string]> = [
+  ['', 'All'],
+  ['problems', 'With problems'],
+  ['clean', 'Clean'],
+  ['observing', 'Observing'],
+  ['none', 'No popup verdict'],
+];
+
+export function Sessions({ params }: { params: Record<string, string> }) {
+  const request = { ...periodQuery(params), status: params.status, q: params.q, page: params.page, page_size: 25 };
+  const { data, error, loading } = useData(JSON.stringify(request), () => api.get<{ items: SessionItem[]; total: number; page: number; pageSize: number }>(`sessions${query(request)}`));
+  return (
+    <>
+      <header class="view-header">
+        <h1>Page views</h1>
+        <PeriodPicker view="sessions" params={params} />
+      </header>
+      <nav class="tabs" aria-label="Verdict">
+        {STATUSES.map(([status, label]) => (
+          <a href={hrefOf('sessions', { ...params, status: status || undefined, page: undefined })} aria-current={(params.status ?? '') === status ? 'true' : undefined}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      {error && <ErrorBox message={error} />}
+      {loading && !data && <Loading />}
+      {data && (
+        <>
+          <div class="table-wrap">
+            <table class="list" data-testid="session-list">
+              <thead>
+                <tr>
+                  <th>First report</th>
+                  <th>Page</th>
+                  <th>Verdict shown</th>
+                  <th>SDK</th>
+                  <th class="num">Reports</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((s) => (
+                  <tr key={s.id}>
+                    <td>
+                      <a href={hrefOf(`sessions/${s.id}`)}>{formatTime(s.firstSeenAt)}</a>
+                    </td>
+                    <td class="clip">{s.documentUri}</td>
+                    <td>
+                      <span class={`verdict verdict-${s.shownVerdict?.status ?? 'none'}`}>{s.shownVerdict?.status ?? 'none'}</span>
+                    </td>
+                    <td>{s.sdkSeenAt ? 'yes' : 'no'}</td>
+                    <td class="num">{s.reports}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager page={data.page} pageSize={data.pageSize} total={data.total} href={(page) => hrefOf('sessions', { ...params, page: String(page) })} />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,27 @@
+import { api } from '../api';
+import { ErrorBox, Loading } from '../components/ui';
+import { useData } from '../use-data';
+
+export function Settings() {
+  const { data, error, loading } = useData('settings', () => api.get<Record<string, unknown>>('settings'));
+  return (
+    <>
+      <header class="view-header">
+        <h1>Settings</h1>
+      </header>
+      <p class="muted">The effective configuration of this server, secrets masked. Change it in the cspObserver() options or the environment (docs/configuration.md).</p>
+      {error && <ErrorBox message={error} />}
+      {loading && !data && <Loading />}
+      {data && (
+        <dl class="fields" data-testid="settings">
+          {Object.entries(data).map(([key, value]) => (
+            <div key={key}>
+              <dt>{key}</dt>
+              <dd>{typeof value === 'object' && value !== null ? <pre class="raw">{JSON.stringify(value, null, 2)}</pre> : <code class="value">{String(value)}</code>}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </>
+  );
+}

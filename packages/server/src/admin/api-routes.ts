@@ -1,0 +1,213 @@
+import { advisePolicy, CAUSES, CHANNELS, parsePolicy, policyWeaknesses, serializePolicy } from '@csp-observer/core';
+import type Router from '@koa/router';
+import { HttpError } from '../http-error.js';
+import type { ObserverContext } from '../observer-context.js';
+import { sentPolicy } from '../page/csp-header.js';
+import { updateRules } from '../rules/update-rules.js';
+import {
+  filterValues,
+  listReports,
+  listSessions,
+  MAX_PAGE_SIZE,
+  overview,
+  reportById,
+  reportedPolicies,
+  ruleCounts,
+  unexplainedViolations,
+  type ReportFilters,
+} from '../storage/admin-queries.js';
+import { summarize } from '../storage/summary-queries.js';
+import type { Guard } from './admin-routes.js';
+import { customRuleFrom, previewRule, ruleView } from './custom-rules.js';
+import { intParam, jsonBody, param, period } from './params.js';
+import { effectiveSettings } from './settings.js';
+
+const DAY = 86400_000;
+/** Rule counts and previews look at this many days. */
+export const RULE_WINDOW_DAYS = 7;
+
+function oneOf(name: string, value: string, allowed: readonly string[]): string | undefined {
+  if (!value) return undefined;
+  if (!allowed.includes(value)) throw new HttpError(400, `${name} must be one of ${allowed.join(', ')}`);
+  return value;
+}
+
+/** The dashboard's JSON API under `{prefix}/admin/api`; every route is guarded. */
+export function apiRoutes(router: Router, observer: ObserverContext, guard: Guard): void {
+  const { db, options } = observer;
+  const titleOf = (id: string) => observer.rules.rule(id)?.title ?? id;
+
+  router.get('/admin/api/overview', guard(async (ctx) => {
+    const p = period(ctx);
+    const [figures, summary] = await Promise.all([overview(db, p), summarize(db, new Date(p.from), new Date(p.to), 10)]);
+    ctx.body = {
+      from: new Date(p.from).toISOString(),
+      to: new Date(p.to).toISOString(),
+      total: summary.total,
+      valid: summary.valid,
+      invalid: summary.invalid,
+      perDay: figures.perDay,
+      channels: summary.channels,
+      sessions: figures.sessions,
+      causes: summary.causes,
+      rules: figures.rules.map((rule) => ({ ...rule, title: titleOf(rule.id) })),
+      blocked: summary.blocked,
+      pages: summary.sources,
+      anomalies: figures.anomalies,
+      dropped: summary.dropped,
+    };
+  }));
+
+  router.get('/admin/api/reports', guard(async (ctx) => {
+    const valid = oneOf('valid', param(ctx, 'valid'), ['true', 'false']);
+    const filters: ReportFilters = {
+      ...period(ctx),
+      directive: param(ctx, 'directive') || undefined,
+      host: param(ctx, 'host') || undefined,
+      page: param(ctx, 'page_url') || undefined,
+      cause: oneOf('cause', param(ctx, 'cause'), [...CAUSES, 'unknown']),
+      rule: param(ctx, 'rule') || undefined,
+      channel: oneOf('channel', param(ctx, 'channel'), CHANNELS),
+      valid: valid === undefined ? undefined : valid === 'true',
+      session: param(ctx, 'session') || undefined,
+      q: param(ctx, 'q').slice(0, 200) || undefined,
+    };
+    const page = intParam(ctx, 'page', 1, 100_000);
+    const pageSize = intParam(ctx, 'page_size', 25, MAX_PAGE_SIZE);
+    const { items, total } = await listReports(db, filters, page, pageSize);
+    ctx.body = { items: items.map((item) => ({ ...item, ruleTitle: item.ruleId ? titleOf(item.ruleId) : null })), total, page, pageSize };
+  }));
+
+  router.get('/admin/api/reports/filters', guard(async (ctx) => {
+    ctx.body = { ...(await filterValues(db, period(ctx))), causes: [...CAUSES, 'unknown'], allChannels: CHANNELS };
+  }));
+
+  router.get('/admin/api/reports/:id', guard(async (ctx) => {
+    const id = Number(ctx.params.id);
+    if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, 'a report id is a positive whole number');
+    const report = await reportById(db, id);
+    if (!report) throw new HttpError(404, `no report ${id}`);
+    ctx.body = { ...report, ruleTitle: report.ruleId ? titleOf(report.ruleId) : null };
+  }));
+
+  router.get('/admin/api/sessions', guard(async (ctx) => {
+    const status = oneOf('status', param(ctx, 'status'), ['problems', 'clean', 'observing', 'none']);
+    const page = intParam(ctx, 'page', 1, 100_000);
+    const pageSize = intParam(ctx, 'page_size', 25, MAX_PAGE_SIZE);
+    const { items, total } = await listSessions(db, { ...period(ctx), status, q: param(ctx, 'q').slice(0, 200) || undefined }, page, pageSize);
+    ctx.body = { items, total, page, pageSize };
+  }));
+
+  router.get('/admin/api/sessions/:id', guard(async (ctx) => {
+    const id = ctx.params.id ?? '';
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new HttpError(400, 'not a session id');
+    const { verdict, unexplained, session } = await observer.verdicts.current(id);
+    if (!session) throw new HttpError(404, `no session ${id}`);
+    const reports = await observer.store.reportsOfSession(id);
+    ctx.body = {
+      session,
+      shown: session.shownVerdict,
+      current: verdict,
+      unexplained,
+      reports: reports.map((report) => ({ ...report, ruleTitle: report.ruleId ? titleOf(report.ruleId) : null })),
+    };
+  }));
+
+  router.get('/admin/api/rules', guard(async (ctx) => {
+    const [stored, state, counts] = await Promise.all([observer.ruleStore.list(), observer.ruleStore.state(), ruleCounts(db, Date.now() - RULE_WINDOW_DAYS * DAY)]);
+    const inForce = new Set(observer.rules.rules.map((rule) => rule.id));
+    const view = (rule: (typeof stored)[number]) => ({ ...ruleView(rule), count: counts.get(rule.id) ?? 0, inForce: inForce.has(rule.id) });
+    ctx.body = {
+      windowDays: RULE_WINDOW_DAYS,
+      source: options.rules.source,
+      autoUpdate: options.rules.autoUpdate,
+      updateInterval: options.rules.updateInterval,
+      state: {
+        lastUpdated: state.lastUpdated ? new Date(state.lastUpdated * 1000).toISOString() : null,
+        updatedAt: state.updatedAt ? new Date(state.updatedAt).toISOString() : null,
+        source: state.source,
+      },
+      global: stored.filter((rule) => rule.origin === 'global').map(view),
+      custom: stored.filter((rule) => rule.origin === 'custom').map(view),
+    };
+  }));
+
+  router.post('/admin/api/rules/update', guard(async (ctx) => {
+    const body = await jsonBody(ctx).catch(() => ({}) as Record<string, unknown>);
+    let result;
+    try {
+      result = await updateRules(observer.ruleStore, { source: options.rules.source, force: body.force !== false, updateInterval: options.rules.updateInterval });
+    } catch (error) {
+      throw new HttpError(502, `could not read the rules from ${options.rules.source}: ${(error as Error).message}`);
+    }
+    if (result.status === 'updated') await observer.rules.load();
+    observer.logger.info(`rules update from the dashboard: ${result.status}: ${result.message}`);
+    ctx.body = result;
+  }));
+
+  router.post('/admin/api/rules/preview', guard(async (ctx) => {
+    const body = await jsonBody(ctx);
+    const rule = customRuleFrom({ ...body, id: typeof body.id === 'string' && body.id ? body.id : 'custom:preview' });
+    ctx.body = await previewRule(db, rule, RULE_WINDOW_DAYS);
+  }));
+
+  router.post('/admin/api/rules', guard(async (ctx) => {
+    const rule = customRuleFrom(await jsonBody(ctx));
+    if (await observer.ruleStore.get(rule.id)) throw new HttpError(409, `a rule ${rule.id} exists already; edit it instead`);
+    await observer.ruleStore.saveCustom(rule);
+    await observer.rules.load();
+    ctx.status = 201;
+    ctx.body = ruleView(rule);
+  }));
+
+  router.put('/admin/api/rules/:id', guard(async (ctx) => {
+    const id = ctx.params.id ?? '';
+    const existing = await observer.ruleStore.get(id);
+    if (!existing || existing.origin !== 'custom') throw new HttpError(404, `no custom rule ${id} (global rules change only with rule updates)`);
+    const rule = customRuleFrom({ ...(await jsonBody(ctx)), id });
+    await observer.ruleStore.saveCustom(rule);
+    await observer.rules.load();
+    ctx.body = ruleView(rule);
+  }));
+
+  router.delete('/admin/api/rules/:id', guard(async (ctx) => {
+    const id = ctx.params.id ?? '';
+    if (!(await observer.ruleStore.deleteCustom(id))) throw new HttpError(404, `no custom rule ${id}`);
+    await observer.rules.load();
+    ctx.status = 204;
+  }));
+
+  router.get('/admin/api/policy', guard(async (ctx) => {
+    const p = period(ctx);
+    const configured = sentPolicy(options);
+    const [violations, reported] = await Promise.all([unexplainedViolations(db, p), reportedPolicies(db, p)]);
+    const advice = advisePolicy(configured, violations);
+    ctx.body = {
+      from: new Date(p.from).toISOString(),
+      to: new Date(p.to).toISOString(),
+      reportOnly: options.reportOnly,
+      configured: { policy: configured, header: serializePolicy(configured) },
+      weaknesses: advice.weaknesses,
+      proposals: advice.proposals,
+      proposed: { policy: advice.proposed, header: serializePolicy(advice.proposed), options: withoutAdded(advice.proposed, options.policy) },
+      reported: reported.map((entry) => ({ ...entry, weaknesses: policyWeaknesses(parsePolicy(entry.policy)) })),
+    };
+  }));
+
+  router.get('/admin/api/settings', guard((ctx) => {
+    ctx.body = effectiveSettings(options);
+  }));
+}
+
+/**
+ * The proposed policy as the `policy` option would be written: without the nonce and
+ * 'report-sample' the middleware adds itself.
+ */
+function withoutAdded(proposed: Record<string, readonly string[]>, original: Record<string, readonly string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [directive, sources] of Object.entries(proposed)) {
+    const kept = sources.filter((s) => s !== "'nonce-…'" && (s !== "'report-sample'" || original[directive]?.includes(s)));
+    if (kept.length || original[directive]) out[directive] = kept;
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+import { compileRules, readRule, ruleToJson, type Rule } from '@csp-observer/core';
+import type { Knex } from 'knex';
+import { HttpError } from '../http-error.js';
+import { compilePattern } from '../rules/pattern-engine.js';
+import { checkRulePatterns } from '../rules/rule-compiler.js';
+import { CUSTOM_PREFIX } from '../rules/update-rules.js';
+import { recentViolations, SCAN_LIMIT } from '../storage/admin-queries.js';
+
+const DAY = 86400_000;
+const EXAMPLES = 5;
+
+/** A title as an id fragment: `Our chat widget` -> `our-chat-widget`. */
+function slug(title: string): string {
+  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'rule';
+}
+
+/**
+ * A custom rule from the dashboard's JSON (the rules file format: snake_case fields, `match`
+ * entries). Its id always starts with `custom:` (made from the title when absent), so no rules
+ * update can replace it. Throws 400 naming what is wrong.
+ */
+export function customRuleFrom(body: Record<string, unknown>): Rule {
+  const title = typeof body.title === 'string' ? body.title : '';
+  const given = typeof body.id === 'string' ? body.id.trim() : '';
+  const id = given ? (given.startsWith(CUSTOM_PREFIX) ? given : `${CUSTOM_PREFIX}${given}`) : `${CUSTOM_PREFIX}${slug(title)}`;
+  let rule: Rule;
+  try {
+    rule = readRule({ ...body, id }, 'custom');
+    checkRulePatterns(rule);
+  } catch (error) {
+    throw new HttpError(400, `rule: ${(error as Error).message}`);
+  }
+  return rule;
+}
+
+/** A rule as the dashboard shows and edits it: the rules file format plus where it comes from. */
+export function ruleView(rule: Rule): Record<string, unknown> {
+  return { ...ruleToJson(rule), origin: rule.origin };
+}
+
+/**
+ * How many of the last `days` days' reports a rule would explain (the newest SCAN_LIMIT at
+ * most), with a few examples and how many no rule explains today.
+ */
+export async function previewRule(db: Knex, rule: Rule, days: number, now = Date.now()) {
+  const matcher = compileRules([rule], compilePattern);
+  const rows = await recentViolations(db, { from: now - days * DAY, to: now + 1 });
+  let matched = 0;
+  let unexplainedNow = 0;
+  const examples: Array<Record<string, unknown>> = [];
+  for (const row of rows) {
+    if (!matcher.match(row)) continue;
+    matched++;
+    if (!row.ruleId) unexplainedNow++;
+    if (examples.length < EXAMPLES) {
+      examples.push({ id: row.id, blockedUri: row.blockedUri, effectiveDirective: row.effectiveDirective, documentUri: row.documentUri, sourceFile: row.sourceFile, sample: row.sample, ruleId: row.ruleId });
+    }
+  }
+  return { matched, scanned: rows.length, limited: rows.length >= SCAN_LIMIT, days, unexplainedNow, examples };
+}
