@@ -9,6 +9,8 @@ export const PORT = Number(process.env.E2E_PORT ?? 3217);
 /** A fresh SQLite file per run: the tests read what the server wrote. */
 export const DATABASE = process.env.E2E_DATABASE ?? `${here}.tmp/e2e-${process.pid}-${Date.now()}.sqlite`;
 export const SECRET = 'e2e-secret-0123456789abcdef';
+/** The admin dashboard's password on the main test site. */
+export const ADMIN_PASSWORD = 'e2e-admin-password';
 process.env.E2E_DATABASE = DATABASE;
 /** The same site with the popup in `minimized` mode, and under the strict enforced policy. */
 export const MINIMIZED_PORT = PORT + 1;
@@ -47,7 +49,7 @@ export default defineConfig({
     },
   ],
   webServer: [
-    site(PORT, DATABASE, { CSP_OBSERVER_SHARING_URL: `http://127.0.0.1:${SHARING_PORT}/share` }),
+    site(PORT, DATABASE, { CSP_OBSERVER_SHARING_URL: `http://127.0.0.1:${SHARING_PORT}/share`, CSP_OBSERVER_ADMIN_PASSWORD: ADMIN_PASSWORD }),
     site(MINIMIZED_PORT, `${here}.tmp/e2e-minimized-${process.pid}-${Date.now()}.sqlite`, { CSP_OBSERVER_POPUP: 'minimized' }),
     site(STRICT_PORT, `${here}.tmp/e2e-strict-${process.pid}-${Date.now()}.sqlite`, { CSP_OBSERVER_STRICT: 'true' }),
   ],

@@ -31,22 +31,50 @@ export interface DaySeries {
   count: number;
 }
 
-/** Reports per day, one line per channel. */
-export function PerDayChart({ rows, label }: { rows: DaySeries[]; label: string }) {
-  const days = [...new Set(rows.map((r) => r.day))].sort();
+/** Every UTC day from `from` to `to` (ISO date-times), as `YYYY-MM-DD`. */
+export function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  const end = Date.parse(to);
+  for (let at = Date.parse(from.slice(0, 10) + 'T00:00:00Z'); at < end && days.length < 400; at += 86400_000) days.push(new Date(at).toISOString().slice(0, 10));
+  return days;
+}
+
+/**
+ * Reports per day, stacked by channel: series i is drawn at the sum of channels i..n, each over
+ * the previous, so the visible bands are the channels; the legend shows each channel's own count.
+ */
+export function PerDayChart({ rows, days, label }: { rows: DaySeries[]; days: string[]; label: string }) {
   const channels = [...new Set(rows.map((r) => r.channel))].sort();
-  const xs = days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
-  const series = channels.map((channel) => days.map((day) => rows.find((r) => r.day === day && r.channel === channel)?.count ?? 0));
+  const own = channels.map((channel) => days.map((day) => rows.find((r) => r.day === day && r.channel === channel)?.count ?? 0));
+  const stacked = own.map((_, i) => days.map((_, d) => own.slice(i).reduce((sum, values) => sum + (values[d] ?? 0), 0)));
+  const xs = days.map((_, i) => i);
   const box = useUplot(
     (width) => ({
       width,
       height: 240,
-      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 86400, max + 86400] : [min, max]) }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [{ stroke: axisColor() }, { stroke: axisColor() }],
-      series: [{}, ...channels.map((channel, i) => ({ label: channel, stroke: CHANNEL_COLORS[channel] ?? FALLBACK_COLORS[i % 4], width: 2, points: { show: true, size: 6 } }))],
+      cursor: { points: { show: false } },
+      scales: { x: { time: false, range: [-0.6, Math.max(days.length - 0.4, 0.4)] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      axes: [
+        { stroke: axisColor(), splits: () => xs.filter((i) => days.length <= 14 || i % Math.ceil(days.length / 14) === 0), values: (_u, splits) => splits.map((i) => days[i]?.slice(5) ?? '') },
+        { stroke: axisColor() },
+      ],
+      series: [
+        { label: 'Day', value: (_u, i) => (i === null ? '--' : (days[i] ?? '')) },
+        ...channels.map((channel, i) => {
+          const color = CHANNEL_COLORS[channel] ?? FALLBACK_COLORS[i % 4]!;
+          return {
+            label: channel,
+            stroke: color,
+            fill: color,
+            paths: uPlot.paths.bars!({ size: [0.7, 60] }),
+            points: { show: false },
+            value: (_u: uPlot, _v: number | null, _si: number, d: number | null) => (d === null ? '--' : String(own[i]?.[d] ?? 0)),
+          };
+        }),
+      ],
     }),
-    [xs, ...series],
-    [JSON.stringify(rows)],
+    [xs, ...stacked],
+    [JSON.stringify(rows), days.join()],
   );
   return <div class="chart" ref={box} role="img" aria-label={label} data-testid="chart-per-day" />;
 }

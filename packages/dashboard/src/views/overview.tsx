@@ -1,5 +1,5 @@
 import { api, query } from '../api';
-import { BarChart, PerDayChart, type DaySeries } from '../components/charts';
+import { BarChart, daysBetween, PerDayChart, type DaySeries } from '../components/charts';
 import { Card, ErrorBox, Loading, PeriodPicker, Ranking } from '../components/ui';
 import { periodQuery } from '../period';
 import { hrefOf } from '../route';
@@ -46,7 +46,7 @@ export function Overview({ params }: { params: Record<string, string> }) {
             <Figure label="Dropped by filters and ignore rules" value={data.dropped.total} />
           </section>
           <Card title="Reports per day and channel" wide>
-            {data.perDay.length ? <PerDayChart rows={data.perDay} label="Reports per day and channel" /> : <p class="muted">No reports in this period.</p>}
+            {data.perDay.length ? <PerDayChart rows={data.perDay} days={daysBetween(data.from, data.to)} label="Reports per day and channel" /> : <p class="muted">No reports in this period.</p>}
           </Card>
           <Card title="Causes">
             <BarChart labels={Object.keys(data.causes)} values={Object.values(data.causes)} label="Reports per cause" color={CAUSE_COLORS} testId="chart-causes" />
