@@ -35,6 +35,8 @@ export interface CspObserverMiddleware extends Middleware {
   ruleStore: RuleStore;
   /** Verdicts of sessions, as the verdict endpoint serves them. */
   verdicts: VerdictService;
+  /** Whether `{prefix}/admin` is open (a token, password or authorize hook is configured). */
+  adminEnabled: boolean;
   /** Waits for pending writes, then closes the database it opened. */
   close(): Promise<void>;
 }
@@ -103,6 +105,7 @@ export function cspObserver(options: CspObserverOptions): CspObserverMiddleware 
   middleware.rules = rules;
   middleware.ruleStore = ruleStore;
   middleware.verdicts = verdicts;
+  middleware.adminEnabled = Boolean(resolved.admin.token || resolved.admin.password || resolved.admin.authorize);
   middleware.close = async () => {
     rules.stop();
     if (autoUpdate) clearInterval(autoUpdate);

@@ -1,4 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
@@ -62,6 +65,29 @@ describe('csp-observer CLI usage errors', () => {
     const result = cli(['serve', '--port', 'eighty']);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("option '--port <n>' argument 'eighty' is invalid. must be a port number");
+  });
+
+  it('documents every command and its exit codes in --help, and prints its version', () => {
+    for (const command of ['serve', 'migrate', 'clean', 'update-rules', 'summary']) {
+      const result = cli([command, '--help']);
+      expect(result.status, command).toBe(0);
+      expect(result.stdout, command).toContain(`Usage: csp-observer ${command}`);
+      expect(result.stdout, command).toMatch(/Exit codes: 0 /);
+      expect(result.stdout, command).toContain('--db <path|url>');
+    }
+    expect(cli(['serve', '--help']).stdout).toContain('CSP_OBSERVER_ADMIN_PASSWORD');
+    expect(cli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('shows the steps of a rules update', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cspo-cli-'));
+    try {
+      const result = cli(['update-rules', '--db', join(dir, 'rules.sqlite')]);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/reading bundled\n\s+checking \d+ rules \(0 malformed\)\n\s+writing \d+ rules in one transaction\nupdated: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names an unknown command', () => {

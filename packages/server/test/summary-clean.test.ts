@@ -81,6 +81,7 @@ describe.each(testDatabases())('summary and clean on $name', (database) => {
       const clean = cli(['clean', '--db', url, '--before', '2026-11-10T00:30:00Z']);
       expect(clean.status).toBe(0);
       expect(clean.stdout).toContain('deleted 1 report(s), 0 session(s), 1 drop count(s)');
+      expect(clean.stdout).toContain('cspo_reports: 1 of 1 deleted (100%)');
       expect(await store.countReports()).toBe(7);
       const future = cli(['clean', '--db', url, '--before', '2999-01-01']);
       expect(future.status).toBe(2);

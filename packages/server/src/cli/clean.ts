@@ -1,11 +1,12 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_SESSION_KEEP_DAYS } from '../options.js';
 import { deleteOlderThan } from '../storage/retention.js';
-import { dbOption, dateTime, EXIT, fail, positiveInteger, withDatabase } from './common.js';
+import { dbOption, dateTime, EXIT, fail, positiveInteger, withDatabase, EXIT_CODES_HELP } from './common.js';
 
 export const cleanCommand = new Command('clean')
   .description('delete sessions and reports older than a limit, in batches')
   .addOption(dbOption())
+  .addHelpText('after', EXIT_CODES_HELP)
   .addOption(
     new Option('--days <n>', `keep this many days (default: sessionKeepDays, ${DEFAULT_SESSION_KEEP_DAYS})`)
       .env('CSP_OBSERVER_SESSION_KEEP_DAYS')
@@ -19,8 +20,8 @@ export const cleanCommand = new Command('clean')
     if (before.getTime() > Date.now()) fail('--before is in the future: that would delete everything', EXIT.usage);
     console.log(`deleting what is older than ${before.toISOString()} from ${opts.db}`);
     const result = await withDatabase(opts.db, (db) =>
-      deleteOlderThan(db, before.getTime(), ({ table, deleted }) => {
-        if (!opts.quiet) console.log(`  ${table}: ${deleted} deleted so far`);
+      deleteOlderThan(db, before.getTime(), ({ table, deleted, total }) => {
+        if (!opts.quiet) console.log(`  ${table}: ${deleted} of ${total} deleted (${Math.floor((deleted / total) * 100)}%)`);
       }),
     );
     console.log(`deleted ${result.reports} report(s), ${result.sessions} session(s), ${result.drops} drop count(s)`);

@@ -8,6 +8,9 @@ export const DEFAULT_DB = 'csp-observer.sqlite';
 /** Exit codes: 0 done, 1 failed at run time (database, port), 2 bad usage or configuration. */
 export const EXIT = { failed: 1, usage: 2 } as const;
 
+/** The exit codes every command shares, for its `--help`. */
+export const EXIT_CODES_HELP = '\nExit codes: 0 done, 1 failed at run time (database, network, port), 2 bad usage or configuration.';
+
 export function fail(message: string, code: number = EXIT.failed): never {
   console.error(`csp-observer: ${message}`);
   process.exit(code);

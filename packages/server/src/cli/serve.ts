@@ -2,16 +2,22 @@ import { createServer } from 'node:http';
 import { Command, Option } from 'commander';
 import { OptionsError } from '../options.js';
 import { createStandaloneApp } from '../standalone.js';
-import { dbOption, EXIT, fail, portNumber } from './common.js';
+import { dbOption, EXIT, EXIT_CODES_HELP, fail, portNumber } from './common.js';
 
 export const serveCommand = new Command('serve')
-  .description('run the standalone server: the report endpoints under the prefix')
+  .description('run the standalone server: the report endpoints, visitor pages and admin dashboard under the prefix')
   .addOption(new Option('--port <n>', 'port to listen on').env('CSP_OBSERVER_PORT').default(8080).argParser(portNumber))
   .addOption(new Option('--host <addr>', 'address to listen on').env('CSP_OBSERVER_HOST').default('127.0.0.1'))
   .addOption(dbOption())
   .addOption(new Option('--secret <secret>', 'secret that signs session tokens (>= 16 chars)').env('CSP_OBSERVER_SECRET'))
   .addOption(new Option('--prefix <path>', 'mount prefix').env('CSP_OBSERVER_PREFIX').default('/csp'))
   .addOption(new Option('--proxy', 'trust X-Forwarded-For from a reverse proxy').env('CSP_OBSERVER_PROXY'))
+  .addHelpText(
+    'after',
+    `\nThe admin dashboard ({prefix}/admin/) opens with CSP_OBSERVER_ADMIN_PASSWORD (the login form, at least 10 characters)
+or CSP_OBSERVER_ADMIN_TOKEN (Authorization: Bearer, at least 16 characters); it is closed without either.
+Secrets belong in the environment, not on the command line.${EXIT_CODES_HELP}`,
+  )
   .action(async (opts: { port: number; host: string; db: string; secret?: string; prefix: string; proxy?: boolean }) => {
     if (!opts.secret) fail('a secret is required: pass --secret or set CSP_OBSERVER_SECRET (at least 16 characters)', EXIT.usage);
     let started: ReturnType<typeof createStandaloneApp>;
@@ -32,6 +38,9 @@ export const serveCommand = new Command('serve')
       const address = server.address();
       const actual = typeof address === 'object' && address ? address.port : opts.port;
       console.log(`csp-observer listening on http://${opts.host}:${actual}${opts.prefix} (database: ${opts.db})`);
+      console.log(
+        observer.adminEnabled ? `admin dashboard: http://${opts.host}:${actual}${opts.prefix}/admin/` : 'admin dashboard closed: set CSP_OBSERVER_ADMIN_PASSWORD or CSP_OBSERVER_ADMIN_TOKEN to open it',
+      );
     });
     const stop = () => {
       server.close();

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { summarize, type Summary } from '../storage/summary-queries.js';
-import { dbOption, dateTime, EXIT, fail, positiveInteger, withDatabase } from './common.js';
+import { dbOption, dateTime, EXIT, fail, positiveInteger, withDatabase, EXIT_CODES_HELP } from './common.js';
 
 function startOfToday(): Date {
   const d = new Date();
@@ -43,6 +43,7 @@ export function formatSummary(s: Summary, top: number): string {
 export const summaryCommand = new Command('summary')
   .description('summarize the reports of a period (default: yesterday)')
   .addOption(dbOption())
+  .addHelpText('after', EXIT_CODES_HELP)
   .addOption(new Option('--since <date>', 'oldest report included (default: yesterday 00:00)').argParser(dateTime))
   .addOption(new Option('--to <date>', 'reports before this (default: today 00:00)').argParser(dateTime))
   .addOption(new Option('--top <n>', 'rows per ranking').default(10).argParser(positiveInteger))

@@ -25,13 +25,18 @@ export const updateRulesCommand = new Command('update-rules')
   .option('--json', 'print the result as JSON')
   .addHelpText(
     'after',
-    `\nExit codes: 0 updated or nothing to do, 1 failed (unreadable file, database), 2 bad usage, ${REFUSED} refused (the file is older than the rules in use, or has fewer than half as many rules).`,
+    `\nExit codes: 0 updated or nothing to do, 1 failed (unreadable file, network, database), 2 bad usage, ${REFUSED} refused (the file is older than the rules in use, or has fewer than half as many rules).`,
   )
   .action(async (opts: { db: string; from: string; interval: number; force?: boolean; json?: boolean }) => {
     if (!opts.json) console.log(`updating the rules of ${opts.db} from ${opts.from}`);
     const result = await withDatabase(opts.db, async (db) => {
       try {
-        return await updateRules(new RuleStore(db), { source: opts.from, force: opts.force, updateInterval: opts.interval });
+        return await updateRules(new RuleStore(db), {
+          source: opts.from,
+          force: opts.force,
+          updateInterval: opts.interval,
+          onProgress: opts.json ? undefined : (step) => console.log(`  ${step}`),
+        });
       } catch (error) {
         fail((error as Error).message);
       }

@@ -14,6 +14,8 @@ export interface UpdateRulesOptions {
   /** Seconds that must pass between two updates. */
   updateInterval?: number;
   now?: number;
+  /** Told each step of a long update (reading, checking, writing), for progress output. */
+  onProgress?: (step: string) => void;
 }
 
 export interface UpdateRulesResult {
@@ -57,7 +59,10 @@ export async function updateRules(store: RuleStore, options: UpdateRulesOptions)
     return { ...base, status: 'skipped', message: `the rules were updated ${Math.floor((now - state.updatedAt) / 1000)} s ago; the next update is allowed in ${wait} s (or force it)` };
   }
 
+  const progress = options.onProgress ?? (() => {});
+  progress(`reading ${options.source}`);
   const parsed = parseRulesFile(await readRulesSource(options.source));
+  progress(`checking ${parsed.rules.length} rules (${parsed.rejected.length} malformed)`);
   const reserved = parsed.rules.filter((rule) => rule.id.startsWith(CUSTOM_PREFIX));
   const { usable, rejected } = usableRules(parsed.rules.filter((rule) => !rule.id.startsWith(CUSTOM_PREFIX)));
   rejected.unshift(...reserved.map((rule) => ({ id: rule.id, reason: `ids starting with "${CUSTOM_PREFIX}" are kept for custom rules` })));
@@ -85,6 +90,7 @@ export async function updateRules(store: RuleStore, options: UpdateRulesOptions)
     else changed.push(rule.id);
   }
   const removed = current.filter((rule) => !after.has(rule.id)).map((rule) => rule.id);
+  progress(`writing ${usable.length} rules in one transaction`);
   await store.replaceGlobal(usable, { lastUpdated: parsed.lastUpdated, source: options.source, now });
   return {
     ...result,

@@ -6,6 +6,8 @@ export const DELETE_BATCH = 5000;
 export interface CleanProgress {
   table: string;
   deleted: number;
+  /** Rows of the table older than the limit when it started (more may age meanwhile). */
+  total: number;
 }
 
 export interface CleanResult {
@@ -22,13 +24,16 @@ async function deleteInBatches(
   before: number,
   onProgress: (progress: CleanProgress) => void,
 ): Promise<number> {
+  const counted = (await db(table).where(column, '<', before).count({ n: '*' }).first()) as { n: number | string } | undefined;
+  const total = Number(counted?.n ?? 0);
   let deleted = 0;
+  if (total === 0) return 0;
   for (;;) {
     const n = await db(table)
       .whereIn(key, db(table).select(key).where(column, '<', before).limit(DELETE_BATCH))
       .delete();
     deleted += n;
-    if (n > 0) onProgress({ table, deleted });
+    if (n > 0) onProgress({ table, deleted, total: Math.max(total, deleted) });
     if (n < DELETE_BATCH) return deleted;
   }
 }
