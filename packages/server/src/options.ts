@@ -90,7 +90,7 @@ export interface AdminOptions {
   token?: string;
   /** The password of the login form. At least 10 characters. */
   password?: string;
-  /** Your own check (for apps with their own login): true lets the request in. Runs before token and password. */
+  /** Your own check (for apps with their own login): true lets the request in. Asked when neither a bearer token nor a login cookie lets the request in. */
   authorize?: (ctx: Context) => boolean | Promise<boolean>;
   /** How long a login lasts, in hours (default 12). */
   sessionHours?: number;
