@@ -1,26 +1,9 @@
+import type { AllowlistProposal as Proposal, PolicyWeakness as Weakness } from '@csp-observer/core';
 import { api, query } from '../api';
 import { Code, ErrorBox, Loading, PeriodPicker } from '../components/ui';
 import { periodQuery } from '../period';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
-
-interface Weakness {
-  code: string;
-  severity: 'high' | 'medium' | 'low';
-  directive: string;
-  message: string;
-}
-
-interface Proposal {
-  action: 'add' | 'advice';
-  directive: string;
-  source: string;
-  count: number;
-  sessions: number;
-  pages: string[];
-  message: string;
-  lowConfidence: boolean;
-}
 
 interface PolicyData {
   reportOnly: boolean;

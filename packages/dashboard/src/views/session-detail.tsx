@@ -1,17 +1,10 @@
+import type { Verdict } from '@csp-observer/core';
 import { api } from '../api';
 import { Code, ErrorBox, Loading, causeLabel } from '../components/ui';
 import { formatTime } from '../period';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
 import type { ReportItem } from './reports';
-
-interface Verdict {
-  status: string;
-  final: boolean;
-  problems: Array<{ ruleId: string; title: string; cause: string; count: number; shortDescription: string }>;
-  anomalies: Array<{ kind: string; title: string; description: string }>;
-  unknown: number;
-}
 
 interface SessionDetail {
   session: { id: string; firstSeenAt: number; lastSeenAt: number; documentUri: string; userAgent: string; ip: string; sdkSeenAt: number | null; canary: { outcome: string; threw: boolean } | null; sharedAt: number | null };
