@@ -67,6 +67,13 @@ function filtered(db: Knex, f: ReportFilters): Knex.QueryBuilder {
   return q;
 }
 
+/** The columns a list row reads: all but the raw body and the policy, the two large ones. */
+const LIST_COLUMNS = [
+  'id', 'session_id', 'channel', 'report_type', 'received_at', 'document_uri', 'referrer', 'blocked_uri', 'effective_directive',
+  'violated_directive', 'disposition', 'source_file', 'line_number', 'column_number', 'status_code', 'sample', 'fingerprint',
+  'is_valid', 'problems', 'user_agent', 'ip', 'cause', 'rule_id', 'via', 'extra', 'sdk_seq',
+];
+
 /** A list row: the report without its raw body and policy (the detail view has those). */
 export type ReportListItem = Omit<StoredReport, 'raw' | 'originalPolicy'>;
 
@@ -74,7 +81,7 @@ export async function listReports(db: Knex, f: ReportFilters, page: number, page
   const size = Math.min(Math.max(pageSize, 1), MAX_PAGE_SIZE);
   const [rows, counted] = await Promise.all([
     filtered(db, f)
-      .select(db.raw("cspo_reports.*, '' as raw, '' as original_policy"))
+      .select(LIST_COLUMNS)
       .orderBy('id', 'desc')
       .limit(size)
       .offset(Math.max(page - 1, 0) * size) as Promise<Row[]>,
@@ -82,7 +89,7 @@ export async function listReports(db: Knex, f: ReportFilters, page: number, page
   ]);
   return {
     items: rows.map((row) => {
-      const { raw: _raw, originalPolicy: _policy, ...item } = reportFromRow(row);
+      const { raw: _raw, originalPolicy: _policy, ...item } = reportFromRow({ ...row, raw: '', original_policy: '' });
       return item;
     }),
     total: Number(counted?.n ?? 0),
