@@ -16,6 +16,7 @@ import { RuleBook } from './rules/rule-book.js';
 import { BUNDLED } from './rules/rules-source.js';
 import { updateRules } from './rules/update-rules.js';
 import { canaryApplies } from './verdict/policy-check.js';
+import { PgSessionEvents } from './verdict/pg-session-events.js';
 import { SessionHub } from './verdict/session-hub.js';
 import { VerdictService } from './verdict/verdict-service.js';
 import type { Logger } from './logger.js';
@@ -64,6 +65,9 @@ export function cspObserver(options: CspObserverOptions): CspObserverMiddleware 
   });
   const observer: ObserverContext = { options: resolved, logger, db, store, writer, pipeline, ruleStore, rules, verdicts };
   let autoUpdate: ReturnType<typeof setInterval> | null = null;
+  // Processes sharing one PostgreSQL wake each other's live verdicts (LISTEN/NOTIFY).
+  const pgConnection = store.dialect === 'postgres' ? PgSessionEvents.connectionOf(db) : null;
+  const sessionEvents = pgConnection ? new PgSessionEvents(pgConnection, hub, logger) : null;
 
   const ready = (async () => {
     const applied = resolved.migrate ? await migrateLatest(db) : [];
@@ -71,6 +75,7 @@ export function cspObserver(options: CspObserverOptions): CspObserverMiddleware 
     await installRulesOnFirstStart(ruleStore, resolved, logger);
     await rules.load();
     rules.watch(RULES_POLL_MS);
+    await sessionEvents?.start();
     if (resolved.rules.autoUpdate) {
       autoUpdate = setInterval(() => void scheduledUpdate(ruleStore, rules, resolved, logger), resolved.rules.updateInterval * 1000);
       autoUpdate.unref();
@@ -109,6 +114,7 @@ export function cspObserver(options: CspObserverOptions): CspObserverMiddleware 
   middleware.close = async () => {
     rules.stop();
     if (autoUpdate) clearInterval(autoUpdate);
+    await sessionEvents?.stop();
     await verdicts.close();
     await writer.flush();
     await pipeline.close();

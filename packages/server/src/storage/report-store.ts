@@ -100,6 +100,9 @@ const SQLITE_SESSION_CONFLICT =
 const SQLITE_REPORT_CONFLICT = 'ON CONFLICT DO NOTHING';
 const SQLITE_DROP_CONFLICT = 'ON CONFLICT (bucket_at, reason, cause, rule_id) DO UPDATE SET count = cspo_drops.count + excluded.count';
 
+/** The PostgreSQL NOTIFY channel on which committed sessions are announced to every process. */
+export const SESSION_EVENTS_CHANNEL = 'cspo_session_events';
+
 /** The most rows of one session the verdict reads (the per-session limit keeps them fewer). */
 const EVIDENCE_LIMIT = 5000;
 
@@ -279,6 +282,8 @@ export class ReportStore {
       for (let i = 0; i < reportRows.length; i += ROWS_PER_STATEMENT) {
         await trx('cspo_reports').insert(reportRows.slice(i, i + ROWS_PER_STATEMENT)).onConflict().ignore();
       }
+      // Delivered on commit to every process LISTENing (see PgSessionEvents): their live verdicts wake up.
+      if (sessionRows.length) await trx.raw(`select pg_notify('${SESSION_EVENTS_CHANNEL}', id) from unnest(?::text[]) as id`, [sessionRows.map((row) => row.id)]);
       if (dropRows.length) {
         await trx('cspo_drops')
           .insert(dropRows)

@@ -34,6 +34,11 @@ export class SessionHub {
     if (set) for (const done of [...set]) done();
   }
 
+  /** Wakes every wait (after a gap in the notifications, so that each one checks again). */
+  notifyAll(): void {
+    for (const set of [...this.waiters.values()]) for (const done of [...set]) done();
+  }
+
   /** Waits in progress (for the health endpoint and tests). */
   get size(): number {
     return this.count;
