@@ -44,5 +44,5 @@ export { sourceListAllows } from './source-list.js';
 export type { UrlParts } from './source-list.js';
 export { EN_POPUP_STRINGS, mergePopupStrings, POPUP_STRING_KEYS, POPUP_STRINGS, popupStringsFor } from './popup-strings.js';
 export type { PopupStrings } from './popup-strings.js';
-export { advisePolicy, policyWeaknesses, proposeAllowlist } from './policy-advice.js';
+export { advisePolicy, NONCE_PLACEHOLDER, policyWeaknesses, proposeAllowlist } from './policy-advice.js';
 export type { AllowlistProposal, PolicyAdvice, PolicyWeakness, ViolationCount, WeaknessSeverity } from './policy-advice.js';

@@ -53,7 +53,8 @@ export interface PolicyAdvice {
 const MIN_NONCE_CHARS = 22;
 const NONCE = /^'nonce-(.*)'$/i;
 const HASH = /^'sha(256|384|512)-/i;
-const PLACEHOLDER_NONCE = "'nonce-…'";
+/** Stands for the per-response nonce in a policy shown or analysed outside a response. */
+export const NONCE_PLACEHOLDER = "'nonce-…'";
 
 const lower = (sources: readonly string[] | undefined) => (sources ?? []).map((s) => s.toLowerCase());
 
@@ -89,7 +90,7 @@ export function policyWeaknesses(policy: Policy): PolicyWeakness[] {
     }
     for (const source of sources) {
       const nonce = NONCE.exec(source);
-      if (nonce && source !== PLACEHOLDER_NONCE && (nonce[1] ?? '').length < MIN_NONCE_CHARS) {
+      if (nonce && source !== NONCE_PLACEHOLDER && (nonce[1] ?? '').length < MIN_NONCE_CHARS) {
         add('high', 'short-nonce', directive, `${directive} has a nonce of ${(nonce[1] ?? '').length} characters: a nonce needs at least 128 bits (${MIN_NONCE_CHARS} base64 characters) and must change on every response.`);
       }
     }

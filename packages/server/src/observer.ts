@@ -2,7 +2,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { ReportPipeline } from './ingest/pipeline.js';
 import { consoleLogger } from './logger.js';
 import type { ObserverContext } from './observer-context.js';
-import { resolveOptions, type CspObserverOptions } from './options.js';
+import { adminIsOpen, resolveOptions, type CspObserverOptions } from './options.js';
 import { pageMiddleware } from './page/page-middleware.js';
 import { observerRouter } from './routes/router.js';
 import { loadSdkAsset } from './routes/sdk-asset.js';
@@ -110,7 +110,7 @@ export function cspObserver(options: CspObserverOptions): CspObserverMiddleware 
   middleware.rules = rules;
   middleware.ruleStore = ruleStore;
   middleware.verdicts = verdicts;
-  middleware.adminEnabled = Boolean(resolved.admin.token || resolved.admin.password || resolved.admin.authorize);
+  middleware.adminEnabled = adminIsOpen(resolved.admin);
   middleware.close = async () => {
     rules.stop();
     if (autoUpdate) clearInterval(autoUpdate);

@@ -286,6 +286,11 @@ export function resolveAdmin(value: AdminOptions, env: NodeJS.ProcessEnv): Resol
   };
 }
 
+/** Whether any way into the admin is configured; without one it stays closed. */
+export function adminIsOpen(admin: ResolvedOptions['admin']): boolean {
+  return Boolean(admin.token || admin.password || admin.authorize);
+}
+
 function resolvePopup(value: PopupMode | undefined): PopupMode {
   if (value === undefined) return 'always';
   if (!POPUP_MODES.includes(value)) throw new OptionsError(`popup must be one of ${POPUP_MODES.join(', ')}, got ${JSON.stringify(value)}`);

@@ -1,31 +1,13 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintSessionToken } from '../src/session-token.js';
-import { sdkEvent } from './fixtures/browser-reports.js';
+import { POLICY, reportUriBody, sdkEvent } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
 import { SECRET, startTestServer, type TestServer } from './support/test-server.js';
 
 const PASSWORD = 'correct horse battery';
 const TOKEN = 'admin-token-0123456789abcdef';
-const POLICY = "default-src 'self'; script-src 'self' 'nonce-abc' 'report-sample'";
 const HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
-
-/** A report-uri body as Chromium sends it. */
-function cspReport(fields: Record<string, unknown>) {
-  return JSON.stringify({
-    'csp-report': {
-      'document-uri': 'https://shop.test/cart',
-      referrer: '',
-      'violated-directive': 'script-src-elem',
-      'effective-directive': 'script-src-elem',
-      'original-policy': POLICY,
-      disposition: 'report',
-      'blocked-uri': 'https://cdn.test/lib.js',
-      'status-code': 200,
-      ...fields,
-    },
-  });
-}
 
 /** A POST with exactly these headers (fetch adds and drops some of its own). */
 function rawPost(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
@@ -59,7 +41,7 @@ describe.each(testDatabases())('admin API on $name', (database) => {
     return (await response.json()) as Record<string, any>;
   };
   const report = (token: string, fields: Record<string, unknown>) =>
-    fetch(`${server.url}/csp/report/${token}`, { method: 'POST', headers: { 'Content-Type': 'application/csp-report' }, body: cspReport(fields) });
+    fetch(`${server.url}/csp/report/${token}`, { method: 'POST', headers: { 'Content-Type': 'application/csp-report' }, body: reportUriBody(fields) });
 
   beforeAll(async () => {
     if (database.skip) return;

@@ -1,26 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintSessionToken } from '../src/session-token.js';
-import { sdkEvent } from './fixtures/browser-reports.js';
+import { reportUriBody, sdkEvent } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
 import { SECRET, startTestServer, type TestServer } from './support/test-server.js';
 
 const postgres = testDatabases().find((database) => database.name === 'postgres')!;
 
-/** A report-uri body as Chromium sends it, of a script from `blocked`. */
-function cspReport(blocked: string) {
-  return JSON.stringify({
-    'csp-report': {
-      'document-uri': 'https://shop.test/cart',
-      referrer: '',
-      'violated-directive': 'script-src-elem',
-      'effective-directive': 'script-src-elem',
-      'original-policy': "default-src 'self'; script-src 'self' 'report-sample'",
-      disposition: 'report',
-      'blocked-uri': blocked,
-      'status-code': 200,
-    },
-  });
-}
+/** A report-uri body of a script from `blocked`. */
+const cspReport = (blocked: string) => reportUriBody({ 'blocked-uri': blocked });
 
 interface Verdict {
   status: string;

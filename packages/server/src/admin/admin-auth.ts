@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
 import { ownOrigin } from '../own-origin.js';
-import type { ResolvedOptions } from '../options.js';
+import { adminIsOpen, type ResolvedOptions } from '../options.js';
 
 /** How a request reached the admin. */
 export interface AdminAccess {
@@ -52,7 +52,7 @@ export class AdminAuth {
 
   /** Whether any way in is configured; without one the admin stays closed. */
   get enabled(): boolean {
-    return Boolean(this.options.token || this.options.password || this.options.authorize);
+    return adminIsOpen(this.options);
   }
 
   /** Whether the login form can work (a token or password to check). */
@@ -105,18 +105,16 @@ export class AdminAuth {
     this.failures.delete(ip);
     const expires = now + this.options.sessionHours * 3600_000;
     const body = `${expires}.${randomBytes(16).toString('base64url')}`;
-    ctx.cookies.set(SESSION_COOKIE, `${body}.${this.sign(body)}`, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: this.cookiePath,
-      secure: ctx.secure,
-      expires: new Date(expires),
-      overwrite: true,
-    });
+    this.setCookie(ctx, `${body}.${this.sign(body)}`, expires);
   }
 
   logout(ctx: Context): void {
-    ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: this.cookiePath, secure: ctx.secure, expires: new Date(0), overwrite: true });
+    this.setCookie(ctx, '', 0);
+  }
+
+  /** The session cookie: script cannot read it, other sites never send it, HTTPS only on HTTPS. */
+  private setCookie(ctx: Context, value: string, expires: number): void {
+    ctx.cookies.set(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', path: this.cookiePath, secure: ctx.secure, expires: new Date(expires), overwrite: true });
   }
 
   private validSession(cookie: string): boolean {

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
+import { sendCachedAsset } from '../routes/cached-asset.js';
 import type { ObserverContext } from '../observer-context.js';
 import { escapeHtml, sendHtmlPage } from '../visitor/html.js';
 import { AdminAuth, type AdminAccess } from './admin-auth.js';
@@ -32,19 +33,8 @@ function adminHeaders(ctx: Context): void {
 function sendFile(ctx: Context, file: DashboardFile, cache: string): void {
   adminHeaders(ctx);
   ctx.set('Cache-Control', cache);
-  ctx.set('ETag', file.etag);
-  ctx.set('Vary', 'Accept-Encoding');
   ctx.type = file.type;
-  if (ctx.get('If-None-Match') === file.etag) {
-    ctx.status = 304;
-    return;
-  }
-  if (file.gzip && ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
-    ctx.set('Content-Encoding', 'gzip');
-    ctx.body = file.gzip;
-  } else {
-    ctx.body = file.body;
-  }
+  sendCachedAsset(ctx, file);
 }
 
 /**

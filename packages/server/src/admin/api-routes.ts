@@ -1,10 +1,11 @@
-import { advisePolicy, CAUSES, CHANNELS, parsePolicy, policyWeaknesses, serializePolicy } from '@csp-observer/core';
+import { advisePolicy, CAUSES, CHANNELS, NONCE_PLACEHOLDER, parsePolicy, policyWeaknesses, serializePolicy } from '@csp-observer/core';
 import type Router from '@koa/router';
 import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
 import { sentPolicy } from '../page/csp-header.js';
 import { updateRules } from '../rules/update-rules.js';
 import {
+  DAY,
   filterValues,
   listReports,
   listSessions,
@@ -22,7 +23,6 @@ import { customRuleFrom, previewRule, ruleView } from './custom-rules.js';
 import { intParam, jsonBody, param, period } from './params.js';
 import { effectiveSettings } from './settings.js';
 
-const DAY = 86400_000;
 /** Rule counts and previews look at this many days. */
 export const RULE_WINDOW_DAYS = 7;
 
@@ -206,7 +206,7 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
 function withoutAdded(proposed: Record<string, readonly string[]>, original: Record<string, readonly string[]>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [directive, sources] of Object.entries(proposed)) {
-    const kept = sources.filter((s) => s !== "'nonce-…'" && (s !== "'report-sample'" || original[directive]?.includes(s)));
+    const kept = sources.filter((s) => s !== NONCE_PLACEHOLDER && (s !== "'report-sample'" || original[directive]?.includes(s)));
     if (kept.length || original[directive]) out[directive] = kept;
   }
   return out;

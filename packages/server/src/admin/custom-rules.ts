@@ -4,9 +4,8 @@ import { HttpError } from '../http-error.js';
 import { compilePattern } from '../rules/pattern-engine.js';
 import { checkRulePatterns } from '../rules/rule-compiler.js';
 import { CUSTOM_PREFIX } from '../rules/update-rules.js';
-import { recentViolations, SCAN_LIMIT } from '../storage/admin-queries.js';
+import { DAY, recentViolations, SCAN_LIMIT } from '../storage/admin-queries.js';
 
-const DAY = 86400_000;
 const EXAMPLES = 5;
 
 /** A title as an id fragment: `Our chat widget` -> `our-chat-widget`. */

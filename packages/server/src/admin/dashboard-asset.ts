@@ -1,15 +1,11 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { cachedAsset, type CachedAsset } from '../routes/cached-asset.js';
 
 /** One file of the built dashboard, held in memory with its gzip form. */
-export interface DashboardFile {
-  body: Buffer;
-  gzip: Buffer | null;
+export interface DashboardFile extends CachedAsset {
   type: string;
-  etag: string;
 }
 
 export interface DashboardFiles {
@@ -31,7 +27,7 @@ function file(body: Buffer, name: string): DashboardFile {
   const ext = name.slice(name.lastIndexOf('.'));
   const type = TYPES[ext] ?? 'application/octet-stream';
   const compressible = type.startsWith('text/') || type.startsWith('application/javascript') || type === 'image/svg+xml';
-  return { body, gzip: compressible ? gzipSync(body, { level: 9 }) : null, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+  return { ...cachedAsset(body, compressible), type };
 }
 
 /**

@@ -1,9 +1,8 @@
 import type { Context } from 'koa';
-import getRawBody from 'raw-body';
 import { HttpError } from '../http-error.js';
-import type { Period } from '../storage/admin-queries.js';
+import { mediaType, readBoundedBody } from '../routes/body.js';
+import { DAY, type Period } from '../storage/admin-queries.js';
 
-const DAY = 86400_000;
 /** The longest period one dashboard query covers. */
 const MAX_PERIOD_DAYS = 400;
 /** Admin request bodies are small (a rule, a login). */
@@ -45,17 +44,11 @@ export function intParam(ctx: Context, name: string, fallback: number, max: numb
 
 /** The JSON object of a request body (or a form's fields), bounded. */
 export async function jsonBody(ctx: Context): Promise<Record<string, unknown>> {
-  const type = (ctx.get('Content-Type').split(';')[0] ?? '').trim().toLowerCase();
+  const type = mediaType(ctx);
   if (type !== 'application/json' && type !== 'application/x-www-form-urlencoded') {
     throw new HttpError(415, 'send application/json');
   }
-  let text: string;
-  try {
-    text = (await getRawBody(ctx.req, { limit: MAX_ADMIN_BODY, length: ctx.get('Content-Length') || undefined })).toString('utf8');
-  } catch (error) {
-    const e = error as { type?: string; message?: string };
-    throw new HttpError(e.type === 'entity.too.large' ? 413 : 400, e.type === 'entity.too.large' ? `body larger than ${MAX_ADMIN_BODY} bytes` : 'could not read the body');
-  }
+  const text = (await readBoundedBody(ctx, MAX_ADMIN_BODY)).toString('utf8');
   if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
   let value: unknown;
   try {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { serializePolicy, withSources, type Policy } from '@csp-observer/core';
+import { NONCE_PLACEHOLDER, serializePolicy, withSources, type Policy } from '@csp-observer/core';
 import type { ResolvedOptions } from '../options.js';
 
 /** Stands for the per-response nonce in the precomputed header. */
@@ -26,7 +26,7 @@ function extend(policy: Policy, directive: 'script-src' | 'style-src', sources: 
  * The policy as sent: the site's, plus the nonce (`nonce` stands for it) and 'report-sample'
  * in script-src and style-src as the options ask.
  */
-export function sentPolicy(options: ResolvedOptions, nonce = "'nonce-…'"): Policy {
+export function sentPolicy(options: ResolvedOptions, nonce = NONCE_PLACEHOLDER): Policy {
   const sample = options.reportSample ? ["'report-sample'"] : [];
   const policy = extend(options.policy, 'script-src', [...(options.nonces.script ? [nonce] : []), ...sample]);
   return extend(policy, 'style-src', [...(options.nonces.style ? [nonce] : []), ...sample]);

@@ -21,6 +21,18 @@ export function mediaType(ctx: Context): string {
   return (ctx.get('Content-Type').split(';')[0] ?? '').trim().toLowerCase();
 }
 
+/** The request body's bytes, at most `limit`: 413 when larger, 400 when the client aborts or lies about the length. */
+export async function readBoundedBody(ctx: Context, limit: number): Promise<Buffer> {
+  try {
+    return await getRawBody(ctx.req, { limit, length: ctx.get('Content-Length') || undefined });
+  } catch (error) {
+    const e = error as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.too.large') throw new HttpError(413, `body larger than ${limit} bytes`);
+    if (e.type === 'request.aborted') throw new HttpError(400, 'request aborted');
+    throw new HttpError(400, e.message ?? 'could not read the body');
+  }
+}
+
 /** Reads the request body as text, bounded; 413 when larger, 415 for other media types. */
 export async function readReportBody(ctx: Context, limit: number): Promise<{ text: string; kind: BodyKind }> {
   const type = mediaType(ctx);
@@ -28,16 +40,7 @@ export async function readReportBody(ctx: Context, limit: number): Promise<{ tex
     throw new HttpError(415, `unsupported content type "${type}"; send application/csp-report, application/reports+json or application/json`);
   }
   const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(ctx.get('Content-Type'))?.[1]?.toLowerCase() ?? 'utf-8';
-  let bytes: Buffer;
-  try {
-    bytes = await getRawBody(ctx.req, { limit, length: ctx.get('Content-Length') || undefined });
-  } catch (error) {
-    const e = error as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.too.large') throw new HttpError(413, `body larger than ${limit} bytes`);
-    if (e.type === 'request.aborted') throw new HttpError(400, 'request aborted');
-    throw new HttpError(400, e.message ?? 'could not read the body');
-  }
-  const text = decode(bytes, charset);
+  const text = decode(await readBoundedBody(ctx, limit), charset);
   const kind: BodyKind =
     type === 'application/reports+json' ? 'reports+json' : type === 'application/x-www-form-urlencoded' ? 'form' : type === 'text/plain' ? 'text' : 'json';
   return { text, kind };

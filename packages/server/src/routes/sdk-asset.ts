@@ -1,15 +1,10 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { gzipSync } from 'node:zlib';
 import type Router from '@koa/router';
+import { cachedAsset, sendCachedAsset, type CachedAsset } from './cached-asset.js';
 
 /** The built SDK, read once at start-up, with its gzip form and an ETag. */
-export interface SdkAsset {
-  body: Buffer;
-  gzip: Buffer;
-  etag: string;
-}
+export type SdkAsset = CachedAsset;
 
 /** Loads `@csp-observer/sdk/browser`; a missing build is a start-up error that says what to run. */
 export function loadSdkAsset(): SdkAsset {
@@ -26,29 +21,17 @@ export function loadSdkAsset(): SdkAsset {
   } catch {
     throw new Error(`csp-observer: the SDK bundle ${path} is missing; build it with "pnpm build"`);
   }
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-  return { body, gzip: gzipSync(body, { level: 9 }), etag };
+  return cachedAsset(body);
 }
 
 /** `GET {prefix}/sdk.js`: cacheable, revalidated by ETag, gzip when the client accepts it. */
 export function sdkRoute(router: Router, asset: SdkAsset): void {
   router.get('/sdk.js', (ctx) => {
     ctx.set('Cache-Control', 'public, max-age=300, must-revalidate');
-    ctx.set('ETag', asset.etag);
-    ctx.set('Vary', 'Accept-Encoding');
     ctx.set('X-Content-Type-Options', 'nosniff');
     // A site may load the SDK from a central collector on another origin.
     ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
     ctx.type = 'application/javascript; charset=utf-8';
-    if (ctx.get('If-None-Match') === asset.etag) {
-      ctx.status = 304;
-      return;
-    }
-    if (ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
-      ctx.set('Content-Encoding', 'gzip');
-      ctx.body = asset.gzip;
-    } else {
-      ctx.body = asset.body;
-    }
+    sendCachedAsset(ctx, asset);
   });
 }

@@ -1,11 +1,11 @@
 import { stripQuery, type ViolationCount, type Violation } from '@csp-observer/core';
 import type { Knex } from 'knex';
 import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report-types.js';
-import { reportFromRow, sessionFromRow, type Row, type StoredReport, type StoredSession } from './report-store.js';
+import { parseJson, reportFromRow, sessionFromRow, type Row, type StoredReport, type StoredSession } from './report-store.js';
 
 /** The dashboard's reads. Every query is bounded by a period and a limit. */
 
-const DAY = 86400_000;
+export const DAY = 86400_000;
 export const MAX_PAGE_SIZE = 100;
 /** Sessions whose verdict JSON is read to count anomalies by kind. */
 const ANOMALY_SCAN = 20_000;
@@ -170,18 +170,10 @@ export async function overview(db: Knex, p: Period): Promise<Overview> {
   const anomalies: Record<string, number> = {};
   const verdictRows = (await sessionsInPeriod().select('verdict').whereRaw(`verdict like ?`, ['%"kind"%']).limit(ANOMALY_SCAN)) as Row[];
   for (const row of verdictRows) {
-    const list = (safeJson(row.verdict) as { anomalies?: Array<{ kind?: unknown }> } | null)?.anomalies ?? [];
+    const list = (parseJson(row.verdict) as { anomalies?: Array<{ kind?: unknown }> } | null)?.anomalies ?? [];
     for (const anomaly of list) if (typeof anomaly.kind === 'string') anomalies[anomaly.kind] = (anomalies[anomaly.kind] ?? 0) + 1;
   }
   return { perDay, sessions, rules, anomalies };
-}
-
-function safeJson(value: unknown): unknown {
-  try {
-    return JSON.parse(String(value));
-  } catch {
-    return null;
-  }
 }
 
 /** Reports each rule explained, and ignore-rule drops, since `since`. */

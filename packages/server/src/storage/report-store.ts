@@ -214,7 +214,8 @@ export function sessionFromRow(row: Row): StoredSession {
   };
 }
 
-function parseJson(value: unknown): unknown {
+/** JSON from a text column, or null when it is not JSON. */
+export function parseJson(value: unknown): unknown {
   try {
     return JSON.parse(String(value));
   } catch {
