@@ -27,6 +27,7 @@ export class Transport {
   #seq = 0;
   #batches = 0;
   readonly #url: string;
+  readonly #type: string;
   readonly #queue: BatchQueue;
   readonly #onSent: () => void;
 
@@ -40,6 +41,9 @@ export class Transport {
     this.#queue = queue;
     this.#onSent = onSent;
     this.#url = `${endpoint}/events/${encodeURIComponent(token)}`;
+    // To a collector on another origin: text/plain needs no preflight, and a beacon of any other
+    // type is refused there.
+    this.#type = new URL(this.#url, location.href).origin === location.origin ? 'application/json' : 'text/plain';
   }
 
   push(event: SdkViolationEvent): void {
@@ -81,7 +85,7 @@ export class Transport {
       void this.#queue.add(queued);
       // A beacon gets no answer: the batch stays queued and a later page view sends it again
       // after its lease (the server stores it once).
-      if (unloading && navigator.sendBeacon?.(queued.url, new Blob([queued.body], { type: 'application/json' }))) continue;
+      if (unloading && navigator.sendBeacon?.(queued.url, new Blob([queued.body], { type: this.#type }))) continue;
       this.#send(queued);
     }
   }
@@ -99,7 +103,7 @@ export class Transport {
         // Keepalive requests share a 64 KiB budget: a larger batch goes as a plain request.
         keepalive: batch.body.length < KEEPALIVE_MAX,
         credentials: 'omit',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': this.#type },
       }).then(
         (response) => {
           if (!settled(response.status)) return void this.#queue.release(batch.id);

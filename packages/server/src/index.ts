@@ -1,11 +1,11 @@
 export { cspObserver } from './observer.js';
-export type { CspObserverMiddleware } from './observer.js';
+export type { CspObserverMiddleware, CspObserverSiteMiddleware } from './observer.js';
 export { DEFAULT_POLICY, OptionsError } from './options.js';
-export type { CspObserverOptions, DatabaseOption, EnabledPaths } from './options.js';
+export type { CollectorOptions, CollectorSite, CspObserverOptions, DatabaseOption, EnabledPaths, RemoteOptions, RemoteSiteOptions } from './options.js';
 export type { CspObserverState } from './page/page-middleware.js';
 export type { Logger } from './logger.js';
-export { mintSessionToken, verifySessionToken } from './session-token.js';
-export type { SessionToken } from './session-token.js';
+export { mintSessionToken, mintSiteToken, verifySessionToken, verifySiteToken } from './session-token.js';
+export type { SessionPolicy, SessionToken, SiteSecret } from './session-token.js';
 export { anonymizeIp } from './ip.js';
 export { openDatabase } from './storage/database.js';
 export { migrateLatest, migrateRollback, MIGRATIONS_TABLE } from './storage/migrations.js';

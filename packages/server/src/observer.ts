@@ -2,7 +2,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { ReportPipeline } from './ingest/pipeline.js';
 import { consoleLogger } from './logger.js';
 import type { ObserverContext } from './observer-context.js';
-import { adminIsOpen, resolveOptions, type CspObserverOptions } from './options.js';
+import { adminIsOpen, resolveOptions, type CspObserverOptions, type RemoteSiteOptions } from './options.js';
 import { pageMiddleware } from './page/page-middleware.js';
 import { observerRouter } from './routes/router.js';
 import { loadSdkAsset } from './routes/sdk-asset.js';
@@ -42,14 +42,37 @@ export interface CspObserverMiddleware extends Middleware {
   close(): Promise<void>;
 }
 
+/** The middleware of a site in remote mode: pages only; the collector does the rest. */
+export interface CspObserverSiteMiddleware extends Middleware {
+  /** Resolved at once: a site in remote mode has no database to wait for. */
+  ready: Promise<void>;
+  /** Where this site's pages report, and as which site. */
+  remote: { url: string; site: string };
+  /** Nothing to release; there for symmetry with the collector's middleware. */
+  close(): Promise<void>;
+}
+
 /**
  * Builds the csp-observer Koa middleware: policy headers, nonces and the SDK tag on enabled
- * pages, and the report endpoints under `prefix`. Options are validated here, once.
+ * pages, and the report endpoints under `prefix`. Options are validated here, once. With
+ * `remote`, the pages report to a central collector and nothing else is served or stored here.
  *
  * @example app.use(cspObserver({ secret: process.env.CSP_OBSERVER_SECRET! }))
+ * @example app.use(cspObserver({ remote: { url: 'https://csp.example.com/csp', site: 'shop', secret: process.env.CSP_SITE_SECRET! } }))
  */
-export function cspObserver(options: CspObserverOptions): CspObserverMiddleware {
+export function cspObserver(options: RemoteSiteOptions): CspObserverSiteMiddleware;
+export function cspObserver(options: CspObserverOptions): CspObserverMiddleware;
+export function cspObserver(options: CspObserverOptions | RemoteSiteOptions): CspObserverMiddleware | CspObserverSiteMiddleware {
   const resolved = resolveOptions(options);
+  if (resolved.remote) {
+    const { url, site } = resolved.remote;
+    const page = pageMiddleware(resolved);
+    return Object.assign(page as Middleware, { ready: Promise.resolve(), remote: { url, site }, close: async () => undefined });
+  }
+  return localObserver(resolved, options as CspObserverOptions);
+}
+
+function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): CspObserverMiddleware {
   const logger = options.logger ?? consoleLogger;
   const sdk = loadSdkAsset();
   const { db, owned } = openDatabase(resolved.database);
@@ -72,6 +95,7 @@ export function cspObserver(options: CspObserverOptions): CspObserverMiddleware 
   const ready = (async () => {
     const applied = resolved.migrate ? await migrateLatest(db) : [];
     if (applied.length) logger.info(`database migrated: ${applied.join(', ')}`);
+    if (resolved.collector) logger.info(`collector for ${resolved.collector.size} site(s): ${[...resolved.collector.keys()].join(', ')}`);
     await installRulesOnFirstStart(ruleStore, resolved, logger);
     await rules.load();
     rules.watch(RULES_POLL_MS);

@@ -38,3 +38,54 @@ describe('visitor-side options', () => {
     expect(refusal({ privacyText: '  ' })).toBe('privacyText must be a non-empty markdown string');
   });
 });
+
+describe('collector and remote options', () => {
+  const site = { id: 'shop', secrets: ['shop-secret-0123456789'], origins: ['https://shop.test'] };
+  const remoteRefusal = (options: Record<string, unknown>) => {
+    try {
+      resolveOptions(options as never);
+    } catch (error) {
+      expect(error).toBeInstanceOf(OptionsError);
+      return (error as Error).message;
+    }
+    throw new Error('the options were accepted');
+  };
+
+  it("resolves a collector's sites with their secrets and origins", () => {
+    const until = '2030-01-01T00:00:00Z';
+    const resolved = resolve({ collector: { sites: [{ ...site, secrets: ['new-secret-0123456789', { secret: 'old-secret-0123456789', until }], origins: ['https://shop.test/'] }] } });
+    expect(resolved.collector?.get('shop')).toEqual({
+      id: 'shop',
+      secrets: [
+        { secret: 'new-secret-0123456789', until: null },
+        { secret: 'old-secret-0123456789', until: Date.parse(until) },
+      ],
+      origins: new Set(['https://shop.test']),
+    });
+    expect(resolve({}).collector).toBeNull();
+  });
+
+  it('names what is wrong with a site', () => {
+    expect(refusal({ collector: { sites: [{ ...site, id: 'Shop!' }] } })).toMatch(/id must be lower-case letters/);
+    expect(refusal({ collector: { sites: [site, site] } })).toMatch(/the id shop is used twice/);
+    expect(refusal({ collector: { sites: [{ ...site, id: 'local' }] } })).toMatch(/"local" names this server's own pages/);
+    expect(refusal({ collector: { sites: [{ ...site, secrets: ['short'] }] } })).toMatch(/at least 16 characters/);
+    expect(refusal({ collector: { sites: [{ ...site, secrets: [{ secret: 'old-secret-0123456789', until: '2001-01-01' }] }] } })).toMatch(/grace period is over/);
+    expect(refusal({ collector: { sites: [{ ...site, secrets: [{ secret: 'old-secret-0123456789', until: 'soon' }] }] } })).toMatch(/until must be a date/);
+    expect(refusal({ collector: { sites: [{ ...site, origins: [] }] } })).toMatch(/origins must list/);
+    expect(refusal({ collector: { sites: [{ ...site, origins: ['https://shop.test/path'] }] } })).toMatch(/must be an origin only/);
+  });
+
+  it('takes a remote site with its policy and popup options, and sends it to the collector for the rest', () => {
+    const remote = { url: 'https://csp.example.com/csp/', site: 'shop', secret: 'shop-secret-0123456789' };
+    const resolved = resolveOptions({ remote, popup: 'minimized' });
+    expect(resolved.remote).toEqual({ url: 'https://csp.example.com/csp', origin: 'https://csp.example.com', site: 'shop' });
+    expect(resolved.endpoint).toBe('https://csp.example.com/csp');
+    expect(resolved.secret).toBe(remote.secret);
+    expect(remoteRefusal({ remote, database: 'x.sqlite', admin: {} })).toBe('with remote, database, admin are options of the collector, not of the site: set them there');
+    expect(remoteRefusal({ remote, secret: SECRET })).toMatch(/^with remote, secret is an option of the collector/);
+    expect(remoteRefusal({ remote: { ...remote, url: 'ftp://csp.example.com' } })).toMatch(/remote.url must be the collector's http\(s\) URL/);
+    expect(remoteRefusal({ remote: { ...remote, site: 'Shop' } })).toMatch(/remote.site must be/);
+    expect(remoteRefusal({ remote: { ...remote, secret: 'short' } })).toMatch(/remote.secret must be/);
+  });
+});

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import type { Logger } from './logger.js';
 import type { ReceivedReport } from './ingest/received-report.js';
+import { SITE_ID, type SiteSecret } from './session-token.js';
 
 /** Where reports are stored: a SQLite file path, a `postgres://` URL, a knex config or instance. */
 export type DatabaseOption = string | Knex.Config | Knex;
@@ -83,6 +84,53 @@ export interface CspObserverOptions {
    * and `CSP_OBSERVER_ADMIN_PASSWORD` fill in token and password when the option leaves them out.
    */
   admin?: AdminOptions;
+  /**
+   * Be the central collector of other sites (the seed's IS_MASTER_COLLECTOR): each site sends its
+   * visitors' reports, SDK events and verdict requests here, with tokens signed by its own secret.
+   */
+  collector?: CollectorOptions;
+}
+
+/**
+ * A site that reports to a central collector (the seed's REMOTE_REPORTING): it sets the policy,
+ * nonces and SDK tag on its pages and signs each page view's token with its site secret; reports,
+ * events, verdicts and scan pages go to the collector. It keeps no database and never calls the
+ * collector while serving a page. Everything else (storage, rules, handlers, admin) is the
+ * collector's to configure.
+ */
+export interface RemoteSiteOptions
+  extends Pick<
+    CspObserverOptions,
+    'reportOnly' | 'policy' | 'enabledPaths' | 'nonces' | 'reportSample' | 'injectSdk' | 'reportingApi' | 'popup' | 'popupLanguage' | 'popupStrings' | 'logger'
+  > {
+  remote: RemoteOptions;
+}
+
+export interface RemoteOptions {
+  /** The collector's endpoints: its origin and prefix, e.g. `https://csp.example.com/csp`. */
+  url: string;
+  /** This site's id at the collector. */
+  site: string;
+  /** This site's secret at the collector (at least 16 characters). */
+  secret: string;
+}
+
+export interface CollectorOptions {
+  /** The sites allowed to send here. */
+  sites: ReadonlyArray<CollectorSite>;
+}
+
+export interface CollectorSite {
+  /** Lower-case letters, digits and dashes (at most 32), e.g. `shop`; it is part of the site's tokens. */
+  id: string;
+  /**
+   * The secrets whose tokens are accepted; several while rotating. A string is accepted until it is
+   * removed; `{ secret, until }` only until that date (the old secret's grace period, long enough for
+   * the page views it signed: their verdicts and scan pages keep working).
+   */
+  secrets: ReadonlyArray<string | { secret: string; until: string | number | Date }>;
+  /** The origins the site's pages are served from: only they may send its reports and read its verdicts (CORS). */
+  origins: ReadonlyArray<string>;
 }
 
 export interface AdminOptions {
@@ -178,6 +226,18 @@ export interface ResolvedOptions {
   popupLanguage: string | null;
   popupStrings: Partial<PopupStrings> | null;
   admin: { token: string | null; password: string | null; authorize: AdminOptions['authorize'] | null; sessionHours: number };
+  /** The sites of a collector by id; null when this server is not one. */
+  collector: ReadonlyMap<string, ResolvedSite> | null;
+  /** Set when this app's pages report to a collector (no database, no routes). */
+  remote: { url: string; origin: string; site: string } | null;
+  /** Where the pages' reports, events and verdicts go: the prefix, or the collector's URL in remote mode. */
+  endpoint: string;
+}
+
+export interface ResolvedSite {
+  id: string;
+  secrets: readonly SiteSecret[];
+  origins: ReadonlySet<string>;
 }
 
 /** Raised by `cspObserver()` for options it cannot work with; the message names the option. */
@@ -211,9 +271,59 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+/** The options a site in remote mode may set; the others are the collector's. */
+const REMOTE_SITE_KEYS: ReadonlySet<string> = new Set<keyof RemoteSiteOptions>([
+  'remote',
+  'reportOnly',
+  'policy',
+  'enabledPaths',
+  'nonces',
+  'reportSample',
+  'injectSdk',
+  'reportingApi',
+  'popup',
+  'popupLanguage',
+  'popupStrings',
+  'logger',
+]);
+
 /** Applies defaults and validates; throws OptionsError with the option's name. */
-export function resolveOptions(options: CspObserverOptions): ResolvedOptions {
+export function resolveOptions(options: CspObserverOptions | RemoteSiteOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') throw new OptionsError('cspObserver(options) needs an options object');
+  if ('remote' in options && options.remote !== undefined) return resolveRemoteSite(options as RemoteSiteOptions);
+  return resolveLocal(options as CspObserverOptions);
+}
+
+function resolveRemoteSite(options: RemoteSiteOptions): ResolvedOptions {
+  const misplaced = Object.keys(options).filter((key) => !REMOTE_SITE_KEYS.has(key) && (options as unknown as Record<string, unknown>)[key] !== undefined);
+  if (misplaced.length) {
+    throw new OptionsError(
+      `with remote, ${misplaced.join(', ')} ${misplaced.length === 1 ? 'is an option' : 'are options'} of the collector, not of the site: set ${misplaced.length === 1 ? 'it' : 'them'} there`,
+    );
+  }
+  const remote = options.remote;
+  if (!remote || typeof remote !== 'object') throw new OptionsError('remote must be { url, site, secret }');
+  let url: URL | null = null;
+  try {
+    url = typeof remote.url === 'string' ? new URL(remote.url) : null;
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
+    throw new OptionsError(`remote.url must be the collector's http(s) URL with its prefix, like "https://csp.example.com/csp", got ${JSON.stringify(remote.url)}`);
+  }
+  if (typeof remote.site !== 'string' || !SITE_ID.test(remote.site)) {
+    throw new OptionsError(`remote.site must be the site's id at the collector (a-z, 0-9, -; at most 32), got ${JSON.stringify(remote.site)}`);
+  }
+  if (typeof remote.secret !== 'string' || remote.secret.length < 16) {
+    throw new OptionsError('remote.secret must be the site\'s secret at the collector, at least 16 characters (set it from the environment)');
+  }
+  const endpoint = url.href.replace(/\/+$/, '');
+  const local = resolveLocal({ ...options, remote: undefined, secret: remote.secret } as CspObserverOptions);
+  return { ...local, remote: { url: endpoint, origin: url.origin, site: remote.site }, endpoint };
+}
+
+function resolveLocal(options: CspObserverOptions): ResolvedOptions {
   const { secret } = options;
   if (typeof secret !== 'string' || secret.length < 16) {
     throw new OptionsError(
@@ -264,7 +374,45 @@ export function resolveOptions(options: CspObserverOptions): ResolvedOptions {
     popupLanguage: resolvePopupLanguage(options.popupLanguage),
     popupStrings: resolvePopupStrings(options.popupStrings),
     admin: resolveAdmin(options.admin ?? {}, process.env),
+    collector: resolveCollector(options.collector),
+    remote: null,
+    endpoint: prefix,
   };
+}
+
+/** The collector's sites by id, each with its accepted secrets and origins. */
+export function resolveCollector(value: CollectorOptions | undefined, now = Date.now()): ResolvedOptions['collector'] {
+  if (value === undefined) return null;
+  if (!value || typeof value !== 'object' || !Array.isArray(value.sites)) throw new OptionsError('collector must be { sites: [{ id, secrets, origins }] }');
+  const sites = new Map<string, ResolvedSite>();
+  for (const site of value.sites) {
+    const id: unknown = site?.id;
+    if (typeof id !== 'string' || !SITE_ID.test(id)) {
+      throw new OptionsError(`collector.sites: id must be lower-case letters, digits and dashes (at most 32), got ${JSON.stringify(id)}`);
+    }
+    if (sites.has(id)) throw new OptionsError(`collector.sites: the id ${id} is used twice`);
+    if (id === 'local') throw new OptionsError('collector.sites: "local" names this server\'s own pages in the dashboard; choose another id');
+    const name = `collector.sites[${id}]`;
+    if (!Array.isArray(site.secrets) || site.secrets.length === 0) throw new OptionsError(`${name}.secrets must list at least one secret`);
+    const secrets = (site.secrets as CollectorSite['secrets']).map((entry) => siteSecret(name, entry));
+    if (!secrets.some((s: SiteSecret) => s.until === null || s.until > now)) {
+      throw new OptionsError(`${name}.secrets: every secret's grace period is over; add the site's current secret`);
+    }
+    if (!Array.isArray(site.origins) || site.origins.length === 0) {
+      throw new OptionsError(`${name}.origins must list the origins the site's pages are served from, like https://shop.example`);
+    }
+    sites.set(id, { id, secrets, origins: originSet(`${name}.origins`, site.origins) });
+  }
+  return sites;
+}
+
+function siteSecret(name: string, entry: CollectorSite['secrets'][number]): SiteSecret {
+  const secret = typeof entry === 'string' ? entry : entry?.secret;
+  if (typeof secret !== 'string' || secret.length < 16) throw new OptionsError(`${name}.secrets: each secret must be at least 16 characters`);
+  if (typeof entry === 'string') return { secret, until: null };
+  const until = entry.until instanceof Date ? entry.until.getTime() : typeof entry.until === 'number' ? entry.until : Date.parse(String(entry.until));
+  if (!Number.isFinite(until)) throw new OptionsError(`${name}.secrets: until must be a date like "2026-12-31T00:00:00Z", got ${JSON.stringify(entry.until)}`);
+  return { secret, until };
 }
 
 /** Token and password from the option, else from `CSP_OBSERVER_ADMIN_TOKEN` / `CSP_OBSERVER_ADMIN_PASSWORD`. */
@@ -390,16 +538,20 @@ function resolveOrigins(value: CspObserverOptions['reportOrigins']): ResolvedOpt
   if (value === undefined) return new Set();
   if (value === '*') return '*';
   if (!Array.isArray(value)) throw new OptionsError(`reportOrigins must be an array of origins or '*'`);
+  return originSet('reportOrigins', value);
+}
+
+function originSet(name: string, origins: ReadonlyArray<string>): ReadonlySet<string> {
   return new Set(
-    value.map((origin) => {
+    origins.map((origin) => {
       let parsed: URL;
       try {
         parsed = new URL(origin);
       } catch {
-        throw new OptionsError(`reportOrigins entry ${JSON.stringify(origin)} is not an origin like https://shop.example`);
+        throw new OptionsError(`${name} entry ${JSON.stringify(origin)} is not an origin like https://shop.example`);
       }
-      if (parsed.origin !== origin.replace(/\/$/, '')) {
-        throw new OptionsError(`reportOrigins entry ${JSON.stringify(origin)} must be an origin only (scheme, host, port)`);
+      if (parsed.origin !== String(origin).replace(/\/$/, '')) {
+        throw new OptionsError(`${name} entry ${JSON.stringify(origin)} must be an origin only (scheme, host, port)`);
       }
       return parsed.origin;
     }),

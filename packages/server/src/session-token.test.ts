@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mintSessionToken, verifySessionToken } from './session-token.js';
+import { mintSessionToken, mintSiteToken, siteOfSession, verifySessionToken, verifySiteToken } from './session-token.js';
 
 const SECRET = 'a-secret-of-enough-length';
 const DAY = 86400;
@@ -38,5 +38,43 @@ describe('session tokens', () => {
   it('mints distinct ids', () => {
     const ids = new Set(Array.from({ length: 1000 }, () => mintSessionToken(SECRET).session.id));
     expect(ids.size).toBe(1000);
+  });
+});
+
+describe("a collector site's tokens", () => {
+  const POLICY = { canary: true, reportingApi: false };
+  const accepted = (secrets: Array<{ secret: string; until: number | null }>) => (site: string) => (site === 'shop' ? secrets : undefined);
+
+  it("names the site, keys the session under it, and carries the site policy's facts", () => {
+    const { token, session } = mintSiteToken('shop', SECRET, { canary: false, reportingApi: true });
+    expect(session.id).toMatch(/^shop\.[A-Za-z0-9_-]{22}$/);
+    expect(verifySiteToken(accepted([{ secret: SECRET, until: null }]), token, DAY)).toEqual(session);
+    expect(siteOfSession(session.id)).toBe('shop');
+    expect(siteOfSession(mintSessionToken(SECRET).session.id)).toBe('');
+  });
+
+  it('accepts a retired secret until its grace period ends, and no other secret or site', () => {
+    const now = Date.now();
+    const { token } = mintSiteToken('shop', 'old-secret-of-enough-length', POLICY, now);
+    const rotating = accepted([
+      { secret: SECRET, until: null },
+      { secret: 'old-secret-of-enough-length', until: now + 1000 },
+    ]);
+    expect(verifySiteToken(rotating, token, DAY, now)).not.toBeNull();
+    expect(verifySiteToken(rotating, token, DAY, now + 2000)).toBeNull();
+    expect(verifySiteToken(accepted([{ secret: SECRET, until: null }]), token, DAY, now)).toBeNull();
+    expect(verifySiteToken(() => undefined, token, DAY, now)).toBeNull();
+  });
+
+  it('refuses a changed site, id, time, flag or signature, and never mixes with local tokens', () => {
+    const { token } = mintSiteToken('shop', SECRET, POLICY);
+    const verify = (t: string) => verifySiteToken((site) => (site === 'shop' || site === 'shoq' ? [{ secret: SECRET, until: null }] : undefined), t, DAY);
+    for (let i = 0; i < token.length; i++) {
+      if (token[i] === '.') continue;
+      const swapped = token[i] === 'A' ? 'B' : token[i] === '1' ? '0' : token[i] === 'p' ? 'q' : 'A';
+      expect(verify(token.slice(0, i) + swapped + token.slice(i + 1)), `changed at ${i}`).toBeNull();
+    }
+    expect(verifySessionToken(SECRET, token, DAY)).toBeNull();
+    expect(verify(mintSessionToken(SECRET).token)).toBeNull();
   });
 });

@@ -21,9 +21,9 @@ describe.each(testDatabases())('csp-observer CLI on $name', (database) => {
     const db = await database.create();
     const first = cli(['migrate', '--db', db]);
     expect(first.stderr).toBe('');
-    expect(first.stdout.trim()).toBe('applied: 0001_sessions_and_reports, 0002_rules_and_detection, 0003_sdk_queue_and_sharing, 0004_shown_verdicts');
+    expect(first.stdout.trim()).toBe('applied: 0001_sessions_and_reports, 0002_rules_and_detection, 0003_sdk_queue_and_sharing, 0004_shown_verdicts, 0005_collector_sites');
     expect(cli(['migrate'], { CSP_OBSERVER_DB: db }).stdout.trim()).toBe('nothing to do: the database is up to date');
-    expect(cli(['migrate', '--db', db, '--rollback']).stdout.trim()).toBe('rolled back: 0004_shown_verdicts, 0003_sdk_queue_and_sharing, 0002_rules_and_detection, 0001_sessions_and_reports');
+    expect(cli(['migrate', '--db', db, '--rollback']).stdout.trim()).toBe('rolled back: 0005_collector_sites, 0004_shown_verdicts, 0003_sdk_queue_and_sharing, 0002_rules_and_detection, 0001_sessions_and_reports');
   });
 
   it.skipIf(Boolean(database.skip))('serves until stopped, on the port and host it was given', async () => {

@@ -37,6 +37,8 @@ export interface Rule {
   origin: RuleOrigin;
   /** Public sources that document the cause. */
   references: string[];
+  /** A custom rule of a central collector that applies to one of its sites only; absent: every site. */
+  site?: string;
 }
 
 /** Bounds on what a rules file may hold: a remote file is untrusted input. */

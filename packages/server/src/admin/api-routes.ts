@@ -39,7 +39,7 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
 
   router.get('/admin/api/overview', guard(async (ctx) => {
     const p = period(ctx);
-    const [figures, summary] = await Promise.all([overview(db, p), summarize(db, new Date(p.from), new Date(p.to), 10)]);
+    const [figures, summary] = await Promise.all([overview(db, p), summarize(db, new Date(p.from), new Date(p.to), 10, p.site)]);
     ctx.body = {
       from: new Date(p.from).toISOString(),
       to: new Date(p.to).toISOString(),
@@ -100,7 +100,7 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
 
   router.get('/admin/api/sessions/:id', guard(async (ctx) => {
     const id = ctx.params.id ?? '';
-    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new HttpError(400, 'not a session id');
+    if (!/^(?:[a-z0-9][a-z0-9-]{0,31}\.)?[A-Za-z0-9_-]{1,32}$/.test(id)) throw new HttpError(400, 'not a session id');
     const { verdict, unexplained, session } = await observer.verdicts.current(id);
     if (!session) throw new HttpError(404, `no session ${id}`);
     const reports = await observer.store.reportsOfSession(id);
@@ -147,12 +147,12 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
 
   router.post('/admin/api/rules/preview', guard(async (ctx) => {
     const body = await jsonBody(ctx);
-    const rule = customRuleFrom({ ...body, id: typeof body.id === 'string' && body.id ? body.id : 'custom:preview' });
+    const rule = customRuleFrom({ ...body, id: typeof body.id === 'string' && body.id ? body.id : 'custom:preview' }, options.collector);
     ctx.body = await previewRule(db, rule, RULE_WINDOW_DAYS);
   }));
 
   router.post('/admin/api/rules', guard(async (ctx) => {
-    const rule = customRuleFrom(await jsonBody(ctx));
+    const rule = customRuleFrom(await jsonBody(ctx), options.collector);
     if (await observer.ruleStore.get(rule.id)) throw new HttpError(409, `a rule ${rule.id} exists already; edit it instead`);
     await observer.ruleStore.saveCustom(rule);
     await observer.rules.load();
@@ -164,7 +164,7 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
     const id = ctx.params.id ?? '';
     const existing = await observer.ruleStore.get(id);
     if (!existing || existing.origin !== 'custom') throw new HttpError(404, `no custom rule ${id} (global rules change only with rule updates)`);
-    const rule = customRuleFrom({ ...(await jsonBody(ctx)), id });
+    const rule = customRuleFrom({ ...(await jsonBody(ctx)), id }, options.collector);
     await observer.ruleStore.saveCustom(rule);
     await observer.rules.load();
     ctx.body = ruleView(rule);
@@ -179,17 +179,19 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
 
   router.get('/admin/api/policy', guard(async (ctx) => {
     const p = period(ctx);
-    const configured = sentPolicy(options);
     const [violations, reported] = await Promise.all([unexplainedViolations(db, p), reportedPolicies(db, p)]);
+    // A collector site's policy is set by the site: the one its visitors' browsers reported most.
+    const remote = Boolean(p.site);
+    const configured = remote ? policyOfReports(reported[0]?.policy ?? '') : sentPolicy(options);
     const advice = advisePolicy(configured, violations);
     ctx.body = {
       from: new Date(p.from).toISOString(),
       to: new Date(p.to).toISOString(),
-      reportOnly: options.reportOnly,
-      configured: { policy: configured, header: serializePolicy(configured) },
+      reportOnly: remote ? null : options.reportOnly,
+      configured: { policy: configured, header: serializePolicy(configured), from: remote ? 'reports' : 'options' },
       weaknesses: advice.weaknesses,
       proposals: advice.proposals,
-      proposed: { policy: advice.proposed, header: serializePolicy(advice.proposed), options: withoutAdded(advice.proposed, options.policy) },
+      proposed: { policy: advice.proposed, header: serializePolicy(advice.proposed), options: withoutAdded(advice.proposed, remote ? configured : options.policy) },
       reported: reported.map((entry) => ({ ...entry, weaknesses: policyWeaknesses(parsePolicy(entry.policy)) })),
     };
   }));
@@ -197,6 +199,32 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
   router.get('/admin/api/settings', guard((ctx) => {
     ctx.body = effectiveSettings(options);
   }));
+
+  router.get('/admin/api/sites', guard((ctx) => {
+    const now = Date.now();
+    ctx.body = {
+      collector: options.collector !== null,
+      sites: [...(options.collector?.values() ?? [])].map((site) => ({
+        id: site.id,
+        origins: [...site.origins],
+        secrets: site.secrets.filter((s) => s.until === null || s.until > now).length,
+        graceUntil: site.secrets.filter((s) => s.until !== null && s.until > now).map((s) => new Date(s.until!).toISOString()),
+      })),
+    };
+  }));
+}
+
+/**
+ * A policy as browsers reported it, as the assistant reads a configured one: without the
+ * reporting directives, each nonce as the placeholder.
+ */
+function policyOfReports(header: string): Record<string, string[]> {
+  const policy: Record<string, string[]> = {};
+  for (const [directive, sources] of Object.entries(parsePolicy(header))) {
+    if (directive === 'report-uri' || directive === 'report-to') continue;
+    policy[directive] = [...new Set(sources.map((s) => (/^'nonce-/i.test(s) ? NONCE_PLACEHOLDER : s)))];
+  }
+  return policy;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { compileRules, readRule, ruleToJson, type Rule } from '@csp-observer/core';
 import type { Knex } from 'knex';
 import { HttpError } from '../http-error.js';
+import type { ResolvedOptions } from '../options.js';
 import { compilePattern } from '../rules/pattern-engine.js';
 import { checkRulePatterns } from '../rules/rule-compiler.js';
 import { CUSTOM_PREFIX } from '../rules/update-rules.js';
@@ -18,7 +19,7 @@ function slug(title: string): string {
  * entries). Its id always starts with `custom:` (made from the title when absent), so no rules
  * update can replace it. Throws 400 naming what is wrong.
  */
-export function customRuleFrom(body: Record<string, unknown>): Rule {
+export function customRuleFrom(body: Record<string, unknown>, sites: ResolvedOptions['collector'] = null): Rule {
   const title = typeof body.title === 'string' ? body.title : '';
   const given = typeof body.id === 'string' ? body.id.trim() : '';
   const id = given ? (given.startsWith(CUSTOM_PREFIX) ? given : `${CUSTOM_PREFIX}${given}`) : `${CUSTOM_PREFIX}${slug(title)}`;
@@ -29,12 +30,17 @@ export function customRuleFrom(body: Record<string, unknown>): Rule {
   } catch (error) {
     throw new HttpError(400, `rule: ${(error as Error).message}`);
   }
-  return rule;
+  const site = body.site;
+  if (site === undefined || site === null || site === '') return rule;
+  if (typeof site !== 'string' || !sites?.has(site)) {
+    throw new HttpError(400, `rule: site must be one of the collector's sites${sites?.size ? ` (${[...sites.keys()].join(', ')})` : ' (this server is not a collector)'}, or empty for every site`);
+  }
+  return { ...rule, site };
 }
 
 /** A rule as the dashboard shows and edits it: the rules file format plus where it comes from. */
 export function ruleView(rule: Rule): Record<string, unknown> {
-  return { ...ruleToJson(rule), origin: rule.origin };
+  return { ...ruleToJson(rule), origin: rule.origin, site: rule.site ?? null };
 }
 
 /**
@@ -43,7 +49,7 @@ export function ruleView(rule: Rule): Record<string, unknown> {
  */
 export async function previewRule(db: Knex, rule: Rule, days: number, now = Date.now()) {
   const matcher = compileRules([rule], compilePattern);
-  const rows = await recentViolations(db, { from: now - days * DAY, to: now + 1 });
+  const rows = await recentViolations(db, { from: now - days * DAY, to: now + 1, ...(rule.site ? { site: rule.site } : {}) });
   let matched = 0;
   let unexplainedNow = 0;
   const examples: Array<Record<string, unknown>> = [];

@@ -1,7 +1,11 @@
 import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
 import { mediaType, readBoundedBody } from '../routes/body.js';
+import { SITE_ID } from '../session-token.js';
 import { DAY, type Period } from '../storage/admin-queries.js';
+
+/** The `site` parameter's value for this server's own pages (no collector site may take the name). */
+export const LOCAL_SITE = 'local';
 
 /** The longest period one dashboard query covers. */
 const MAX_PERIOD_DAYS = 400;
@@ -23,14 +27,27 @@ function instant(ctx: Context, name: string): number | undefined {
   return at;
 }
 
-/** `from` and `to` (exclusive; a bare date `to` includes that day); default the last `days` days. */
+/** The `site` parameter: a collector site's id, `local` for this server's own pages, absent for every site. */
+export function siteParam(ctx: Context): string | undefined {
+  const value = param(ctx, 'site');
+  if (!value) return undefined;
+  if (value === LOCAL_SITE) return '';
+  if (!SITE_ID.test(value)) throw new HttpError(400, `site must be a site id or "${LOCAL_SITE}"`);
+  return value;
+}
+
+/**
+ * `from` and `to` (exclusive; a bare date `to` includes that day; default the last `days` days)
+ * and the `site` to look at (see siteParam).
+ */
 export function period(ctx: Context, days = 7, now = Date.now()): Period {
   const toParam = instant(ctx, 'to');
   const to = toParam === undefined ? now + 1 : /^\d{4}-\d{2}-\d{2}$/.test(param(ctx, 'to')) ? toParam + DAY : toParam;
   const from = instant(ctx, 'from') ?? to - days * DAY;
   if (from >= to) throw new HttpError(400, 'from must be before to');
   if (to - from > MAX_PERIOD_DAYS * DAY) throw new HttpError(400, `a period is at most ${MAX_PERIOD_DAYS} days`);
-  return { from, to };
+  const site = siteParam(ctx);
+  return site === undefined ? { from, to } : { from, to, site };
 }
 
 /** A positive whole number parameter within bounds. */

@@ -94,6 +94,7 @@ export class ReportPipeline {
         type: canaryReport ? CANARY_TYPE : report.type,
         channel,
         sessionId: session?.id ?? null,
+        site: session?.site ?? '',
         violation: v,
         valid: report.valid,
         problems: report.problems,
@@ -105,7 +106,7 @@ export class ReportPipeline {
         via: sdk ? (sdk.via[i] ?? 'listener') : null,
         sdkSeq: sdk?.seq[i] ?? null,
         // Rules see the full URLs, before stripQuery.
-        rule: v && !canaryReport ? this.rules.match(v) : null,
+        rule: v && !canaryReport ? this.rules.match(v, session?.site ?? '') : null,
       };
     });
 
@@ -133,6 +134,8 @@ export class ReportPipeline {
           ? [
               {
                 id: session.id,
+                site: session.site,
+                policy: session.policy ?? null,
                 issuedAt: session.issuedAt * 1000,
                 seenAt: now,
                 documentUri: records[0]?.documentUri ?? '',

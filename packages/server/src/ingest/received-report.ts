@@ -10,6 +10,8 @@ export interface ReceivedReport {
   channel: Channel;
   /** The page view it belongs to; null at the plain collector endpoint. */
   sessionId: string | null;
+  /** The collector site the page view belongs to ("" for this server's own pages and the plain collector). */
+  site: string;
   /** The violation, for csp-violation reports (also invalid ones, with empty fields). */
   violation: Violation | null;
   valid: boolean;

@@ -1,5 +1,6 @@
 import { emptyViolation, fingerprint, scrubUrls, stripQuery, type SdkHiddenElement } from '@csp-observer/core';
 import { HIDDEN_ELEMENT_TYPE } from '../report-types.js';
+import { siteOfSession } from '../session-token.js';
 import type { ReportRecord } from '../storage/report-store.js';
 import type { ReceivedReport } from './received-report.js';
 
@@ -21,6 +22,7 @@ export function toRecord(report: ReceivedReport, strip: boolean, extra: Record<s
   const raw = serializeRaw(report.raw);
   return {
     sessionId: report.sessionId,
+    site: report.site,
     channel: report.channel,
     reportType: report.type,
     receivedAt: report.receivedAt,
@@ -67,6 +69,7 @@ export function hiddenElementRecord(
   const url = strip ? stripQuery(fullUrl) : fullUrl;
   return {
     sessionId,
+    site: siteOfSession(sessionId),
     channel: 'sdk',
     reportType: HIDDEN_ELEMENT_TYPE,
     receivedAt,

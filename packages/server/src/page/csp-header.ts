@@ -29,7 +29,22 @@ function extend(policy: Policy, directive: 'script-src' | 'style-src', sources: 
 export function sentPolicy(options: ResolvedOptions, nonce = NONCE_PLACEHOLDER): Policy {
   const sample = options.reportSample ? ["'report-sample'"] : [];
   const policy = extend(options.policy, 'script-src', [...(options.nonces.script ? [nonce] : []), ...sample]);
-  return extend(policy, 'style-src', [...(options.nonces.style ? [nonce] : []), ...sample]);
+  const sent = extend(policy, 'style-src', [...(options.nonces.style ? [nonce] : []), ...sample]);
+  return options.remote ? allowCollector(sent, options.remote.origin, options.injectSdk) : sent;
+}
+
+/**
+ * A site reporting to a collector on another origin: the SDK's events and verdict requests
+ * need the collector in connect-src (a cross-origin beacon is otherwise blocked), and its
+ * script tag in script-src. A directive that restricts nothing (absent, no default-src) is left so.
+ */
+function allowCollector(policy: Policy, origin: string, sdkTag: boolean): Policy {
+  let allowed = policy;
+  for (const directive of sdkTag ? (['connect-src', 'script-src'] as const) : (['connect-src'] as const)) {
+    const sources = allowed[directive] ?? allowed['default-src'];
+    if (sources && !sources.includes('*') && !sources.includes(origin)) allowed = withSources({ ...allowed, [directive]: sources }, directive, [origin]);
+  }
+  return allowed;
 }
 
 /** The header name and a function that renders its value for one response. */
@@ -48,7 +63,7 @@ export const REPORTING_GROUP = 'csp-endpoint';
  */
 export function cspHeaderBuilder(options: ResolvedOptions): CspHeaderBuilder {
   const [before, after] = splitOnce(serializePolicy(sentPolicy(options, `'nonce-${NONCE_MARK}'`)), NONCE_MARK);
-  const reportUri = `; report-uri ${options.prefix}/report/`;
+  const reportUri = `; report-uri ${options.endpoint}/report/`;
   return {
     name: options.reportOnly ? 'Content-Security-Policy-Report-Only' : 'Content-Security-Policy',
     value: (nonceValue, token, reportTo = false) =>

@@ -3,8 +3,9 @@ import { EN_POPUP_STRINGS, mergePopupStrings, popupStringsFor, type PopupStrings
 import type { Context, Next } from 'koa';
 import type { ResolvedOptions } from '../options.js';
 import { ownOrigin } from '../own-origin.js';
-import { mintSessionToken } from '../session-token.js';
-import { createNonce, cspHeaderBuilder, REPORTING_GROUP } from './csp-header.js';
+import { mintSessionToken, mintSiteToken, type SessionPolicy } from '../session-token.js';
+import { canaryApplies } from '../verdict/policy-check.js';
+import { createNonce, cspHeaderBuilder, REPORTING_GROUP, sentPolicy } from './csp-header.js';
 import { escapeHtml } from '../visitor/html.js';
 import { rewriteHtml, rewriteHtmlStream, type RewriteSpec } from './html-rewriter.js';
 
@@ -29,18 +30,19 @@ function isUtf8Html(ctx: Context): boolean {
 export function pageMiddleware(options: ResolvedOptions) {
   const header = cspHeaderBuilder(options);
   const rewriteTags = options.nonces.script || options.nonces.style || options.injectSdk;
+  const mint = tokenMinter(options);
 
   return async function cspObserverPage(ctx: Context, next: Next): Promise<void> {
     if (!options.isEnabledPath(ctx)) return next();
     const nonce = createNonce();
-    const { token } = mintSessionToken(options.secret);
+    const token = mint();
     const state = ctx.state as CspObserverState;
     state.cspNonce = nonce;
     state.cspSession = token;
     // Measured in Chromium: on plain HTTP, report-to silences report-uri too and yields no
     // report at all; on HTTPS it replaces report-uri. So only HTTPS responses get it.
     const reportTo = options.reportingApi && ctx.secure;
-    if (reportTo) ctx.set('Reporting-Endpoints', `${REPORTING_GROUP}="${ownOrigin(ctx)}${options.prefix}/reports/${token}"`);
+    if (reportTo) ctx.set('Reporting-Endpoints', `${REPORTING_GROUP}="${options.remote ? '' : ownOrigin(ctx)}${options.endpoint}/reports/${token}"`);
     ctx.set(header.name, header.value(nonce, token, reportTo));
 
     await next();
@@ -67,16 +69,28 @@ export function pageMiddleware(options: ResolvedOptions) {
 }
 
 /**
+ * Mints page views' tokens: signed with this server's secret, or in remote mode with the site's
+ * secret at the collector, carrying what the site's policy lets the collector's verdict expect.
+ */
+function tokenMinter(options: ResolvedOptions): () => string {
+  const { remote } = options;
+  if (!remote) return () => mintSessionToken(options.secret).token;
+  const policy: SessionPolicy = { canary: canaryApplies(sentPolicy(options)), reportingApi: options.reportingApi };
+  return () => mintSiteToken(remote.site, options.secret, policy).token;
+}
+
+/**
  * The SDK tag: blocking and first in `<head>`, so its listener is there before any violation.
  * The popup's words in the page's language ride along in `data-strings` (the SDK knows English).
  */
 export function sdkTag(options: PopupTagOptions, nonce: string, token: string, lang = ''): string {
-  const { prefix, popup } = options;
+  const { endpoint, popup } = options;
   const strings = popup === 'off' ? '' : popupStringsAttribute(options, lang);
-  return `<script src="${prefix}/sdk.js" nonce="${nonce}" data-session="${token}" data-endpoint="${prefix}" data-popup="${popup}"${strings}></script>`;
+  const src = escapeHtml(endpoint);
+  return `<script src="${src}/sdk.js" nonce="${nonce}" data-session="${token}" data-endpoint="${src}" data-popup="${popup}"${strings}></script>`;
 }
 
-type PopupTagOptions = Pick<ResolvedOptions, 'prefix' | 'popup' | 'popupLanguage' | 'popupStrings'>;
+type PopupTagOptions = Pick<ResolvedOptions, 'endpoint' | 'popup' | 'popupLanguage' | 'popupStrings'>;
 
 /** ` data-strings="..."` with the strings that differ from the SDK's English, or "" (cached per language). */
 const attributeCache = new WeakMap<PopupTagOptions, Map<string, string>>();

@@ -17,7 +17,7 @@ import type { ObserverContext } from '../observer-context.js';
 import type { SessionToken } from '../session-token.js';
 import { parseReportJson, readReportBody } from './body.js';
 import { answerPreflight, applyCors } from './cors.js';
-import { sessionParam } from './session-param.js';
+import { originsFor, originsOfParam, sessionParam } from './session-param.js';
 
 const sessionOf = (observer: ObserverContext, ctx: Context): SessionToken =>
   sessionParam(observer, ctx, { status: 403, message: 'invalid or expired session token' });
@@ -46,26 +46,30 @@ async function receiveNative(observer: ObserverContext, ctx: Context, session: S
 
 /** The endpoints that receive reports: report-uri, Reporting API and SDK events. */
 export function ingestRoutes(router: Router, observer: ObserverContext): void {
-  const origins = observer.options.reportOrigins;
+  const { options } = observer;
 
   // report-uri deliveries are no-cors: browsers send them from any origin without a preflight.
+  // A collector's site is held to its origins (browsers send Origin with report-uri too).
   router.post('/report/:token', async (ctx) => {
-    await receiveNative(observer, ctx, sessionOf(observer, ctx), 'report-uri');
+    const session = sessionOf(observer, ctx);
+    if (session.site) applyCors(ctx, originsFor(options, session));
+    await receiveNative(observer, ctx, session, 'report-uri');
   });
 
   // The plain collector (django-csp-reports): reports without a session, from any site.
   router.post('/report', async (ctx) => receiveNative(observer, ctx, null, 'report-uri'));
 
-  router.options('/reports/:token', (ctx) => answerPreflight(ctx, origins));
+  router.options('/reports/:token', (ctx) => answerPreflight(ctx, originsOfParam(observer, ctx)));
   router.post('/reports/:token', async (ctx) => {
-    applyCors(ctx, origins);
-    await receiveNative(observer, ctx, sessionOf(observer, ctx), 'report-to');
+    const session = sessionOf(observer, ctx);
+    applyCors(ctx, originsFor(options, session));
+    await receiveNative(observer, ctx, session, 'report-to');
   });
 
-  router.options('/events/:token', (ctx) => answerPreflight(ctx, origins));
+  router.options('/events/:token', (ctx) => answerPreflight(ctx, originsOfParam(observer, ctx)));
   router.post('/events/:token', async (ctx) => {
-    applyCors(ctx, origins);
     const session = sessionOf(observer, ctx);
+    applyCors(ctx, originsFor(options, session));
     const { text } = await readReportBody(ctx, observer.options.maxBodyBytes);
     const json = parseReportJson(text, 'json') as { events?: unknown } | undefined;
     if (!json || typeof json !== 'object' || !Array.isArray(json.events)) {

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
 import { answerPreflight, applyCors } from './cors.js';
-import { sessionParam } from './session-param.js';
+import { originsFor, originsOfParam, sessionParam } from './session-param.js';
 import type { VersionedVerdict } from '../verdict/verdict-service.js';
 
 /** The longest a long-poll is held: under common proxy idle timeouts (30-60 s). */
@@ -34,12 +34,11 @@ function clientGone(ctx: Context): AbortSignal {
  *   change, a comment every 15 s, for at most 5 minutes.
  */
 export function verdictRoutes(router: Router, observer: ObserverContext): void {
-  const origins = observer.options.reportOrigins;
-  router.options('/verdict/:token', (ctx) => answerPreflight(ctx, origins));
+  router.options('/verdict/:token', (ctx) => answerPreflight(ctx, originsOfParam(observer, ctx)));
   router.get('/verdict/:token', async (ctx) => {
-    applyCors(ctx, origins);
     // A token that fails verification is "not found": a verdict never says why.
     const session = sessionParam(observer, ctx, { status: 404, message: 'no such session' });
+    applyCors(ctx, originsFor(observer.options, session));
     if (ctx.accepts('application/json', 'text/event-stream') === 'text/event-stream' && ctx.get('Accept').includes('text/event-stream')) {
       stream(observer, ctx, session.id);
       return;

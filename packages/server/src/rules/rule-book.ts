@@ -13,6 +13,8 @@ const EMPTY: RuleMatcher = compileRules([], compilePattern);
  */
 export class RuleBook {
   private matcher: RuleMatcher = EMPTY;
+  /** Collector sites with custom rules of their own: their matcher (their rules first, then the shared ones). */
+  private siteMatchers = new Map<string, RuleMatcher>();
   private loaded: Rule[] = [];
   private byId = new Map<string, Rule>();
   private revision: string | null = null;
@@ -24,9 +26,14 @@ export class RuleBook {
     private readonly logger: Logger,
   ) {}
 
-  /** The first rule that explains the violation (custom rules first), or null. */
-  match(violation: Violation): Rule | null {
-    return this.matcher.match(violation);
+  /** The first rule that explains the violation (custom rules first), or null; `site` adds that collector site's own rules. */
+  match(violation: Violation, site = ''): Rule | null {
+    return this.forSite(site).match(violation);
+  }
+
+  /** A matcher bound to one collector site ("" for this server's own pages). */
+  forSite(site: string): RuleMatcher {
+    return (site && this.siteMatchers.get(site)) || this.matcher;
   }
 
   get size(): number {
@@ -52,7 +59,10 @@ export class RuleBook {
         const compile = compileOnce();
         const { usable, rejected } = usableRules(await this.store.list(), compile);
         for (const { id, reason } of rejected) this.logger.warn(`rule ${id} is not used: ${reason}`);
-        this.matcher = compileRuleSet(usable, compile);
+        const shared = usable.filter((rule) => !rule.site);
+        this.matcher = compileRuleSet(shared, compile);
+        const sites = new Set(usable.flatMap((rule) => (rule.site ? [rule.site] : [])));
+        this.siteMatchers = new Map([...sites].map((site) => [site, compileRuleSet([...usable.filter((rule) => rule.site === site), ...shared], compile)]));
         this.loaded = usable;
         this.byId = new Map(usable.map((rule) => [rule.id, rule]));
         this.revision = revision;

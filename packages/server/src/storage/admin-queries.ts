@@ -15,6 +15,20 @@ export const SCAN_LIMIT = 20_000;
 export interface Period {
   from: number;
   to: number;
+  /** One collector site ("" for this server's own pages); undefined: every site. */
+  site?: string;
+}
+
+/** The reports received in a period (and site). */
+export function reportsIn(db: Knex, p: Period): Knex.QueryBuilder {
+  const q = db('cspo_reports').where('received_at', '>=', p.from).andWhere('received_at', '<', p.to);
+  return p.site === undefined ? q : q.andWhere('site', p.site);
+}
+
+/** The sessions first seen in a period (and site). */
+function sessionsFrom(db: Knex, p: Period): Knex.QueryBuilder {
+  const q = db('cspo_sessions').where('first_seen_at', '>=', p.from).andWhere('first_seen_at', '<', p.to);
+  return p.site === undefined ? q : q.andWhere('site', p.site);
 }
 
 export interface ReportFilters extends Period {
@@ -40,7 +54,7 @@ function whereLike(q: Knex.QueryBuilder, column: string, pattern: string): Knex.
 
 /** The report list's filters, as one WHERE clause (the canary is evidence, never listed). */
 function filtered(db: Knex, f: ReportFilters): Knex.QueryBuilder {
-  let q = db('cspo_reports').where('received_at', '>=', f.from).andWhere('received_at', '<', f.to).andWhere('report_type', '<>', CANARY_TYPE);
+  let q = reportsIn(db, f).andWhere('report_type', '<>', CANARY_TYPE);
   if (f.directive) q = q.andWhere('effective_directive', f.directive);
   if (f.channel) q = q.andWhere('channel', f.channel);
   if (f.rule) q = q.andWhere('rule_id', f.rule);
@@ -69,7 +83,7 @@ function filtered(db: Knex, f: ReportFilters): Knex.QueryBuilder {
 
 /** The columns a list row reads: all but the raw body and the policy, the two large ones. */
 const LIST_COLUMNS = [
-  'id', 'session_id', 'channel', 'report_type', 'received_at', 'document_uri', 'referrer', 'blocked_uri', 'effective_directive',
+  'id', 'session_id', 'site', 'channel', 'report_type', 'received_at', 'document_uri', 'referrer', 'blocked_uri', 'effective_directive',
   'violated_directive', 'disposition', 'source_file', 'line_number', 'column_number', 'status_code', 'sample', 'fingerprint',
   'is_valid', 'problems', 'user_agent', 'ip', 'cause', 'rule_id', 'via', 'extra', 'sdk_seq',
 ];
@@ -119,7 +133,7 @@ export interface SessionFilters extends Period {
 }
 
 function sessionsIn(db: Knex, f: SessionFilters): Knex.QueryBuilder {
-  let q = db('cspo_sessions').where('first_seen_at', '>=', f.from).andWhere('first_seen_at', '<', f.to);
+  let q = sessionsFrom(db, f);
   if (f.status === 'none') q = q.whereNull('verdict_status');
   else if (f.status) q = q.andWhere('verdict_status', f.status);
   if (f.q) q = whereLike(q, 'document_uri', `%${likeLiteral(f.q)}%`);
@@ -145,7 +159,7 @@ export interface Overview {
 
 /** The overview's own figures (the summary query supplies causes, channels, top pages and blocked URIs). */
 export async function overview(db: Knex, p: Period): Promise<Overview> {
-  const inPeriod = () => db('cspo_reports').where('received_at', '>=', p.from).andWhere('received_at', '<', p.to).andWhere('report_type', '<>', CANARY_TYPE);
+  const inPeriod = () => reportsIn(db, p).andWhere('report_type', '<>', CANARY_TYPE);
   const dayRows = (await inPeriod()
     .select(db.raw(`(received_at / ${DAY}) as day`), 'channel')
     .count({ n: '*' })
@@ -153,7 +167,7 @@ export async function overview(db: Knex, p: Period): Promise<Overview> {
     .orderBy('day')) as CountRow[];
   const perDay = dayRows.map((row) => ({ day: new Date(Math.floor(Number(row.day)) * DAY).toISOString().slice(0, 10), channel: String(row.channel), count: Number(row.n) }));
 
-  const sessionsInPeriod = () => db('cspo_sessions').where('first_seen_at', '>=', p.from).andWhere('first_seen_at', '<', p.to);
+  const sessionsInPeriod = () => sessionsFrom(db, p);
   const statusRows = (await sessionsInPeriod().select('verdict_status').count({ n: '*' }).groupBy('verdict_status')) as CountRow[];
   const sessions = { total: 0, problems: 0, clean: 0, observing: 0, unseen: 0 };
   for (const row of statusRows) {
@@ -188,10 +202,8 @@ export async function ruleCounts(db: Knex, since: number): Promise<Map<string, n
 
 /** The newest violations of a period, for the rule preview (bounded by SCAN_LIMIT). */
 export async function recentViolations(db: Knex, p: Period): Promise<Array<Violation & { id: number; ruleId: string | null }>> {
-  const rows = (await db('cspo_reports')
+  const rows = (await reportsIn(db, p)
     .select('id', 'rule_id', 'document_uri', 'referrer', 'blocked_uri', 'effective_directive', 'violated_directive', 'disposition', 'source_file', 'line_number', 'column_number', 'status_code', 'sample')
-    .where('received_at', '>=', p.from)
-    .andWhere('received_at', '<', p.to)
     .andWhere('report_type', 'csp-violation')
     .orderBy('id', 'desc')
     .limit(SCAN_LIMIT)) as Row[];
@@ -203,10 +215,8 @@ export async function recentViolations(db: Knex, p: Period): Promise<Array<Viola
  * assistant. Canary and tripwire findings are evidence about the visitor, not the site: left out.
  */
 export async function unexplainedViolations(db: Knex, p: Period): Promise<ViolationCount[]> {
-  const rows = (await db('cspo_reports')
+  const rows = (await reportsIn(db, p)
     .select('effective_directive', 'blocked_uri', 'session_id', 'document_uri')
-    .where('received_at', '>=', p.from)
-    .andWhere('received_at', '<', p.to)
     .andWhere('report_type', 'csp-violation')
     .andWhere('is_valid', true)
     .whereNull('cause')
@@ -230,11 +240,9 @@ export async function unexplainedViolations(db: Knex, p: Period): Promise<Violat
 
 /** The policies browsers reported being under, most frequent first (reports carry them). */
 export async function reportedPolicies(db: Knex, p: Period, limit = 3): Promise<Array<{ policy: string; count: number }>> {
-  const rows = (await db('cspo_reports')
+  const rows = (await reportsIn(db, p)
     .select('original_policy')
     .count({ n: '*' })
-    .where('received_at', '>=', p.from)
-    .andWhere('received_at', '<', p.to)
     .andWhere('original_policy', '<>', '')
     .whereNotIn('report_type', [CANARY_TYPE, HIDDEN_ELEMENT_TYPE])
     .groupBy('original_policy')

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { dialectOf } from './database.js';
 
 /** csp-observer keeps its own migrations table so it never clashes with the host app's. */
 export const MIGRATIONS_TABLE = 'cspo_migrations';
@@ -153,7 +154,43 @@ const adminSide: Migration = {
   },
 };
 
-const MIGRATIONS: readonly Migration[] = [initial, detection, visitorSide, adminSide];
+const sites: Migration = {
+  name: '0005_collector_sites',
+  async up(db) {
+    // A collector's site sessions are keyed `<site>.<id>`: up to 55 characters. SQLite does not
+    // enforce lengths; on PostgreSQL widening a varchar rewrites nothing.
+    if (dialectOf(db) === 'postgres') {
+      await db.raw('ALTER TABLE cspo_sessions ALTER COLUMN id TYPE varchar(64)');
+      await db.raw('ALTER TABLE cspo_reports ALTER COLUMN session_id TYPE varchar(64)');
+    }
+    await db.schema.alterTable('cspo_sessions', (t) => {
+      t.string('site', 32).notNullable().defaultTo('').comment('The collector site the page view belongs to; "" for this server\'s own pages');
+      t.smallint('policy').nullable().comment("What the site's policy lets the verdict expect: 1 canary, 2 Reporting API (from the token)");
+      t.index(['site', 'first_seen_at'], 'cspo_sessions_site_first_seen_at');
+    });
+    await db.schema.alterTable('cspo_reports', (t) => {
+      t.string('site', 32).notNullable().defaultTo('').comment('The collector site of the report; "" for this server\'s own pages and the plain collector');
+      t.index(['site', 'received_at'], 'cspo_reports_site_received_at');
+    });
+    await db.schema.alterTable('cspo_rules', (t) => {
+      t.string('site', 32).nullable().comment('A custom rule for one collector site only; null for every site');
+    });
+  },
+  async down(db) {
+    await db.schema.alterTable('cspo_rules', (t) => t.dropColumn('site'));
+    await db.schema.alterTable('cspo_reports', (t) => {
+      t.dropIndex(['site', 'received_at'], 'cspo_reports_site_received_at');
+      t.dropColumn('site');
+    });
+    await db.schema.alterTable('cspo_sessions', (t) => {
+      t.dropIndex(['site', 'first_seen_at'], 'cspo_sessions_site_first_seen_at');
+      t.dropColumn('site');
+      t.dropColumn('policy');
+    });
+  },
+};
+
+const MIGRATIONS: readonly Migration[] = [initial, detection, visitorSide, adminSide, sites];
 
 /** A knex migration source over the migrations compiled into this package. */
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -2,10 +2,13 @@ import type { CanaryOutcome, Channel, SdkSource, Violation } from '@csp-observer
 import type { Knex } from 'knex';
 import { dialectOf, type Dialect } from './database.js';
 import { sqliteBatchInsert } from './sqlite-batch-insert.js';
+import type { SessionPolicy } from '../session-token.js';
 
 /** One report row as written: the normalized violation plus where and how it arrived. */
 export interface ReportRecord extends Violation {
   sessionId: string | null;
+  /** The collector site ("" for this server's own pages and the plain collector). */
+  site: string;
   channel: Channel;
   reportType: string;
   receivedAt: number;
@@ -43,6 +46,10 @@ export interface StoredReport extends ReportRecord {
 /** The session a report belongs to; written on its first report, never per page view. */
 export interface SessionRecord {
   id: string;
+  /** The collector site ("" for this server's own pages). */
+  site: string;
+  /** What the site's policy lets the verdict expect (from a site's token); null: this server's options say. */
+  policy: SessionPolicy | null;
   issuedAt: number;
   seenAt: number;
   documentUri: string;
@@ -56,6 +63,8 @@ export interface SessionRecord {
 
 export interface StoredSession {
   id: string;
+  site: string;
+  policy: SessionPolicy | null;
   issuedAt: number;
   firstSeenAt: number;
   lastSeenAt: number;
@@ -117,6 +126,7 @@ function text(value: string): string {
 function toRow(r: ReportRecord) {
   return {
     session_id: r.sessionId,
+    site: r.site,
     channel: r.channel,
     report_type: text(r.reportType),
     received_at: r.receivedAt,
@@ -177,6 +187,7 @@ export function reportFromRow(row: Row): StoredReport {
   return {
     id: Number(row.id),
     sessionId: (row.session_id as string | null) ?? null,
+    site: String(row.site ?? ''),
     channel: row.channel as Channel,
     reportType: String(row.report_type),
     receivedAt: Number(row.received_at),
@@ -199,6 +210,8 @@ export function reportFromRow(row: Row): StoredReport {
 export function sessionFromRow(row: Row): StoredSession {
   return {
     id: String(row.id),
+    site: String(row.site ?? ''),
+    policy: row.policy === null || row.policy === undefined ? null : { canary: (Number(row.policy) & 1) !== 0, reportingApi: (Number(row.policy) & 2) !== 0 },
     issuedAt: Number(row.issued_at),
     firstSeenAt: Number(row.first_seen_at),
     lastSeenAt: Number(row.last_seen_at),
@@ -241,6 +254,8 @@ export class ReportStore {
     // round trips however many requests it carries.
     const sessionRows = mergeSessions(sessions).map((session) => ({
       id: session.id,
+      site: session.site,
+      policy: session.policy ? (session.policy.canary ? 1 : 0) | (session.policy.reportingApi ? 2 : 0) : null,
       issued_at: session.issuedAt,
       first_seen_at: session.seenAt,
       last_seen_at: session.seenAt,

@@ -29,13 +29,14 @@ function toRow(rule: Rule, position: number, now: number) {
     ignore: rule.ignore,
     matches: JSON.stringify(json.match),
     refs: JSON.stringify(rule.references),
+    site: rule.origin === 'custom' && rule.site ? rule.site : null,
     created_at: now,
     updated_at: now,
   };
 }
 
 function fromRow(row: Row): Rule {
-  return readRule(
+  const rule = readRule(
     {
       id: row.id,
       cause: row.cause,
@@ -48,6 +49,7 @@ function fromRow(row: Row): Rule {
     },
     row.origin === 'custom' ? 'custom' : 'global',
   );
+  return row.site ? { ...rule, site: String(row.site) } : rule;
 }
 
 const STATE_KEYS = {

@@ -1,6 +1,7 @@
 import { stripQuery } from '@csp-observer/core';
 import type { Knex } from 'knex';
 import { CANARY_TYPE } from '../report-types.js';
+import { reportsIn } from './admin-queries.js';
 import { hourBucket } from './report-store.js';
 
 /** The stable JSON shape of `csp-observer summary --format json` (see docs/operations.md). */
@@ -37,11 +38,9 @@ function top(rows: Array<{ key: string; n: number }>, limit: number) {
 }
 
 /** Counts and rankings of the reports received in [since, to), as django-csp-reports' summary and more. */
-export async function summarize(db: Knex, since: Date, to: Date, limit: number): Promise<Summary> {
+export async function summarize(db: Knex, since: Date, to: Date, limit: number, site?: string): Promise<Summary> {
   // The SDK's canary is evidence for verdicts, not a violation of the site: never counted here.
-  const range = (q: Knex.QueryBuilder) =>
-    q.where('received_at', '>=', since.getTime()).andWhere('received_at', '<', to.getTime()).andWhere('report_type', '<>', CANARY_TYPE);
-  const reports = () => range(db('cspo_reports'));
+  const reports = () => reportsIn(db, { from: since.getTime(), to: to.getTime(), site }).andWhere('report_type', '<>', CANARY_TYPE);
 
   const validity = (await reports().select('is_valid').count({ n: '*' }).groupBy('is_valid')) as CountRow[];
   let valid = 0;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { computeVerdict, type EvidenceViolation, type HiddenElement, type UnexplainedViolation, type Verdict } from '@csp-observer/core';
 import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report-types.js';
 import type { RuleBook } from '../rules/rule-book.js';
+import { siteOfSession } from '../session-token.js';
 import type { ReportStore, StoredSession } from '../storage/report-store.js';
 import type { SessionHub } from './session-hub.js';
 
@@ -63,6 +64,8 @@ export class VerdictService {
       }
     }
     const https = /^https:/i.test(session?.documentUri ?? '') || rows.some((row) => /^https:/i.test(row.documentUri));
+    // A collector site's page view carries its own policy's facts (from its token); ours come from the options.
+    const policy = session?.policy ? { canaryApplicable: session.policy.canary, reportingApi: session.policy.reportingApi } : this.policy;
     const { verdict, unexplained, changesAt } = computeVerdict(
       {
         now,
@@ -72,9 +75,9 @@ export class VerdictService {
         hidden,
       },
       {
-        rules: this.rules,
-        canaryApplicable: this.policy.canaryApplicable,
-        nativeDelayMs: this.policy.reportingApi && https ? REPORT_TO_DELAY_MS : REPORT_URI_DELAY_MS,
+        rules: this.rules.forSite(session?.site ?? siteOfSession(sessionId)),
+        canaryApplicable: policy.canaryApplicable,
+        nativeDelayMs: policy.reportingApi && https ? REPORT_TO_DELAY_MS : REPORT_URI_DELAY_MS,
       },
     );
     return { verdict: { ...verdict, version: versionOf(verdict) }, unexplained, session, changesAt };

@@ -4,6 +4,7 @@ import type { ReportRecord } from '../../src/storage/report-store.js';
 export function reportRecord(overrides: Partial<ReportRecord> = {}): ReportRecord {
   return {
     sessionId: 'S'.repeat(22),
+    site: '',
     channel: 'report-uri',
     reportType: 'csp-violation',
     receivedAt: Date.now(),
