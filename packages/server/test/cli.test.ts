@@ -4,11 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mintSiteToken } from '../src/session-token.js';
+import { reportUriBody } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
 
 // The CLI as users run it: the built bin (the test command builds first).
 const BIN = fileURLToPath(new URL('../bin/csp-observer.js', import.meta.url));
-const env = { ...process.env, CSP_OBSERVER_SECRET: '', CSP_OBSERVER_DB: '', CSP_OBSERVER_PORT: '' };
+const env: NodeJS.ProcessEnv = { ...process.env, CSP_OBSERVER_SECRET: '', CSP_OBSERVER_DB: '', CSP_OBSERVER_PORT: '', CSP_OBSERVER_SITES: '' };
+// A boolean flag's variable turns it on whatever its value: leave it out.
+delete env.CSP_OBSERVER_COLLECTOR;
 
 function cli(args: string[], extraEnv: Record<string, string> = {}) {
   return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: 20_000 });
@@ -51,6 +55,60 @@ describe.each(testDatabases())('csp-observer CLI on $name', (database) => {
     }
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
+  });
+});
+
+/** Starts `csp-observer serve`, resolving with its URL and everything it printed so far. */
+function serve(args: string[], extraEnv: Record<string, string>) {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...env, ...extraEnv } });
+  const started = new Promise<{ url: string; out: string }>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/csp)[^\n]*\n(?:[^\n]*\n){2}/.exec(out);
+      if (match) resolve({ url: match[1]!, out });
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+  return { child, started };
+}
+
+describe('csp-observer serve --collector', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cspo-collector-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const SITE_SECRET = 'cli-site-secret-0123456789';
+  const sites = JSON.stringify([{ id: 'shop', secrets: [SITE_SECRET], origins: ['https://shop.test'] }]);
+
+  it("takes its sites from CSP_OBSERVER_SITES and accepts their pages' reports", async () => {
+    const { child, started } = serve(['--collector', '--db', join(dir, 'collector.sqlite')], { CSP_OBSERVER_SECRET: 'cli-test-secret-0123456789', CSP_OBSERVER_SITES: sites });
+    try {
+      const { url, out } = await started;
+      expect(out).toContain('collector for shop (https://shop.test)');
+      const send = (secret: string) =>
+        fetch(`${url}/report/${mintSiteToken('shop', secret, { canary: true, reportingApi: false }).token}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/csp-report', Origin: 'https://shop.test' },
+          body: reportUriBody(),
+        });
+      expect((await send(SITE_SECRET)).status).toBe(204);
+      expect((await send('not-the-site-secret-0123')).status).toBe(403);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+  });
+
+  it('explains missing or malformed sites and exits 2', () => {
+    const base = ['serve', '--port', '0', '--db', ':memory:', '--secret', 'cli-test-secret-0123456789'];
+    const missing = cli([...base, '--collector']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('a collector needs its sites: pass --sites FILE or set CSP_OBSERVER_SITES');
+    expect(cli([...base, '--collector', '--sites', join(dir, 'nowhere.json')]).stderr).toMatch(/cannot read the sites file .*nowhere\.json/);
+    expect(cli([...base, '--collector', '--sites', '[{"id":']).stderr).toMatch(/the sites are not valid JSON/);
+    const badSite = cli([...base, '--collector', '--sites', '[{"id":"shop","secrets":["short"],"origins":["https://shop.test"]}]']);
+    expect(badSite.status).toBe(2);
+    expect(badSite.stderr).toContain('collector.sites[shop].secrets: each secret must be at least 16 characters');
+    expect(cli([...base, '--sites', sites]).stderr).toContain('--sites is for a collector: add --collector');
   });
 });
 

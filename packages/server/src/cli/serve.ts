@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Command, Option } from 'commander';
-import { OptionsError } from '../options.js';
+import { OptionsError, type CollectorOptions } from '../options.js';
 import { createStandaloneApp } from '../standalone.js';
 import { dbOption, EXIT, EXIT_CODES_HELP, fail, portNumber } from './common.js';
 
@@ -12,17 +13,26 @@ export const serveCommand = new Command('serve')
   .addOption(new Option('--secret <secret>', 'secret that signs session tokens (>= 16 chars)').env('CSP_OBSERVER_SECRET'))
   .addOption(new Option('--prefix <path>', 'mount prefix').env('CSP_OBSERVER_PREFIX').default('/csp'))
   .addOption(new Option('--proxy', 'trust X-Forwarded-For from a reverse proxy').env('CSP_OBSERVER_PROXY'))
+  .addOption(new Option('--collector', 'be the central collector of the sites in --sites').env('CSP_OBSERVER_COLLECTOR'))
+  .addOption(new Option('--sites <file|json>', 'the collector\'s sites: a JSON file, or the JSON itself, [{"id","secrets":[...],"origins":[...]}]').env('CSP_OBSERVER_SITES'))
   .addHelpText(
     'after',
     `\nThe admin dashboard ({prefix}/admin/) opens with CSP_OBSERVER_ADMIN_PASSWORD (the login form, at least 10 characters)
 or CSP_OBSERVER_ADMIN_TOKEN (Authorization: Bearer, at least 16 characters); it is closed without either.
-Secrets belong in the environment, not on the command line.${EXIT_CODES_HELP}`,
+Secrets belong in the environment, not on the command line.
+
+As a collector (--collector), each site's pages report here with tokens signed by the site's own
+secret (cspObserver({ remote: { url, site, secret } }) on the site). A site's secrets rotate: list
+the new one first and keep the old one as {"secret": "...", "until": "2026-12-31T00:00:00Z"} for
+as long as its page views need verdicts and scan pages. See docs/operations.md.${EXIT_CODES_HELP}`,
   )
-  .action(async (opts: { port: number; host: string; db: string; secret?: string; prefix: string; proxy?: boolean }) => {
+  .action(async (opts: { port: number; host: string; db: string; secret?: string; prefix: string; proxy?: boolean; collector?: boolean; sites?: string }) => {
     if (!opts.secret) fail('a secret is required: pass --secret or set CSP_OBSERVER_SECRET (at least 16 characters)', EXIT.usage);
+    const collector = opts.collector ? collectorSites(opts.sites) : undefined;
+    if (!opts.collector && opts.sites) fail('--sites is for a collector: add --collector', EXIT.usage);
     let started: ReturnType<typeof createStandaloneApp>;
     try {
-      started = createStandaloneApp({ secret: opts.secret, database: opts.db, prefix: opts.prefix, proxy: Boolean(opts.proxy) });
+      started = createStandaloneApp({ secret: opts.secret, database: opts.db, prefix: opts.prefix, proxy: Boolean(opts.proxy), ...(collector ? { collector } : {}) });
     } catch (error) {
       fail((error as Error).message, error instanceof OptionsError ? EXIT.usage : EXIT.failed);
     }
@@ -38,6 +48,7 @@ Secrets belong in the environment, not on the command line.${EXIT_CODES_HELP}`,
       const address = server.address();
       const actual = typeof address === 'object' && address ? address.port : opts.port;
       console.log(`csp-observer listening on http://${opts.host}:${actual}${opts.prefix} (database: ${opts.db})`);
+      if (collector) console.log(`collector for ${collector.sites.map((site) => `${site.id} (${site.origins.join(', ')})`).join('; ')}`);
       console.log(
         observer.adminEnabled ? `admin dashboard: http://${opts.host}:${actual}${opts.prefix}/admin/` : 'admin dashboard closed: set CSP_OBSERVER_ADMIN_PASSWORD or CSP_OBSERVER_ADMIN_TOKEN to open it',
       );
@@ -50,3 +61,25 @@ Secrets belong in the environment, not on the command line.${EXIT_CODES_HELP}`,
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+
+/** The sites of `--sites`: a JSON file or the JSON itself, an array of sites or `{ "sites": [...] }`. */
+function collectorSites(value: string | undefined): CollectorOptions {
+  if (!value) fail('a collector needs its sites: pass --sites FILE or set CSP_OBSERVER_SITES (see csp-observer serve --help)', EXIT.usage);
+  let text = value;
+  if (!value.trim().startsWith('[') && !value.trim().startsWith('{')) {
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch (error) {
+      fail(`cannot read the sites file ${value}: ${(error as Error).message}`, EXIT.usage);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    fail(`the sites are not valid JSON: ${(error as Error).message}`, EXIT.usage);
+  }
+  const sites = Array.isArray(parsed) ? parsed : (parsed as { sites?: unknown } | null)?.sites;
+  if (!Array.isArray(sites)) fail('the sites must be a JSON array of {"id", "secrets", "origins"} (or {"sites": [...]})', EXIT.usage);
+  return { sites };
+}
