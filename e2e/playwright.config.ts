@@ -20,6 +20,15 @@ export const SHARING_PORT = PORT + 82;
 process.env.E2E_MINIMIZED_URL = `http://127.0.0.1:${MINIMIZED_PORT}`;
 process.env.E2E_STRICT_URL = `http://127.0.0.1:${STRICT_PORT}`;
 process.env.E2E_SHARING_PORT = String(SHARING_PORT);
+/** examples/collector: the collector on this port, its sites shop and blog on the next two. */
+export const COLLECTOR_PORT = PORT + 10;
+export const COLLECTOR_ADMIN_TOKEN = 'e2e-collector-admin-token-0123';
+export const SHOP_SECRET = 'e2e-shop-secret-0123456789';
+/** The shop's previous secret, retired before the run: its tokens must be refused. */
+export const SHOP_RETIRED_SECRET = 'e2e-shop-retired-secret-0123';
+process.env.E2E_COLLECTOR_URL = `http://127.0.0.1:${COLLECTOR_PORT}`;
+process.env.E2E_SHOP_URL = `http://127.0.0.1:${COLLECTOR_PORT + 1}`;
+process.env.E2E_BLOG_URL = `http://127.0.0.1:${COLLECTOR_PORT + 2}`;
 mkdirSync(`${here}.tmp`, { recursive: true });
 
 
@@ -52,6 +61,25 @@ export default defineConfig({
     site(PORT, DATABASE, { CSP_OBSERVER_SHARING_URL: `http://127.0.0.1:${SHARING_PORT}/share`, CSP_OBSERVER_ADMIN_PASSWORD: ADMIN_PASSWORD }),
     site(MINIMIZED_PORT, `${here}.tmp/e2e-minimized-${process.pid}-${Date.now()}.sqlite`, { CSP_OBSERVER_POPUP: 'minimized' }),
     site(STRICT_PORT, `${here}.tmp/e2e-strict-${process.pid}-${Date.now()}.sqlite`, { CSP_OBSERVER_STRICT: 'true' }),
+    {
+      command: 'node ../examples/collector/server.js',
+      // The blog starts last.
+      url: `http://127.0.0.1:${COLLECTOR_PORT + 2}/`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'pipe' as const,
+      stderr: 'pipe' as const,
+      env: {
+        COLLECTOR_PORT: String(COLLECTOR_PORT),
+        HOST: '127.0.0.1',
+        CSP_OBSERVER_DB: `${here}.tmp/e2e-collector-${process.pid}-${Date.now()}.sqlite`,
+        CSP_OBSERVER_SECRET: SECRET,
+        CSP_OBSERVER_ADMIN_TOKEN: COLLECTOR_ADMIN_TOKEN,
+        SHOP_SECRET,
+        SHOP_PREVIOUS_SECRET: SHOP_RETIRED_SECRET,
+        SHOP_PREVIOUS_UNTIL: '2026-01-01T00:00:00Z',
+      },
+    },
   ],
 });
 

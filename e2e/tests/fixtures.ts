@@ -5,7 +5,9 @@ import { openDatabase, ReportStore } from '@csp-observer/server';
 export async function sessionOf(page: Page): Promise<{ token: string; id: string }> {
   const token = await page.locator('script[data-session]').getAttribute('data-session');
   if (!token) throw new Error('the page has no SDK tag with a session token');
-  return { token, id: token.split('.')[0]! };
+  // A collector site's token (`<site>.<id>.<issued>.<flags>.<mac>`) is stored under `<site>.<id>`.
+  const parts = token.split('.');
+  return { token, id: parts.length === 5 ? `${parts[0]}.${parts[1]}` : parts[0]! };
 }
 
 interface Fixtures {
