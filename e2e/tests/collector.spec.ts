@@ -103,4 +103,33 @@ test.describe('one collector, two sites', () => {
     expect((await send(SHOP_RETIRED_SECRET)).status()).toBe(403);
     expect((await send(SHOP_SECRET)).status()).toBe(204);
   });
+
+  test("the collector's dashboard shows each site's reports on its own", async ({ page, request }, testInfo) => {
+    await page.goto(`${SHOP}/violations`);
+    await finalVerdict(request, page, COLLECTOR);
+    await page.goto(`${BLOG}/violations`);
+    await finalVerdict(request, page, COLLECTOR);
+
+    await page.goto(`${COLLECTOR}/csp/admin/`);
+    await page.getByLabel('Admin password or token').fill(COLLECTOR_ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
+    const sites = page.getByRole('navigation', { name: 'Site' });
+    await expect(sites.getByRole('link')).toHaveText(['All sites', 'shop', 'blog', 'This server']);
+    const list = page.getByTestId('report-list');
+    // Every site: a Site column names whose each report is.
+    await expect(list.getByRole('columnheader', { name: 'Site' })).toBeVisible();
+    for (const [site, origin] of [
+      ['shop', SHOP],
+      ['blog', BLOG],
+    ] as const) {
+      await sites.getByRole('link', { name: site, exact: true }).click();
+      await expect(sites.getByRole('link', { name: site, exact: true })).toHaveAttribute('aria-current', 'true');
+      await expect(list.getByRole('columnheader', { name: 'Site' })).toHaveCount(0);
+      // The Page column of every row, once the site's list has loaded.
+      const pages = list.locator('tbody tr td:nth-child(5)');
+      await expect.poll(async () => { const texts = await pages.allTextContents(); return texts.length > 0 && texts.every((text) => text.startsWith(origin)); }).toBe(true);
+      await page.screenshot({ path: testInfo.outputPath(`collector-reports-${site}.png`), fullPage: true });
+    }
+  });
 });

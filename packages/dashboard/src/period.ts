@@ -3,6 +3,8 @@ export interface PeriodParams {
   days?: string;
   from?: string;
   to?: string;
+  /** A collector's site (or `local`); absent for every site. */
+  site?: string;
 }
 
 export const PRESETS = [
@@ -12,11 +14,15 @@ export const PRESETS = [
   ['90', 'Last 90 days'],
 ] as const;
 
-/** The API's from/to for the route's period parameters (default the last 7 days). */
-export function periodQuery(params: PeriodParams): { from: string; to?: string } {
-  if (params.from) return { from: params.from, ...(params.to ? { to: params.to } : {}) };
+/** The API's from/to/site for the route's period parameters (default the last 7 days, every site). */
+export function periodQuery(params: PeriodParams): { from: string; to?: string; site?: string } {
+  const site = params.site ? { site: params.site } : {};
+  if (params.from) return { from: params.from, ...(params.to ? { to: params.to } : {}), ...site };
   const days = Number(params.days) > 0 ? Number(params.days) : 7;
-  return { from: new Date(Date.now() - days * 86400_000).toISOString() };
+  return { from: new Date(Date.now() - days * 86400_000).toISOString(), ...site };
 }
+
+/** The route parameters that say what a view looks at, to keep in links to other views. */
+export const scopeOf = (params: PeriodParams) => ({ days: params.days, from: params.from, to: params.to, site: params.site });
 
 export const formatTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { PRESETS } from '../period';
 import { hrefOf } from '../route';
+import { LOCAL_SITE, useSites } from '../sites';
 
 /** Text from a report, shown as text only (preact escapes it); long values wrap. */
 export function Code({ children }: { children: string }) {
@@ -28,13 +29,32 @@ export function Card({ title, children, wide }: { title: string; children: Compo
   );
 }
 
-/** The period picker: presets as links, keeping the view's other parameters. */
+/** The period picker: presets as links, keeping the view's other parameters; on a collector, the site too. */
 export function PeriodPicker({ view, params }: { view: string; params: Record<string, string> }) {
   const current = params.from ? '' : (params.days ?? '7');
   return (
-    <nav class="periods" aria-label="Period">
-      {PRESETS.map(([days, text]) => (
-        <a href={hrefOf(view, { ...params, days, from: undefined, to: undefined, page: undefined })} aria-current={current === days ? 'true' : undefined}>
+    <div class="pickers">
+      <SitePicker view={view} params={params} />
+      <nav class="periods" aria-label="Period">
+        {PRESETS.map(([days, text]) => (
+          <a href={hrefOf(view, { ...params, days, from: undefined, to: undefined, page: undefined })} aria-current={current === days ? 'true' : undefined}>
+            {text}
+          </a>
+        ))}
+      </nav>
+    </div>
+  );
+}
+
+/** A collector's sites as links (every site, its own pages, each site); nothing on a plain server. */
+function SitePicker({ view, params }: { view: string; params: Record<string, string> }) {
+  const sites = useSites();
+  if (!sites.length) return null;
+  const choices: Array<[string | undefined, string]> = [[undefined, 'All sites'], ...sites.map((site): [string, string] => [site.id, site.id]), [LOCAL_SITE, 'This server']];
+  return (
+    <nav class="periods" aria-label="Site">
+      {choices.map(([site, text]) => (
+        <a href={hrefOf(view, { ...params, site, page: undefined })} aria-current={params.site === site ? 'true' : undefined}>
           {text}
         </a>
       ))}

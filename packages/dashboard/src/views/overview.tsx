@@ -1,7 +1,7 @@
 import { api, query } from '../api';
 import { BarChart, daysBetween, PerDayChart, type DaySeries } from '../components/charts';
 import { Card, ErrorBox, Loading, PeriodPicker, Ranking } from '../components/ui';
-import { periodQuery } from '../period';
+import { periodQuery, scopeOf } from '../period';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
 
@@ -27,7 +27,7 @@ const CAUSE_COLORS = '#cf222e';
 export function Overview({ params }: { params: Record<string, string> }) {
   const period = periodQuery(params);
   const { data, error, loading } = useData(JSON.stringify(period), () => api.get<OverviewData>(`overview${query(period)}`));
-  const keep = { days: params.days, from: params.from, to: params.to };
+  const keep = scopeOf(params);
   return (
     <>
       <header class="view-header">

@@ -50,6 +50,7 @@ export function ReportDetailView({ id }: { id: string }) {
     ['IP (anonymized)', data.ip],
     ['Policy', data.originalPolicy],
   ];
+  if (data.site) fields.unshift(['Site', data.site]);
   if (data.extra) fields.push(['Extra fields', data.extra]);
   return (
     <>

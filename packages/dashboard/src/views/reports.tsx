@@ -1,13 +1,16 @@
 import { useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { Code, ErrorBox, Loading, Pager, PeriodPicker, causeLabel } from '../components/ui';
-import { formatTime, periodQuery } from '../period';
+import { formatTime, periodQuery, scopeOf } from '../period';
 import { hrefOf, navigate } from '../route';
+import { useSites } from '../sites';
 import { useData } from '../use-data';
 
 export interface ReportItem {
   id: number;
   sessionId: string | null;
+  /** The collector site ("" for the server's own pages). */
+  site: string;
   channel: string;
   reportType: string;
   receivedAt: number;
@@ -50,6 +53,8 @@ export function Reports({ params }: { params: Record<string, string> }) {
   const request = { ...period, ...filters, page: params.page, page_size: 25 };
   const { data, error, loading } = useData(JSON.stringify(request), () => api.get<ReportPage>(`reports${query(request)}`));
   const values = useData(JSON.stringify(period), () => api.get<FilterValues>(`reports/filters${query(period)}`));
+  // A collector's list says whose each report is, unless one site is chosen.
+  const bySite = useSites().length > 0 && !params.site;
   return (
     <>
       <header class="view-header">
@@ -69,6 +74,7 @@ export function Reports({ params }: { params: Record<string, string> }) {
               <thead>
                 <tr>
                   <th>Received</th>
+                  {bySite && <th>Site</th>}
                   <th>Channel</th>
                   <th>Directive</th>
                   <th>Blocked</th>
@@ -83,6 +89,7 @@ export function Reports({ params }: { params: Record<string, string> }) {
                     <td>
                       <a href={hrefOf(`reports/${r.id}`)}>{formatTime(r.receivedAt)}</a>
                     </td>
+                    {bySite && <td>{r.site || 'this server'}</td>}
                     <td>{r.channel}</td>
                     <td>{r.effectiveDirective || r.reportType}</td>
                     <td class="clip">
@@ -111,7 +118,7 @@ function FilterForm({ params, values }: { params: Record<string, string>; values
   const set = (name: string) => (event: Event) => setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement).value });
   const submit = (event: Event) => {
     event.preventDefault();
-    navigate('reports', { days: params.days, from: params.from, to: params.to, ...draft });
+    navigate('reports', { ...scopeOf(params), ...draft });
   };
   const select = (name: string, label: string, options: string[]) => (
     <label>
@@ -142,7 +149,7 @@ function FilterForm({ params, values }: { params: Record<string, string>; values
       {select('valid', 'Valid', ['true', 'false'])}
       <div class="filter-actions">
         <button type="submit">Apply</button>
-        <a href={hrefOf('reports', { days: params.days, from: params.from, to: params.to })}>Clear</a>
+        <a href={hrefOf('reports', scopeOf(params))}>Clear</a>
       </div>
     </form>
   );

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { Code, ErrorBox, Loading } from '../components/ui';
 import { hrefOf } from '../route';
+import { useSites } from '../sites';
 import { useData } from '../use-data';
 
 interface Match {
@@ -21,6 +22,8 @@ interface RuleView {
   match: Match[];
   references: string[];
   origin: 'global' | 'custom';
+  /** A collector site the custom rule is limited to; null for every site. */
+  site: string | null;
   count: number;
   inForce: boolean;
 }
@@ -44,7 +47,7 @@ interface Preview {
 
 const CAUSES = ['extension', 'browser', 'malware', 'other'];
 const emptyMatch = (): Match => ({ blocked_uri: '', directive: '', source_file: '', sample: '' });
-const emptyRule = (): Draft => ({ id: '', cause: 'other', title: '', short_description: '', long_description: '', ignore: false, match: [emptyMatch()], references: [] });
+const emptyRule = (): Draft => ({ id: '', cause: 'other', title: '', short_description: '', long_description: '', ignore: false, match: [emptyMatch()], references: [], site: null });
 type Draft = Omit<RuleView, 'origin' | 'count' | 'inForce'>;
 
 export function Rules() {
@@ -148,6 +151,7 @@ function RuleTable({ rules, onEdit, onDelete, testId }: { rules: RuleView[]; onE
                 <a href={hrefOf('reports', { rule: rule.id })}>{rule.title}</a>
                 <div class="muted">
                   <Code>{rule.id}</Code>
+                  {rule.site ? ` · ${rule.site} only` : ''}
                   {rule.ignore ? ' · ignore' : ''}
                   {rule.inForce ? '' : ' · not in force'}
                 </div>
@@ -178,6 +182,7 @@ function RuleForm({ initial, windowDays, onDone }: { initial: Draft; windowDays:
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
   const isNew = !initial.id;
+  const sites = useSites();
 
   // The live preview: asked again 300 ms after the last change.
   useEffect(() => {
@@ -230,6 +235,17 @@ function RuleForm({ initial, windowDays, onDone }: { initial: Draft; windowDays:
           ))}
         </select>
       </label>
+      {sites.length > 0 && (
+        <label>
+          Applies to
+          <select name="site" value={draft.site ?? ''} onChange={(e) => setDraft({ ...draft, site: (e.currentTarget as HTMLSelectElement).value || null })}>
+            <option value="">every site</option>
+            {sites.map((site) => (
+              <option value={site.id}>{site.id} only</option>
+            ))}
+          </select>
+        </label>
+      )}
       <label>
         Short description (shown in the popup)
         <input name="short_description" maxLength={500} value={draft.short_description} onInput={field('short_description')} />

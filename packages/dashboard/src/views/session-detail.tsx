@@ -7,7 +7,7 @@ import { useData } from '../use-data';
 import type { ReportItem } from './reports';
 
 interface SessionDetail {
-  session: { id: string; firstSeenAt: number; lastSeenAt: number; documentUri: string; userAgent: string; ip: string; sdkSeenAt: number | null; canary: { outcome: string; threw: boolean } | null; sharedAt: number | null };
+  session: { id: string; site: string; firstSeenAt: number; lastSeenAt: number; documentUri: string; userAgent: string; ip: string; sdkSeenAt: number | null; canary: { outcome: string; threw: boolean } | null; sharedAt: number | null };
   shown: { status: string; verdict: Verdict; at: number } | null;
   current: Verdict;
   reports: Array<ReportItem & { fingerprint: string | null }>;
@@ -32,6 +32,7 @@ export function SessionDetailView({ id }: { id: string }) {
         <a href={hrefOf('sessions')}>← All page views</a>
       </header>
       <dl class="fields compact">
+        {session.site && <div><dt>Site</dt><dd>{session.site}</dd></div>}
         <div><dt>Page</dt><dd><Code>{session.documentUri}</Code></dd></div>
         <div><dt>First and last report</dt><dd>{formatTime(session.firstSeenAt)} – {formatTime(session.lastSeenAt)}</dd></div>
         <div><dt>Browser</dt><dd><Code>{session.userAgent}</Code></dd></div>

@@ -2,10 +2,12 @@ import { api, query } from '../api';
 import { ErrorBox, Loading, Pager, PeriodPicker } from '../components/ui';
 import { formatTime, periodQuery } from '../period';
 import { hrefOf } from '../route';
+import { useSites } from '../sites';
 import { useData } from '../use-data';
 
 interface SessionItem {
   id: string;
+  site: string;
   firstSeenAt: number;
   documentUri: string;
   userAgent: string;
@@ -25,6 +27,7 @@ const STATUSES: Array<[string, string]> = [
 export function Sessions({ params }: { params: Record<string, string> }) {
   const request = { ...periodQuery(params), status: params.status, q: params.q, page: params.page, page_size: 25 };
   const { data, error, loading } = useData(JSON.stringify(request), () => api.get<{ items: SessionItem[]; total: number; page: number; pageSize: number }>(`sessions${query(request)}`));
+  const bySite = useSites().length > 0 && !params.site;
   return (
     <>
       <header class="view-header">
@@ -47,6 +50,7 @@ export function Sessions({ params }: { params: Record<string, string> }) {
               <thead>
                 <tr>
                   <th>First report</th>
+                  {bySite && <th>Site</th>}
                   <th>Page</th>
                   <th>Verdict shown</th>
                   <th>SDK</th>
@@ -59,6 +63,7 @@ export function Sessions({ params }: { params: Record<string, string> }) {
                     <td>
                       <a href={hrefOf(`sessions/${s.id}`)}>{formatTime(s.firstSeenAt)}</a>
                     </td>
+                    {bySite && <td>{s.site || 'this server'}</td>}
                     <td class="clip">{s.documentUri}</td>
                     <td>
                       <span class={`verdict verdict-${s.shownVerdict?.status ?? 'none'}`}>{s.shownVerdict?.status ?? 'none'}</span>
