@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import Koa from 'koa';
 import { createStandaloneApp } from '@csp-observer/server';
 
-const [mode, database, secret] = process.argv.slice(2);
+const [mode, database, secret, migrate] = process.argv.slice(2);
 let app;
 let observer;
 if (mode === 'bare') {
@@ -18,7 +18,7 @@ if (mode === 'bare') {
 } else {
   // One client address sends everything here, so the per-IP flood limit is off; logging too
   // (a line per report would measure the terminal).
-  ({ app, observer } = createStandaloneApp({ secret, database, log: false, limits: { perIp: false }, save: mode !== 'nosave' }));
+  ({ app, observer } = createStandaloneApp({ secret, database, log: false, limits: { perIp: false }, save: mode !== 'nosave', migrate: migrate !== 'no-migrate' }));
   await observer.ready;
 }
 const server = createServer({ keepAliveTimeout: 10_000 }, app.callback());
