@@ -92,7 +92,7 @@ function post(port, agent, path, payload) {
 }
 
 /** `count` POSTs at CONCURRENCY, spread over the servers' ports in turn. */
-export async function load(ports, keepAlive, count, offset) {
+export async function load(ports, keepAlive, count, offset, signal) {
   const agent = keepAlive ? new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) : false;
   const tokens = Array.from({ length: 256 }, () => mintSessionToken(SECRET).token);
   const payloads = Array.from({ length: 1000 }, (_, i) => body(i + offset));
@@ -104,7 +104,7 @@ export async function load(ports, keepAlive, count, offset) {
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count && Date.now() < deadline) {
+      while (next < count && Date.now() < deadline && !signal?.aborted) {
         const i = next++;
         const { status, ms } = await post(ports[i % ports.length], agent, `/csp/report/${tokens[i % tokens.length]}`, payloads[i % payloads.length]);
         latencies.push(ms);
