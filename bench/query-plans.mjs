@@ -38,19 +38,27 @@ try {
      FROM generate_series(1, ?) AS i, LATERAL (SELECT (ARRAY['', 'shop', 'blog'])[1 + i % 3] AS site, ? - ((${sessions} - i)::bigint * ${Math.floor((30 * DAY) / sessions)}) AS t) AS s`,
     [sessions, now],
   );
+  // A fourth, small site: 1% as many reports.
+  await db.raw(
+    `INSERT INTO cspo_reports (session_id, site, channel, report_type, received_at, document_uri, blocked_uri, effective_directive, violated_directive, original_policy, is_valid, raw)
+     SELECT 'news.S' || (i % 100), 'news', 'report-uri', 'csp-violation', ? - ((${ROWS / 100} - i)::bigint * ${Math.floor((30 * DAY) / (ROWS / 100))}), 'https://news.test/', 'inline', 'script-src-elem', 'script-src-elem', '', true, '{}'
+     FROM generate_series(1, ${ROWS / 100}) AS i`,
+    [now],
+  );
   await db.raw('ANALYZE');
 
   const week = { from: now - 7 * DAY, to: now + 1 };
   const cases = [
     ['Report list, one site, last 7 days (page 1 and its count)', (q) => listReports(q, { ...week, site: 'shop' }, 1, 25)],
     ['Report list filtered by directive and cause, every site', (q) => listReports(q, { ...week, directive: 'script-src', cause: 'malware' }, 1, 25)],
+    ['Report list and overview of a small site (1% of the reports)', async (q) => [await listReports(q, { ...week, site: 'news' }, 1, 25), await overview(q, { ...week, site: 'news' })]],
     ['Page-view list, one site, last 7 days', (q) => listSessions(q, { ...week, site: 'blog' }, 1, 25)],
     ['Overview figures, one site, last 7 days', (q) => overview(q, { ...week, site: 'shop' })],
     ['Summary (overview causes, channels, top pages), every site, last 7 days', (q) => summarize(q, new Date(week.from), new Date(week.to), 10)],
     ["A page view's evidence (every verdict)", (q) => new ReportStore(q).evidenceOfSession('shop.S42')],
     ['Retention: deleting the oldest 2 days in batches (each statement once)', (q) => deleteOlderThan(q, now - 28 * DAY)],
   ];
-  console.log(`PostgreSQL query plans: ${ROWS} reports and ${sessions} page views over 30 days, 3 sites\n`);
+  console.log(`PostgreSQL query plans: ${ROWS} reports and ${sessions} page views over 30 days, 3 sites, and a fourth site with ${ROWS / 100} reports\n`);
   const rollback = new Error('rollback');
   /** Runs `work` in a transaction that is then rolled back: nothing the plans run is kept. */
   const rolledBack = async (work) => {
