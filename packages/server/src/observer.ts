@@ -11,11 +11,10 @@ import { openDatabase } from './storage/database.js';
 import { migrateLatest } from './storage/migrations.js';
 import { ReportStore } from './storage/report-store.js';
 import { RuleStore } from './storage/rule-store.js';
-import { sentPolicy } from './page/csp-header.js';
 import { RuleBook } from './rules/rule-book.js';
 import { BUNDLED } from './rules/rules-source.js';
 import { updateRules } from './rules/update-rules.js';
-import { canaryApplies } from './verdict/policy-check.js';
+import { sessionPolicyOf } from './verdict/policy-check.js';
 import { PgSessionEvents } from './verdict/pg-session-events.js';
 import { SessionHub } from './verdict/session-hub.js';
 import { VerdictService } from './verdict/verdict-service.js';
@@ -82,10 +81,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   const rules = new RuleBook(ruleStore, logger);
   const hub = new SessionHub();
   const pipeline = new ReportPipeline(resolved, writer, logger, rules, (sessionId) => hub.notify(sessionId));
-  const verdicts = new VerdictService(store, rules, hub, {
-    canaryApplicable: canaryApplies(sentPolicy(resolved)),
-    reportingApi: resolved.reportingApi,
-  });
+  const verdicts = new VerdictService(store, rules, hub, sessionPolicyOf(resolved));
   const observer: ObserverContext = { options: resolved, logger, db, store, writer, pipeline, ruleStore, rules, verdicts };
   let autoUpdate: ReturnType<typeof setInterval> | null = null;
   // Processes sharing one PostgreSQL wake each other's live verdicts (LISTEN/NOTIFY).

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import type { Logger } from './logger.js';
 import type { ReceivedReport } from './ingest/received-report.js';
-import { SITE_ID, type SiteSecret } from './session-token.js';
+import { LOCAL_SITE, SITE_ID, type SiteSecret } from './session-token.js';
 
 /** Where reports are stored: a SQLite file path, a `postgres://` URL, a knex config or instance. */
 export type DatabaseOption = string | Knex.Config | Knex;
@@ -303,13 +303,8 @@ function resolveRemoteSite(options: RemoteSiteOptions): ResolvedOptions {
   }
   const remote = options.remote;
   if (!remote || typeof remote !== 'object') throw new OptionsError('remote must be { url, site, secret }');
-  let url: URL | null = null;
-  try {
-    url = typeof remote.url === 'string' ? new URL(remote.url) : null;
-  } catch {
-    url = null;
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
+  const url = httpUrl(remote.url);
+  if (!url || url.search || url.hash) {
     throw new OptionsError(`remote.url must be the collector's http(s) URL with its prefix, like "https://csp.example.com/csp", got ${JSON.stringify(remote.url)}`);
   }
   if (typeof remote.site !== 'string' || !SITE_ID.test(remote.site)) {
@@ -391,7 +386,7 @@ export function resolveCollector(value: CollectorOptions | undefined, now = Date
       throw new OptionsError(`collector.sites: id must be lower-case letters, digits and dashes (at most 32), got ${JSON.stringify(id)}`);
     }
     if (sites.has(id)) throw new OptionsError(`collector.sites: the id ${id} is used twice`);
-    if (id === 'local') throw new OptionsError('collector.sites: "local" names this server\'s own pages in the dashboard; choose another id');
+    if (id === LOCAL_SITE) throw new OptionsError(`collector.sites: "${LOCAL_SITE}" names this server's own pages in the dashboard; choose another id`);
     const name = `collector.sites[${id}]`;
     if (!Array.isArray(site.secrets) || site.secrets.length === 0) throw new OptionsError(`${name}.secrets must list at least one secret`);
     const secrets = (site.secrets as CollectorSite['secrets']).map((entry) => siteSecret(name, entry));
@@ -445,15 +440,20 @@ function resolvePopup(value: PopupMode | undefined): PopupMode {
   return value;
 }
 
+/** An absolute http(s) URL, or null for anything else. */
+function httpUrl(value: unknown): URL | null {
+  try {
+    const url = typeof value === 'string' ? new URL(value) : null;
+    return url && (url.protocol === 'https:' || url.protocol === 'http:') ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 function resolveSharingUrl(value: string | undefined): string | null {
   if (value === undefined || value === '') return null;
-  let url: URL | null = null;
-  try {
-    url = typeof value === 'string' ? new URL(value) : null;
-  } catch {
-    url = null;
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+  const url = httpUrl(value);
+  if (!url) {
     throw new OptionsError(`dataSharingUrl must be an http(s) URL, got ${JSON.stringify(value)}`);
   }
   return url.href;

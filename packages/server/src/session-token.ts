@@ -35,11 +35,16 @@ export interface SiteSecret {
   until: number | null;
 }
 
+const SITE = '[a-z0-9][a-z0-9-]{0,31}';
 /** Site ids: lower-case letters, digits and dashes, as in `shop` or `blog-eu`. */
-export const SITE_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const SITE_ID = new RegExp(`^${SITE}$`);
+/** The dashboard's name for this server's own pages: no collector site may take it. */
+export const LOCAL_SITE = 'local';
+/** A stored session id: the random id, after `<site>.` for a collector site's page views. */
+export const STORED_SESSION_ID = new RegExp(`^(?:${SITE}\\.)?[A-Za-z0-9_-]{1,32}$`);
 
 const LOCAL_TOKEN = /^([A-Za-z0-9_-]{22})\.([0-9a-z]{1,9})\.([A-Za-z0-9_-]{22})$/;
-const SITE_TOKEN = /^([a-z0-9][a-z0-9-]{0,31})\.([A-Za-z0-9_-]{22})\.([0-9a-z]{1,9})\.([0-3])\.([A-Za-z0-9_-]{22})$/;
+const SITE_TOKEN = new RegExp(`^(${SITE})\\.([A-Za-z0-9_-]{22})\\.([0-9a-z]{1,9})\\.([0-3])\\.([A-Za-z0-9_-]{22})$`);
 const MAX_TOKEN_LENGTH = 100;
 /** Clock skew tolerated between processes that mint and verify. */
 const FUTURE_SKEW_SECONDS = 300;
@@ -63,15 +68,21 @@ export function mintSessionToken(secret: string, now = Date.now()): { token: str
 /** Mints a token for a page view of `site`, to be verified by the collector that knows the site's secret. */
 export function mintSiteToken(site: string, secret: string, policy: SessionPolicy, now = Date.now()): { token: string; session: SessionToken } {
   const { id, issued, issuedAt } = newSession(now);
-  const payload = `${site}.${id}.${issued}.${flagsOf(policy)}`;
+  const payload = `${site}.${id}.${issued}.${policyFlags(policy)}`;
   return {
     token: `${payload}.${mac(secret, `s1.${payload}`).toString('base64url')}`,
     session: { id: `${site}.${id}`, issuedAt, site, policy },
   };
 }
 
-function flagsOf(policy: SessionPolicy): number {
+/** A policy's facts as the token's flags digit (and the sessions table's `policy` column). */
+export function policyFlags(policy: SessionPolicy): number {
   return (policy.canary ? 1 : 0) | (policy.reportingApi ? 2 : 0);
+}
+
+/** The facts of a flags value written by policyFlags. */
+export function policyOfFlags(flags: number): SessionPolicy {
+  return { canary: (flags & 1) !== 0, reportingApi: (flags & 2) !== 0 };
 }
 
 /** Whether `signature` is the canonical base64url of the expected MAC (constant time). */
@@ -128,8 +139,7 @@ export function verifySiteToken(
   if (!valid) return null;
   const issuedAt = fresh(issued, maxAgeSeconds, now);
   if (issuedAt === null) return null;
-  const bits = Number(flags);
-  return { id: `${site}.${id}`, issuedAt, site, policy: { canary: (bits & 1) !== 0, reportingApi: (bits & 2) !== 0 } };
+  return { id: `${site}.${id}`, issuedAt, site, policy: policyOfFlags(Number(flags)) };
 }
 
 /** The site of a stored session id ("" for this server's own page views). */

@@ -4,6 +4,7 @@ import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
 import { sentPolicy } from '../page/csp-header.js';
 import { updateRules } from '../rules/update-rules.js';
+import { STORED_SESSION_ID } from '../session-token.js';
 import {
   DAY,
   filterValues,
@@ -100,7 +101,7 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
 
   router.get('/admin/api/sessions/:id', guard(async (ctx) => {
     const id = ctx.params.id ?? '';
-    if (!/^(?:[a-z0-9][a-z0-9-]{0,31}\.)?[A-Za-z0-9_-]{1,32}$/.test(id)) throw new HttpError(400, 'not a session id');
+    if (!STORED_SESSION_ID.test(id)) throw new HttpError(400, 'not a session id');
     const { verdict, unexplained, session } = await observer.verdicts.current(id);
     if (!session) throw new HttpError(404, `no session ${id}`);
     const reports = await observer.store.reportsOfSession(id);

@@ -1,11 +1,8 @@
 import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
 import { mediaType, readBoundedBody } from '../routes/body.js';
-import { SITE_ID } from '../session-token.js';
+import { LOCAL_SITE, SITE_ID } from '../session-token.js';
 import { DAY, type Period } from '../storage/admin-queries.js';
-
-/** The `site` parameter's value for this server's own pages (no collector site may take the name). */
-export const LOCAL_SITE = 'local';
 
 /** The longest period one dashboard query covers. */
 const MAX_PERIOD_DAYS = 400;

@@ -85,6 +85,7 @@ export class ReportPipeline {
     this.checkRate(ctx.ip, session, reports.length + hidden.length);
 
     const now = Date.now();
+    const site = session?.site ?? '';
     const ip = anonymizeIp(ctx.ip);
     const userAgent = ctx.get('User-Agent').slice(0, MAX_USER_AGENT);
     const received: ReceivedReport[] = reports.map((report, i) => {
@@ -94,7 +95,7 @@ export class ReportPipeline {
         type: canaryReport ? CANARY_TYPE : report.type,
         channel,
         sessionId: session?.id ?? null,
-        site: session?.site ?? '',
+        site,
         violation: v,
         valid: report.valid,
         problems: report.problems,
@@ -106,7 +107,7 @@ export class ReportPipeline {
         via: sdk ? (sdk.via[i] ?? 'listener') : null,
         sdkSeq: sdk?.seq[i] ?? null,
         // Rules see the full URLs, before stripQuery.
-        rule: v && !canaryReport ? this.rules.match(v, session?.site ?? '') : null,
+        rule: v && !canaryReport ? this.rules.match(v, site) : null,
       };
     });
 

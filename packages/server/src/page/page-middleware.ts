@@ -3,9 +3,9 @@ import { EN_POPUP_STRINGS, mergePopupStrings, popupStringsFor, type PopupStrings
 import type { Context, Next } from 'koa';
 import type { ResolvedOptions } from '../options.js';
 import { ownOrigin } from '../own-origin.js';
-import { mintSessionToken, mintSiteToken, type SessionPolicy } from '../session-token.js';
-import { canaryApplies } from '../verdict/policy-check.js';
-import { createNonce, cspHeaderBuilder, REPORTING_GROUP, sentPolicy } from './csp-header.js';
+import { mintSessionToken, mintSiteToken } from '../session-token.js';
+import { sessionPolicyOf } from '../verdict/policy-check.js';
+import { createNonce, cspHeaderBuilder, REPORTING_GROUP } from './csp-header.js';
 import { escapeHtml } from '../visitor/html.js';
 import { rewriteHtml, rewriteHtmlStream, type RewriteSpec } from './html-rewriter.js';
 
@@ -75,7 +75,7 @@ export function pageMiddleware(options: ResolvedOptions) {
 function tokenMinter(options: ResolvedOptions): () => string {
   const { remote } = options;
   if (!remote) return () => mintSessionToken(options.secret).token;
-  const policy: SessionPolicy = { canary: canaryApplies(sentPolicy(options)), reportingApi: options.reportingApi };
+  const policy = sessionPolicyOf(options);
   return () => mintSiteToken(remote.site, options.secret, policy).token;
 }
 

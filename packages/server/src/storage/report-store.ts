@@ -2,7 +2,7 @@ import type { CanaryOutcome, Channel, SdkSource, Violation } from '@csp-observer
 import type { Knex } from 'knex';
 import { dialectOf, type Dialect } from './database.js';
 import { sqliteBatchInsert } from './sqlite-batch-insert.js';
-import type { SessionPolicy } from '../session-token.js';
+import { policyFlags, policyOfFlags, type SessionPolicy } from '../session-token.js';
 
 /** One report row as written: the normalized violation plus where and how it arrived. */
 export interface ReportRecord extends Violation {
@@ -211,7 +211,7 @@ export function sessionFromRow(row: Row): StoredSession {
   return {
     id: String(row.id),
     site: String(row.site ?? ''),
-    policy: row.policy === null || row.policy === undefined ? null : { canary: (Number(row.policy) & 1) !== 0, reportingApi: (Number(row.policy) & 2) !== 0 },
+    policy: row.policy === null || row.policy === undefined ? null : policyOfFlags(Number(row.policy)),
     issuedAt: Number(row.issued_at),
     firstSeenAt: Number(row.first_seen_at),
     lastSeenAt: Number(row.last_seen_at),
@@ -255,7 +255,7 @@ export class ReportStore {
     const sessionRows = mergeSessions(sessions).map((session) => ({
       id: session.id,
       site: session.site,
-      policy: session.policy ? (session.policy.canary ? 1 : 0) | (session.policy.reportingApi ? 2 : 0) : null,
+      policy: session.policy ? policyFlags(session.policy) : null,
       issued_at: session.issuedAt,
       first_seen_at: session.seenAt,
       last_seen_at: session.seenAt,

@@ -1,4 +1,7 @@
 import type { Policy } from '@csp-observer/core';
+import type { ResolvedOptions } from '../options.js';
+import { sentPolicy } from '../page/csp-header.js';
+import type { SessionPolicy } from '../session-token.js';
 
 /**
  * Whether the canary can work under a policy: the directive that governs eval (script-src, or
@@ -10,4 +13,12 @@ export function canaryApplies(policy: Policy): boolean {
   if (!sources) return false;
   const lower = sources.map((source) => source.toLowerCase());
   return !lower.includes("'unsafe-eval'") && lower.includes("'report-sample'");
+}
+
+/**
+ * What the policy these options send lets a page view's verdict expect: the server's own
+ * verdicts start from it, and a site in remote mode carries it to the collector in its tokens.
+ */
+export function sessionPolicyOf(options: ResolvedOptions): SessionPolicy {
+  return { canary: canaryApplies(sentPolicy(options)), reportingApi: options.reportingApi };
 }

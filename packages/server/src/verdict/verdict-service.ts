@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { computeVerdict, type EvidenceViolation, type HiddenElement, type UnexplainedViolation, type Verdict } from '@csp-observer/core';
 import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report-types.js';
 import type { RuleBook } from '../rules/rule-book.js';
-import { siteOfSession } from '../session-token.js';
+import { siteOfSession, type SessionPolicy } from '../session-token.js';
 import type { ReportStore, StoredSession } from '../storage/report-store.js';
 import type { SessionHub } from './session-hub.js';
 
@@ -11,12 +11,6 @@ export interface VersionedVerdict extends Verdict {
   version: string;
 }
 
-export interface VerdictPolicy {
-  /** The policy sent forbids eval and asks for samples: the canary can work. */
-  canaryApplicable: boolean;
-  /** Reporting API on HTTPS pages: native reports may come about a minute late. */
-  reportingApi: boolean;
-}
 
 /** report-uri reports arrive within ~120 ms of the violation (measured in Chromium). */
 const REPORT_URI_DELAY_MS = 2000;
@@ -40,7 +34,8 @@ export class VerdictService {
     private readonly store: ReportStore,
     private readonly rules: RuleBook,
     private readonly hub: SessionHub,
-    private readonly policy: VerdictPolicy,
+    /** What this server's own pages' policy lets their verdicts expect (see sessionPolicyOf). */
+    private readonly policy: SessionPolicy,
   ) {}
 
   /**
@@ -65,7 +60,7 @@ export class VerdictService {
     }
     const https = /^https:/i.test(session?.documentUri ?? '') || rows.some((row) => /^https:/i.test(row.documentUri));
     // A collector site's page view carries its own policy's facts (from its token); ours come from the options.
-    const policy = session?.policy ? { canaryApplicable: session.policy.canary, reportingApi: session.policy.reportingApi } : this.policy;
+    const policy = session?.policy ?? this.policy;
     const { verdict, unexplained, changesAt } = computeVerdict(
       {
         now,
@@ -75,8 +70,8 @@ export class VerdictService {
         hidden,
       },
       {
-        rules: this.rules.forSite(session?.site ?? siteOfSession(sessionId)),
-        canaryApplicable: policy.canaryApplicable,
+        rules: this.rules.forSite(siteOfSession(sessionId)),
+        canaryApplicable: policy.canary,
         nativeDelayMs: policy.reportingApi && https ? REPORT_TO_DELAY_MS : REPORT_URI_DELAY_MS,
       },
     );
