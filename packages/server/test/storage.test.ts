@@ -62,4 +62,31 @@ describe.each(testDatabases())('storage on $name', (database) => {
       await db.destroy();
     }
   });
+
+  it.skipIf(Boolean(database.skip))('stores hostile text exactly as sent (quotes, SQL, NUL, surrogates, long values)', async () => {
+    const { db } = openDatabase(await database.create());
+    try {
+      await migrateLatest(db);
+      const store = new ReportStore(db);
+      const hostile = [
+        "'); DROP TABLE cspo_reports; --",
+        "it's ''quoted'' \\ back\\slash\n\r\t",
+        'NUL\u0000inside',
+        'emoji \u{1F600} and a lone surrogate \uD800 here',
+        'x'.repeat(200_000),
+      ];
+      const sessionId = 'H'.repeat(22);
+      await store.insert(
+        hostile.map((text, i) => record({ sessionId, documentUri: text, raw: text, sample: text, lineNumber: i, fingerprint: null })),
+        [],
+      );
+      const stored = await store.reportsOfSession(sessionId);
+      const expected = hostile.map((text) => text.replace(/\u0000/g, '\uFFFD').replace(/\uD800(?![\uDC00-\uDFFF])/g, '\uFFFD'));
+      expect(stored.map((r) => r.documentUri)).toEqual(expected);
+      expect(stored.map((r) => r.raw)).toEqual(expected);
+      expect(stored.map((r) => r.lineNumber)).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      await db.destroy();
+    }
+  });
 });

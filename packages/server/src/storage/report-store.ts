@@ -115,7 +115,7 @@ export const SESSION_EVENTS_CHANNEL = 'cspo_session_events';
 /** The most rows of one session the verdict reads (the per-session limit keeps them fewer). */
 const EVIDENCE_LIMIT = 5000;
 
-/** Rows per INSERT statement: under PostgreSQL's 65,535 and SQLite's 32,766 bound parameters. */
+/** Rows per PostgreSQL INSERT statement: under its 65,535 bound parameters. */
 const ROWS_PER_STATEMENT = 500;
 
 /** PostgreSQL text cannot hold NUL; hostile reports carry them, so they become U+FFFD. */
@@ -277,7 +277,6 @@ export class ReportStore {
           { table: 'cspo_reports', rows: reportRows, onConflict: SQLITE_REPORT_CONFLICT },
           { table: 'cspo_drops', rows: dropRows, onConflict: SQLITE_DROP_CONFLICT },
         ],
-        ROWS_PER_STATEMENT,
       );
       return;
     }

@@ -11,76 +11,84 @@ export interface TableWrite {
   onConflict?: string;
 }
 
-interface Statement {
-  run(params: unknown[], callback: (error: Error | null) => void): void;
-  finalize(callback?: () => void): void;
-}
-
 interface SqliteConnection {
-  run(sql: string, callback: (error: Error | null) => void): void;
-  prepare(sql: string): Statement;
-}
-
-/** Prepared statements per connection, by SQL text; few shapes recur (one per batch size). */
-const statements = new WeakMap<object, Map<string, Statement>>();
-const MAX_CACHED = 64;
-
-function prepared(conn: SqliteConnection, sql: string): Statement {
-  let cache = statements.get(conn);
-  if (!cache) statements.set(conn, (cache = new Map()));
-  let statement = cache.get(sql);
-  if (statement) {
-    // Keep recently used statements at the end: the first one is the least recently used.
-    cache.delete(sql);
-  } else {
-    statement = conn.prepare(sql);
-    if (cache.size >= MAX_CACHED) {
-      const [oldest, evicted] = cache.entries().next().value as [string, Statement];
-      cache.delete(oldest);
-      evicted.finalize();
-    }
-  }
-  cache.set(sql, statement);
-  return statement;
-}
-
-const run = (conn: SqliteConnection, sql: string) =>
-  new Promise<void>((resolve, reject) => conn.run(sql, (error) => (error ? reject(error) : resolve())));
-
-const runStatement = (statement: Statement, params: unknown[]) =>
-  new Promise<void>((resolve, reject) => statement.run(params, (error) => (error ? reject(error) : resolve())));
-
-function sqlValue(value: unknown): unknown {
-  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+  exec(sql: string, callback: (error: Error | null) => void): void;
 }
 
 /**
- * Writes several tables in one SQLite transaction through the driver's own connection with
- * cached prepared statements. Measured: a 32-report group commit costs about a quarter of the
- * CPU it takes through knex's query builder and transaction objects (see docs/performance.md).
- * The connection is held for the whole transaction, so nothing here may go through knex.
+ * A script longer than this is run in several calls inside the one transaction, so a huge
+ * group commit does not build one huge string. A typical commit (tens of reports) is far below.
  */
-export async function sqliteBatchInsert(db: Knex, writes: readonly TableWrite[], rowsPerStatement: number): Promise<void> {
+const MAX_SCRIPT_CHARS = 4 * 1024 * 1024;
+
+/**
+ * A value as an SQLite literal. Strings are quoted with `'` doubled, the only escape SQLite's
+ * string literals have; NUL becomes U+FFFD (the driver hands the script to SQLite as a C
+ * string, which would end at a NUL). Numbers that are not finite are stored as NULL.
+ */
+export function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL';
+  if (typeof value === 'bigint') return String(value);
+  let text = String(value);
+  if (text.includes('\u0000')) text = text.replace(/\u0000/g, '\uFFFD');
+  return `'${text.includes("'") ? text.replace(/'/g, "''") : text}'`;
+}
+
+const exec = (conn: SqliteConnection, sql: string) =>
+  new Promise<void>((resolve, reject) => conn.exec(sql, (error) => (error ? reject(error) : resolve())));
+
+/**
+ * The transaction as SQL scripts: `BEGIN IMMEDIATE`, one multi-row INSERT per table (split only
+ * when a script would pass MAX_SCRIPT_CHARS), `COMMIT`. Table names, columns and conflict
+ * clauses are ours; every value goes through sqlLiteral.
+ */
+export function transactionScripts(writes: readonly TableWrite[], maxChars = MAX_SCRIPT_CHARS): string[] {
+  const scripts: string[] = [];
+  // IMMEDIATE takes the write lock up front: no deadlock with another writer (the CLI).
+  let script = 'BEGIN IMMEDIATE;';
+  for (const { table, rows, onConflict } of writes) {
+    if (rows.length === 0) continue;
+    const columns = Object.keys(rows[0]!);
+    const head = `INSERT INTO ${table} (${columns.join(',')}) VALUES `;
+    const tail = `${onConflict ? ` ${onConflict}` : ''};`;
+    let open = false;
+    for (const row of rows) {
+      let tuple = '(';
+      for (let i = 0; i < columns.length; i++) tuple += (i ? ',' : '') + sqlLiteral(row[columns[i]!]);
+      tuple += ')';
+      if (open && script.length + tuple.length > maxChars) {
+        scripts.push(script + tail);
+        script = '';
+        open = false;
+      }
+      script += open ? `,${tuple}` : head + tuple;
+      open = true;
+    }
+    script += tail;
+  }
+  scripts.push(`${script}COMMIT;`);
+  return scripts;
+}
+
+/**
+ * Writes several tables in one SQLite transaction through the driver's own connection, as one
+ * script run by one call. Each driver call is a round trip through libuv's thread pool and
+ * back through the event loop, which under load waits behind the requests being parsed: a
+ * commit as BEGIN, prepared INSERTs and COMMIT took four of them, and several milliseconds.
+ * Measured in docs/performance.md. The connection is held for the whole transaction, so
+ * nothing here may go through knex.
+ */
+export async function sqliteBatchInsert(db: Knex, writes: readonly TableWrite[]): Promise<void> {
   const conn = (await db.client.acquireConnection()) as SqliteConnection;
   try {
-    // IMMEDIATE takes the write lock up front: no deadlock with another writer (the CLI).
-    await run(conn, 'BEGIN IMMEDIATE');
+    const scripts = transactionScripts(writes);
     try {
-      for (const { table, rows, onConflict } of writes) {
-        if (rows.length === 0) continue;
-        const columns = Object.keys(rows[0]!);
-        const tuple = `(${columns.map(() => '?').join(',')})`;
-        for (let i = 0; i < rows.length; i += rowsPerStatement) {
-          const chunk = rows.slice(i, i + rowsPerStatement);
-          const sql = `INSERT INTO ${table} (${columns.join(',')}) VALUES ${Array(chunk.length).fill(tuple).join(',')}${onConflict ? ` ${onConflict}` : ''}`;
-          const params: unknown[] = [];
-          for (const row of chunk) for (const column of columns) params.push(sqlValue(row[column]));
-          await runStatement(prepared(conn, sql), params);
-        }
-      }
-      await run(conn, 'COMMIT');
+      for (const script of scripts) await exec(conn, script);
     } catch (error) {
-      await run(conn, 'ROLLBACK').catch(() => undefined);
+      // A failed statement leaves the transaction open; when BEGIN itself failed there is none.
+      await exec(conn, 'ROLLBACK').catch(() => undefined);
       throw error;
     }
   } finally {
