@@ -18,6 +18,7 @@ import { sessionPolicyOf } from './verdict/policy-check.js';
 import { PgSessionEvents } from './verdict/pg-session-events.js';
 import { SessionHub } from './verdict/session-hub.js';
 import { VerdictService } from './verdict/verdict-service.js';
+import { TokenVerifier } from './routes/token-verifier.js';
 import type { Logger } from './logger.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -82,7 +83,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   const hub = new SessionHub();
   const pipeline = new ReportPipeline(resolved, writer, logger, rules, (sessionId) => hub.notify(sessionId));
   const verdicts = new VerdictService(store, rules, hub, sessionPolicyOf(resolved));
-  const observer: ObserverContext = { options: resolved, logger, db, store, writer, pipeline, ruleStore, rules, verdicts };
+  const observer: ObserverContext = { options: resolved, logger, db, store, writer, pipeline, ruleStore, rules, verdicts, tokens: new TokenVerifier(resolved) };
   let autoUpdate: ReturnType<typeof setInterval> | null = null;
   // Processes sharing one PostgreSQL wake each other's live verdicts (LISTEN/NOTIFY).
   const pgConnection = store.dialect === 'postgres' ? PgSessionEvents.connectionOf(db) : null;

@@ -93,10 +93,30 @@ function signatureMatches(signature: string, expected: Buffer): boolean {
   return given.length === expected.length && given.toString('base64url') === signature && timingSafeEqual(given, expected);
 }
 
-function fresh(issued: string, maxAgeSeconds: number, now: number): number | null {
+/** A verified token, and the last moment it stays valid (its age limit, or its secret's grace period). */
+export interface VerifiedToken {
+  session: SessionToken;
+  /** Epoch ms; after it the token must be verified again (and will fail). */
+  validUntil: number;
+}
+
+/** The token's issue time if it is not too old nor too far in the future; with when it expires. */
+function fresh(issued: string, maxAgeSeconds: number, now: number): { issuedAt: number; expiresAt: number } | null {
   const issuedAt = parseInt(issued, 36);
   const nowSeconds = Math.floor(now / 1000);
-  return issuedAt > nowSeconds + FUTURE_SKEW_SECONDS || nowSeconds - issuedAt > maxAgeSeconds ? null : issuedAt;
+  if (issuedAt > nowSeconds + FUTURE_SKEW_SECONDS || nowSeconds - issuedAt > maxAgeSeconds) return null;
+  return { issuedAt, expiresAt: (issuedAt + maxAgeSeconds + 1) * 1000 - 1 };
+}
+
+/** verifySessionToken, with how long the answer holds. */
+export function checkSessionToken(secret: string, token: unknown, maxAgeSeconds: number, now = Date.now()): VerifiedToken | null {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
+  const match = LOCAL_TOKEN.exec(token);
+  if (!match) return null;
+  const [, id, issued, signature] = match as unknown as [string, string, string, string];
+  if (!signatureMatches(signature, mac(secret, `v1.${id}.${issued}`))) return null;
+  const age = fresh(issued, maxAgeSeconds, now);
+  return age && { session: { id, issuedAt: age.issuedAt, site: '' }, validUntil: age.expiresAt };
 }
 
 /**
@@ -104,13 +124,32 @@ function fresh(issued: string, maxAgeSeconds: number, now: number): number | nul
  * anything forged, tampered, expired or malformed (a site's token included); never throws.
  */
 export function verifySessionToken(secret: string, token: unknown, maxAgeSeconds: number, now = Date.now()): SessionToken | null {
+  return checkSessionToken(secret, token, maxAgeSeconds, now)?.session ?? null;
+}
+
+/** verifySiteToken, with how long the answer holds. */
+export function checkSiteToken(
+  secretsOf: (site: string) => readonly SiteSecret[] | undefined,
+  token: unknown,
+  maxAgeSeconds: number,
+  now = Date.now(),
+): VerifiedToken | null {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
-  const match = LOCAL_TOKEN.exec(token);
+  const match = SITE_TOKEN.exec(token);
   if (!match) return null;
-  const [, id, issued, signature] = match as unknown as [string, string, string, string];
-  if (!signatureMatches(signature, mac(secret, `v1.${id}.${issued}`))) return null;
-  const issuedAt = fresh(issued, maxAgeSeconds, now);
-  return issuedAt === null ? null : { id, issuedAt, site: '' };
+  const [, site, id, issued, flags, signature] = match as unknown as [string, string, string, string, string, string];
+  const secrets = secretsOf(site);
+  if (!secrets) return null;
+  const payload = `s1.${site}.${id}.${issued}.${flags}`;
+  // Every accepted secret is tried (no early exit): the time taken does not say which one matched.
+  let acceptedUntil = -Infinity;
+  for (const { secret, until } of secrets) {
+    if (signatureMatches(signature, mac(secret, payload)) && (until === null || now <= until)) acceptedUntil = Math.max(acceptedUntil, until ?? Infinity);
+  }
+  if (acceptedUntil === -Infinity) return null;
+  const age = fresh(issued, maxAgeSeconds, now);
+  if (!age) return null;
+  return { session: { id: `${site}.${id}`, issuedAt: age.issuedAt, site, policy: policyOfFlags(Number(flags)) }, validUntil: Math.min(age.expiresAt, acceptedUntil) };
 }
 
 /**
@@ -124,22 +163,7 @@ export function verifySiteToken(
   maxAgeSeconds: number,
   now = Date.now(),
 ): SessionToken | null {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
-  const match = SITE_TOKEN.exec(token);
-  if (!match) return null;
-  const [, site, id, issued, flags, signature] = match as unknown as [string, string, string, string, string, string];
-  const secrets = secretsOf(site);
-  if (!secrets) return null;
-  const payload = `s1.${site}.${id}.${issued}.${flags}`;
-  // Every accepted secret is tried (no early exit): the time taken does not say which one matched.
-  let valid = false;
-  for (const { secret, until } of secrets) {
-    if (signatureMatches(signature, mac(secret, payload)) && (until === null || now <= until)) valid = true;
-  }
-  if (!valid) return null;
-  const issuedAt = fresh(issued, maxAgeSeconds, now);
-  if (issuedAt === null) return null;
-  return { id: `${site}.${id}`, issuedAt, site, policy: policyOfFlags(Number(flags)) };
+  return checkSiteToken(secretsOf, token, maxAgeSeconds, now)?.session ?? null;
 }
 
 /** The site of a stored session id ("" for this server's own page views). */

@@ -2,24 +2,14 @@ import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
 import type { ResolvedOptions } from '../options.js';
-import { verifySessionToken, verifySiteToken, type SessionToken } from '../session-token.js';
-
-/**
- * A token of this server's own pages (its secret), or in collector mode of one of its sites
- * (that site's secrets), within the session's lifetime; null otherwise.
- */
-export function verifyToken(options: ResolvedOptions, token: unknown, now = Date.now()): SessionToken | null {
-  const maxAge = options.sessionKeepDays * 86400;
-  const { collector } = options;
-  return verifySessionToken(options.secret, token, maxAge, now) ?? (collector ? verifySiteToken((site) => collector.get(site)?.secrets, token, maxAge, now) : null);
-}
+import type { SessionToken } from '../session-token.js';
 
 /**
  * The session of the route's `:token`; otherwise the route's answer: 403 where reports are
  * refused, 404 where a verdict must not say whether a session exists.
  */
 export function sessionParam(observer: ObserverContext, ctx: Context, refusal: { status: 403 | 404; message: string }): SessionToken {
-  const session = verifyToken(observer.options, ctx.params.token);
+  const session = observer.tokens.verify(ctx.params.token);
   if (!session) throw new HttpError(refusal.status, refusal.message);
   return session;
 }
@@ -32,5 +22,5 @@ export function originsFor(options: ResolvedOptions, session: SessionToken | nul
 
 /** For a preflight: the origins of the route's token if it is valid, else `reportOrigins`. */
 export function originsOfParam(observer: ObserverContext, ctx: Context): ResolvedOptions['reportOrigins'] {
-  return originsFor(observer.options, verifyToken(observer.options, ctx.params.token));
+  return originsFor(observer.options, observer.tokens.verify(ctx.params.token));
 }
