@@ -81,6 +81,18 @@ describe('normalizeReportUriBody', () => {
     expect(report?.violation?.blockedUri).toBe('eval');
   });
 
+  it('reads the same report the same way every time, and ignores keys that only Object.prototype knows', () => {
+    const hostile = JSON.parse('{"csp-report": {"constructor": "x", "__proto__": {"blocked-uri": "eval"}, "toString": 1}}');
+    const source = { ...chromiumReport['csp-report'], ...hostile['csp-report'] };
+    for (let i = 0; i < 3; i++) {
+      const [report] = normalizeReportUriBody({ 'csp-report': source });
+      expect(report?.valid).toBe(true);
+      expect(report?.problems).toEqual([]);
+      expect(Object.keys(report!.violation!).sort()).toEqual(Object.keys(normalizeReportUriBody(chromiumReport)[0]!.violation!).sort());
+      expect(report?.violation?.blockedUri).toBe('inline');
+    }
+  });
+
   it('treats a non-object body as one invalid report', () => {
     const reports = normalizeReportUriBody('hello');
     expect(reports).toHaveLength(1);

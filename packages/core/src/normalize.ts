@@ -51,8 +51,19 @@ const DISPOSITIONS = new Set(['enforce', 'report']);
 /** Longer strings are cut: a report is evidence, not a place to store megabytes. */
 const MAX_FIELD_LENGTH = 8192;
 
+/** Spellings seen so far (`document-uri`, `documentURL` ...): a report's keys repeat across reports. */
+const knownSpellings = new Map<string, ViolationKey>();
+const MAX_KNOWN_SPELLINGS = 512;
+
 function canonicalKey(key: string): ViolationKey | undefined {
-  return KEY_ALIASES[key.replace(/[-_]/g, '').toLowerCase()];
+  const known = knownSpellings.get(key);
+  if (known) return known;
+  const folded = key.replace(/[-_]/g, '').toLowerCase();
+  // Own keys only: `constructor` is not a field, whatever Object.prototype says.
+  const field = Object.hasOwn(KEY_ALIASES, folded) ? KEY_ALIASES[folded] : undefined;
+  // Only real fields are remembered, and boundedly: hostile keys cannot grow the map.
+  if (field && knownSpellings.size < MAX_KNOWN_SPELLINGS) knownSpellings.set(key, field);
+  return field;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -71,6 +71,14 @@ describe.each(testDatabases())('ingestion on $name', (database) => {
       expect(report!.raw).toContain('session=s3cr3t');
     });
 
+    it("keeps a single report's body exactly as received (spacing and key order included)", async () => {
+      const { token, session } = mintSessionToken(SECRET);
+      const body = JSON.stringify(JSON.parse(REPORT_URI_BODIES[0]!.body), null, 2);
+      await post(keepQuery.url, `/csp/report/${token}`, `\n${body}\n`, { 'Content-Type': 'application/csp-report' });
+      const [report] = await keepQuery.observer.store.reportsOfSession(session.id);
+      expect(report!.raw).toBe(body);
+    });
+
     it('pairs fingerprints on the full URL even though the stored one is stripped', async () => {
       const { token, session } = mintSessionToken(SECRET);
       const event = sdkEvent({

@@ -40,6 +40,8 @@ async function receiveNative(observer: ObserverContext, ctx: Context, session: S
   }
   const reportingApi = kind === 'reports+json';
   const reports = reportingApi ? normalizeReportingApiBody(json) : normalizeReportUriBody(json);
+  // One report in a JSON body: its raw evidence is the body exactly as received.
+  if (reports.length === 1 && kind !== 'form' && !Array.isArray(json)) reports[0]!.raw = text.trim();
   await observer.pipeline.receive(ctx, reportingApi ? 'report-to' : endpoint, session, reports);
   ctx.status = 204;
 }
