@@ -93,6 +93,9 @@ function signatureMatches(signature: string, expected: Buffer): boolean {
   return given.length === expected.length && given.toString('base64url') === signature && timingSafeEqual(given, expected);
 }
 
+/** The secrets a collector accepts for a site; undefined for a site it does not know. */
+export type SecretsOfSite = (site: string) => readonly SiteSecret[] | undefined;
+
 /** A verified token, and the last moment it stays valid (its age limit, or its secret's grace period). */
 export interface VerifiedToken {
   session: SessionToken;
@@ -128,12 +131,7 @@ export function verifySessionToken(secret: string, token: unknown, maxAgeSeconds
 }
 
 /** verifySiteToken, with how long the answer holds. */
-export function checkSiteToken(
-  secretsOf: (site: string) => readonly SiteSecret[] | undefined,
-  token: unknown,
-  maxAgeSeconds: number,
-  now = Date.now(),
-): VerifiedToken | null {
+export function checkSiteToken(secretsOf: SecretsOfSite, token: unknown, maxAgeSeconds: number, now = Date.now()): VerifiedToken | null {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
   const match = SITE_TOKEN.exec(token);
   if (!match) return null;
@@ -157,12 +155,7 @@ export function checkSiteToken(
  * one only until its `until`). Null for an unknown site, a wrong or retired secret, tampering,
  * age or form; never throws.
  */
-export function verifySiteToken(
-  secretsOf: (site: string) => readonly SiteSecret[] | undefined,
-  token: unknown,
-  maxAgeSeconds: number,
-  now = Date.now(),
-): SessionToken | null {
+export function verifySiteToken(secretsOf: SecretsOfSite, token: unknown, maxAgeSeconds: number, now = Date.now()): SessionToken | null {
   return checkSiteToken(secretsOf, token, maxAgeSeconds, now)?.session ?? null;
 }
 
