@@ -139,6 +139,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
     await verdicts.close();
     await writer.flush();
     await pipeline.close();
+    await store.close();
     if (owned) await db.destroy();
   };
   return middleware;

@@ -1,7 +1,7 @@
 import type { CanaryOutcome, Channel, SdkSource, Violation } from '@csp-observer/core';
 import type { Knex } from 'knex';
 import { dialectOf, type Dialect } from './database.js';
-import { sqliteBatchInsert } from './sqlite-batch-insert.js';
+import { SqliteBatchInserter } from './sqlite-batch-insert.js';
 import { policyFlags, policyOfFlags, type SessionPolicy } from '../session-token.js';
 
 /** One report row as written: the normalized violation plus where and how it arrived. */
@@ -239,9 +239,17 @@ export function parseJson(value: unknown): unknown {
 /** Reads and writes reports and sessions. The one place that knows the table layout. */
 export class ReportStore {
   readonly dialect: Dialect;
+  /** SQLite: group commits on a connection of their own (see SqliteBatchInserter). */
+  private readonly sqliteInserter: SqliteBatchInserter | null;
 
   constructor(readonly db: Knex) {
     this.dialect = dialectOf(db);
+    this.sqliteInserter = this.dialect === 'sqlite' ? new SqliteBatchInserter(db) : null;
+  }
+
+  /** Waits for the writes under way and closes what the store opened (not `db`, the caller's). */
+  async close(): Promise<void> {
+    await this.sqliteInserter?.close();
   }
 
   /**
@@ -269,15 +277,12 @@ export class ReportStore {
     }));
     const reportRows = reports.map(toRow);
     const dropRows = mergeDrops(drops);
-    if (this.dialect === 'sqlite') {
-      await sqliteBatchInsert(
-        this.db,
-        [
-          { table: 'cspo_sessions', rows: sessionRows, onConflict: SQLITE_SESSION_CONFLICT },
-          { table: 'cspo_reports', rows: reportRows, onConflict: SQLITE_REPORT_CONFLICT },
-          { table: 'cspo_drops', rows: dropRows, onConflict: SQLITE_DROP_CONFLICT },
-        ],
-      );
+    if (this.sqliteInserter) {
+      await this.sqliteInserter.insert([
+        { table: 'cspo_sessions', rows: sessionRows, onConflict: SQLITE_SESSION_CONFLICT },
+        { table: 'cspo_reports', rows: reportRows, onConflict: SQLITE_REPORT_CONFLICT },
+        { table: 'cspo_drops', rows: dropRows, onConflict: SQLITE_DROP_CONFLICT },
+      ]);
       return;
     }
     await this.db.transaction(async (trx) => {

@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { sqlLiteral, transactionScripts } from './sqlite-batch-insert.js';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from './database.js';
+import { SqliteBatchInserter, sqlLiteral, transactionScripts } from './sqlite-batch-insert.js';
 
 describe('sqlLiteral', () => {
   it('quotes strings with the quote doubled, the only escape SQLite literals have', () => {
@@ -57,5 +62,95 @@ describe('transactionScripts', () => {
     const scripts = transactionScripts([{ table: 't', rows: [{ a: 1, b: 'x'.repeat(500) }, { a: 2, b: 'y' }] }], 100);
     expect(scripts.join('')).toContain(`(1,'${'x'.repeat(500)}')`);
     expect(scripts.join('')).toContain("(2,'y')");
+  });
+});
+
+describe('SqliteBatchInserter', () => {
+  let dir: string;
+  let db: Knex;
+  let inserter: SqliteBatchInserter;
+  const write = (from: number, count: number) => [{ table: 't', rows: Array.from({ length: count }, (_, i) => ({ a: from + i, b: `v${from + i}` })) }];
+  const count = async () => Number(((await db('t').count('* as n')) as Array<{ n: number }>)[0]!.n);
+  const open = async (database: Parameters<typeof openDatabase>[0] | Knex) => {
+    db = typeof database === 'function' ? database : openDatabase(database).db;
+    await db.schema.createTable('t', (table) => {
+      table.integer('a').primary();
+      table.text('b');
+    });
+    inserter = new SqliteBatchInserter(db);
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cspo-inserter-'));
+  });
+  afterEach(async () => {
+    await inserter.close();
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("commits on a connection of its own: a transaction holding knex's only connection does not hold up the writes", async () => {
+    await open(join(dir, 'x.sqlite'));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const reading = db.transaction(async (trx) => {
+      await trx('t').count('* as n');
+      await held;
+    });
+    const outcome = await Promise.race([
+      inserter.insert(write(0, 3)).then(() => 'committed'),
+      new Promise((resolve) => setTimeout(() => resolve('waited for the pool'), 3000)),
+    ]);
+    release();
+    await reading;
+    expect(outcome).toBe('committed');
+    expect(await count()).toBe(3);
+  });
+
+  it('runs transactions asked for at once one after the other, all committed', async () => {
+    await open(join(dir, 'x.sqlite'));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => inserter.insert(write(i * 5, 5))));
+    expect(await count()).toBe(50);
+  });
+
+  it('rolls a failed transaction back, whole, and goes on committing the next ones', async () => {
+    await open(join(dir, 'x.sqlite'));
+    await expect(inserter.insert([...write(0, 2), { table: 'no_such_table', rows: [{ a: 1 }] }])).rejects.toThrow(/no_such_table/);
+    expect(await count()).toBe(0);
+    await inserter.insert(write(0, 2));
+    expect(await count()).toBe(2);
+  });
+
+  it("uses the pool's connection where a second one would be another database (in memory)", async () => {
+    await open(':memory:');
+    await inserter.insert(write(0, 4));
+    expect(await count()).toBe(4);
+  });
+
+  it('leaves a database that is not in WAL mode as it is, writing through the pool', async () => {
+    await open(knexFactory({ client: 'sqlite3', connection: { filename: join(dir, 'y.sqlite') }, useNullAsDefault: true }));
+    await inserter.insert(write(0, 4));
+    expect(await count()).toBe(4);
+    expect(((await db.raw('PRAGMA journal_mode')) as Array<{ journal_mode: string }>)[0]!.journal_mode).toBe('delete');
+  });
+
+  it.skipIf(process.platform !== 'linux')('closes the connection it opened, and only that one', async () => {
+    const file = join(dir, 'x.sqlite');
+    await open(file);
+    const handles = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === file;
+      } catch {
+        return false;
+      }
+    }).length;
+    await inserter.insert(write(0, 1));
+    expect(await count()).toBe(1);
+    await db.destroy();
+    // The writer's connection is still open (SQLite may also keep knex's file open while it is).
+    expect(handles()).toBeGreaterThan(0);
+    await inserter.close();
+    expect(handles()).toBe(0);
+    db = openDatabase(file).db;
   });
 });

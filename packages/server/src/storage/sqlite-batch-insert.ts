@@ -11,8 +11,24 @@ export interface TableWrite {
   onConflict?: string;
 }
 
+/** A node-sqlite3 connection: the driver knex's `sqlite3` client uses. */
 interface SqliteConnection {
   exec(sql: string, callback: (error: Error | null) => void): void;
+  get(sql: string, callback: (error: Error | null, row?: Record<string, unknown>) => void): void;
+  close(callback: (error: Error | null) => void): void;
+}
+
+/** A better-sqlite3 connection (knex's `better-sqlite3` client): synchronous, throws on error. */
+interface SyncSqliteConnection {
+  exec(sql: string): unknown;
+}
+
+interface KnexSqliteClient {
+  driverName?: string;
+  driver?: { Database: new (filename: string, callback: (error: Error | null) => void) => SqliteConnection };
+  config: { connection?: { filename?: unknown } };
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<unknown>;
 }
 
 /**
@@ -73,25 +89,101 @@ export function transactionScripts(writes: readonly TableWrite[], maxChars = MAX
 }
 
 /**
- * Writes several tables in one SQLite transaction through the driver's own connection, as one
- * script run by one call. Each driver call is a round trip through libuv's thread pool and
- * back through the event loop, which under load waits behind the requests being parsed: a
- * commit as BEGIN, prepared INSERTs and COMMIT took four of them, and several milliseconds.
- * Measured in docs/performance.md. The connection is held for the whole transaction, so
- * nothing here may go through knex.
+ * Runs the scripts of one transaction; a failed script rolls the transaction back. A failed
+ * statement leaves the transaction open; when BEGIN itself failed there is none to roll back.
  */
-export async function sqliteBatchInsert(db: Knex, writes: readonly TableWrite[]): Promise<void> {
-  const conn = (await db.client.acquireConnection()) as SqliteConnection;
+async function runTransaction(run: (sql: string) => Promise<void>, scripts: readonly string[]): Promise<void> {
   try {
-    const scripts = transactionScripts(writes);
-    try {
-      for (const script of scripts) await exec(conn, script);
-    } catch (error) {
-      // A failed statement leaves the transaction open; when BEGIN itself failed there is none.
-      await exec(conn, 'ROLLBACK').catch(() => undefined);
-      throw error;
+    for (const script of scripts) await run(script);
+  } catch (error) {
+    await run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What the writer's own connection is set to: durable commits, waits for other writers. */
+const WRITER_PRAGMAS = 'PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;';
+
+/**
+ * A second connection to the same SQLite file, for the group commits only; null when the
+ * database cannot have one that is safe: in memory (a second connection would be another
+ * database), not in WAL mode (the writer would lock readers out), or another driver.
+ */
+async function openWriterConnection(client: KnexSqliteClient): Promise<SqliteConnection | null> {
+  const filename = client.config.connection?.filename;
+  if (client.driverName !== 'sqlite3' || !client.driver || typeof filename !== 'string') return null;
+  if (filename === '' || filename === ':memory:' || /mode=memory/.test(filename)) return null;
+  const Database = client.driver.Database;
+  const conn = await new Promise<SqliteConnection>((resolve, reject) => {
+    const opened: SqliteConnection = new Database(filename, (error) => (error ? reject(error) : resolve(opened)));
+  });
+  const close = () => new Promise<void>((resolve) => conn.close(() => resolve()));
+  try {
+    const mode = await new Promise<unknown>((resolve, reject) =>
+      conn.get('PRAGMA journal_mode', (error, row) => (error ? reject(error) : resolve(row?.journal_mode))),
+    );
+    if (String(mode).toLowerCase() !== 'wal') {
+      await close();
+      return null;
     }
-  } finally {
-    await db.client.releaseConnection(conn);
+    await exec(conn, WRITER_PRAGMAS);
+    return conn;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Writes group commits to SQLite: several tables in one transaction, as one script run by one
+ * driver call. Each driver call is a round trip through libuv's thread pool and back through
+ * the event loop, which under load waits behind the requests being parsed: a commit as BEGIN,
+ * prepared INSERTs and COMMIT took four of them, and several milliseconds (docs/performance.md).
+ *
+ * The commits run on a connection of their own, opened on the first one: they never wait for
+ * knex's pool (whose one connection the dashboard's reads use), and reads never wait for them
+ * (WAL). Where a second connection is not safe, the pool's connection is held for the whole
+ * transaction instead. Transactions run one at a time, in the order they were asked for.
+ */
+export class SqliteBatchInserter {
+  private writer: Promise<SqliteConnection | null> | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly db: Knex) {}
+
+  insert(writes: readonly TableWrite[]): Promise<void> {
+    const scripts = transactionScripts(writes);
+    const done = this.tail.then(() => this.run(scripts));
+    this.tail = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Waits for the transactions asked for, then closes the writer's connection (if it opened one). */
+  async close(): Promise<void> {
+    await this.tail;
+    const writer = await this.writer?.catch(() => null);
+    this.writer = null;
+    if (writer) await new Promise<void>((resolve, reject) => writer.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  private async run(scripts: readonly string[]): Promise<void> {
+    const client = this.db.client as KnexSqliteClient;
+    // A failed open is not remembered: the next commit tries again (the file may be back).
+    this.writer ??= openWriterConnection(client).catch((error: unknown) => {
+      this.writer = null;
+      throw error;
+    });
+    const writer = await this.writer;
+    if (writer) return runTransaction((sql) => exec(writer, sql), scripts);
+    const conn = await client.acquireConnection();
+    try {
+      const run =
+        client.driverName === 'better-sqlite3'
+          ? async (sql: string) => void (conn as SyncSqliteConnection).exec(sql)
+          : (sql: string) => exec(conn as SqliteConnection, sql);
+      await runTransaction(run, scripts);
+    } finally {
+      await client.releaseConnection(conn);
+    }
   }
 }
