@@ -15,6 +15,12 @@ function isKnex(value: unknown): value is Knex {
   return typeof value === 'function' && 'schema' in (value as object) && 'migrate' in (value as object);
 }
 
+/**
+ * What every csp-observer SQLite connection is set to: FULL keeps a 2xx durable, the busy
+ * timeout waits for another writer, foreign keys are enforced. (WAL is the file's mode.)
+ */
+export const SQLITE_CONNECTION_PRAGMAS = 'PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;';
+
 /** A SQLite connection tuned for many small durable writes from one process. */
 function sqliteConfig(filename: string): Knex.Config {
   if (filename !== ':memory:') mkdirSync(dirname(resolve(filename)), { recursive: true });
@@ -26,10 +32,8 @@ function sqliteConfig(filename: string): Knex.Config {
       min: 1,
       max: 1,
       afterCreate(conn: { exec: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
-        // WAL lets readers (CLI, dashboard) work beside the writer; FULL keeps a 2xx durable.
-        conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;', (err) =>
-          done(err, conn),
-        );
+        // WAL lets readers (CLI, dashboard) work beside the writer.
+        conn.exec(`PRAGMA journal_mode = WAL; ${SQLITE_CONNECTION_PRAGMAS}`, (err) => done(err, conn));
       },
     },
   };

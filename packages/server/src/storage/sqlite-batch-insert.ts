@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { SQLITE_CONNECTION_PRAGMAS } from './database.js';
 
 /** Rows of one table, as column -> value objects with the same keys in the same order. */
 export type Rows = ReadonlyArray<Record<string, unknown>>;
@@ -55,6 +56,9 @@ export function sqlLiteral(value: unknown): string {
 const exec = (conn: SqliteConnection, sql: string) =>
   new Promise<void>((resolve, reject) => conn.exec(sql, (error) => (error ? reject(error) : resolve())));
 
+const closeConnection = (conn: SqliteConnection) =>
+  new Promise<void>((resolve, reject) => conn.close((error) => (error ? reject(error) : resolve())));
+
 /**
  * The transaction as SQL scripts: `BEGIN IMMEDIATE`, one multi-row INSERT per table (split only
  * when a script would pass MAX_SCRIPT_CHARS), `COMMIT`. Table names, columns and conflict
@@ -101,9 +105,6 @@ async function runTransaction(run: (sql: string) => Promise<void>, scripts: read
   }
 }
 
-/** What the writer's own connection is set to: durable commits, waits for other writers. */
-const WRITER_PRAGMAS = 'PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;';
-
 /**
  * A second connection to the same SQLite file, for the group commits only; null when the
  * database cannot have one that is safe: in memory (a second connection would be another
@@ -117,7 +118,7 @@ async function openWriterConnection(client: KnexSqliteClient): Promise<SqliteCon
   const conn = await new Promise<SqliteConnection>((resolve, reject) => {
     const opened: SqliteConnection = new Database(filename, (error) => (error ? reject(error) : resolve(opened)));
   });
-  const close = () => new Promise<void>((resolve) => conn.close(() => resolve()));
+  const close = () => closeConnection(conn).catch(() => undefined);
   try {
     const mode = await new Promise<unknown>((resolve, reject) =>
       conn.get('PRAGMA journal_mode', (error, row) => (error ? reject(error) : resolve(row?.journal_mode))),
@@ -126,7 +127,7 @@ async function openWriterConnection(client: KnexSqliteClient): Promise<SqliteCon
       await close();
       return null;
     }
-    await exec(conn, WRITER_PRAGMAS);
+    await exec(conn, SQLITE_CONNECTION_PRAGMAS);
     return conn;
   } catch (error) {
     await close();
@@ -163,7 +164,7 @@ export class SqliteBatchInserter {
     await this.tail;
     const writer = await this.writer?.catch(() => null);
     this.writer = null;
-    if (writer) await new Promise<void>((resolve, reject) => writer.close((error) => (error ? reject(error) : resolve())));
+    if (writer) await closeConnection(writer);
   }
 
   private async run(scripts: readonly string[]): Promise<void> {
