@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import sqlite3 from 'sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './database.js';
 import { SqliteBatchInserter, sqlLiteral, transactionScripts } from './sqlite-batch-insert.js';
@@ -42,20 +43,44 @@ describe('transactionScripts', () => {
       { table: 't3', rows: rows(1) },
     ]);
     expect(scripts).toEqual([
-      "BEGIN IMMEDIATE;INSERT INTO t1 (a,b) VALUES (0,'v0'),(1,'v1') ON CONFLICT DO NOTHING;INSERT INTO t3 (a,b) VALUES (0,'v0');COMMIT;",
+      "BEGIN IMMEDIATE;INSERT OR ROLLBACK INTO t1 (a,b) VALUES (0,'v0'),(1,'v1') ON CONFLICT DO NOTHING;INSERT OR ROLLBACK INTO t3 (a,b) VALUES (0,'v0');COMMIT;",
     ]);
   });
 
   it('splits a long transaction into several scripts, each ending on a whole statement', () => {
     const scripts = transactionScripts([{ table: 't', rows: rows(50), onConflict: 'ON CONFLICT DO NOTHING' }], 200);
     expect(scripts.length).toBeGreaterThan(3);
-    expect(scripts[0]!.startsWith('BEGIN IMMEDIATE;INSERT INTO t (a,b) VALUES (0,')).toBe(true);
+    expect(scripts[0]!.startsWith('BEGIN IMMEDIATE;INSERT OR ROLLBACK INTO t (a,b) VALUES (0,')).toBe(true);
     expect(scripts.at(-1)!.endsWith('COMMIT;')).toBe(true);
     for (const script of scripts.slice(0, -1)) expect(script.endsWith(' ON CONFLICT DO NOTHING;')).toBe(true);
     // Every row once, in order.
     const tuples = scripts.join('').match(/\((\d+),'v\1'\)/g);
     expect(tuples).toHaveLength(50);
     expect(tuples!.map((t) => Number(/\d+/.exec(t)![0]))).toEqual([...Array(50).keys()]);
+  });
+
+  it('ends the whole transaction when a row breaks a constraint, with no statement to undo on its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cspo-scripts-'));
+    const conn = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const opened = new sqlite3.Database(join(dir, 'x.sqlite'), (error) => (error ? reject(error) : resolve(opened)));
+    });
+    const run = (sql: string) => new Promise<void>((resolve, reject) => conn.exec(sql, (error) => (error ? reject(error) : resolve())));
+    const rowsOf = (table: string) => new Promise<unknown[]>((resolve, reject) => conn.all(`SELECT * FROM ${table}`, (error, rows) => (error ? reject(error) : resolve(rows))));
+    try {
+      await run('CREATE TABLE t1 (a INTEGER PRIMARY KEY, b TEXT NOT NULL); CREATE TABLE t2 (a INTEGER PRIMARY KEY, b TEXT NOT NULL);');
+      const [script] = transactionScripts([
+        { table: 't1', rows: rows(3) },
+        { table: 't2', rows: [{ a: 1, b: 'ok' }, { a: 2, b: null }] },
+      ]);
+      await expect(run(script!)).rejects.toThrow(/NOT NULL/);
+      // Nothing is left open to commit by mistake, and nothing of the group was written.
+      await expect(run('COMMIT')).rejects.toThrow(/no transaction is active/);
+      expect(await rowsOf('t1')).toEqual([]);
+      expect(await rowsOf('t2')).toEqual([]);
+    } finally {
+      await new Promise((resolve) => conn.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps a row longer than the limit whole', () => {

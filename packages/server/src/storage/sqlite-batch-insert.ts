@@ -63,6 +63,12 @@ const closeConnection = (conn: SqliteConnection) =>
  * The transaction as SQL scripts: `BEGIN IMMEDIATE`, one multi-row INSERT per table (split only
  * when a script would pass MAX_SCRIPT_CHARS), `COMMIT`. Table names, columns and conflict
  * clauses are ours; every value goes through sqlLiteral.
+ *
+ * `OR ROLLBACK`: a constraint that fails ends the whole transaction at once, which is what a
+ * failed group commit does anyway (BatchWriter then retries its writes one by one). With the
+ * default (ABORT), SQLite must be able to undo one statement inside the transaction, so every
+ * multi-row INSERT kept a statement journal: a copy of each page before it changed, spilled to a
+ * temporary file past 64 KiB (about one write(2) per report, measured with strace).
  */
 export function transactionScripts(writes: readonly TableWrite[], maxChars = MAX_SCRIPT_CHARS): string[] {
   const scripts: string[] = [];
@@ -71,7 +77,7 @@ export function transactionScripts(writes: readonly TableWrite[], maxChars = MAX
   for (const { table, rows, onConflict } of writes) {
     if (rows.length === 0) continue;
     const columns = Object.keys(rows[0]!);
-    const head = `INSERT INTO ${table} (${columns.join(',')}) VALUES `;
+    const head = `INSERT OR ROLLBACK INTO ${table} (${columns.join(',')}) VALUES `;
     const tail = `${onConflict ? ` ${onConflict}` : ''};`;
     let open = false;
     for (const row of rows) {
