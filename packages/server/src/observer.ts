@@ -105,7 +105,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   // Nothing awaits `ready` until the first request: keep an early failure from being unhandled.
   ready.catch((error: unknown) => logger.error('database set-up failed', error));
 
-  const router = observerRouter(observer, sdk);
+  const { router, posts } = observerRouter(observer, sdk);
   const routes = router.routes() as unknown as Middleware;
   const allowedMethods = router.allowedMethods() as unknown as Middleware;
   const page = pageMiddleware(resolved);
@@ -114,6 +114,11 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   const middleware = async function cspObserverMiddleware(ctx: Context, next: Next) {
     if (ctx.path === prefix || ctx.path.startsWith(`${prefix}/`)) {
       await ready;
+      const direct = posts.dispatch(ctx);
+      if (direct) {
+        await direct;
+        return;
+      }
       // allowedMethods answers 405/OPTIONS for known paths once routing found no handler.
       await allowedMethods(ctx, () =>
         routes(ctx, async () => {

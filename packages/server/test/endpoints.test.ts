@@ -93,7 +93,8 @@ describe.each(testDatabases())('endpoints on $name', (database) => {
 
     it('keeps an invalid report, marked invalid, and a non-JSON body with a 400', async () => {
       const { token, session } = mintSessionToken(SECRET);
-      expect((await post(`/csp/report/${token}`, JSON.stringify({ 'csp-report': { 'blocked-uri': 'eval' } }))).status).toBe(204);
+      // With a trailing slash too, as the router matched it.
+      expect((await post(`/csp/report/${token}/`, JSON.stringify({ 'csp-report': { 'blocked-uri': 'eval' } }))).status).toBe(204);
       const garbage = await post(`/csp/report/${token}`, 'this is not json');
       expect(garbage.status).toBe(400);
       expect(await garbage.json()).toEqual({ error: 'body is not JSON; stored as an invalid report' });
@@ -119,6 +120,9 @@ describe.each(testDatabases())('endpoints on $name', (database) => {
       const refused = await post(`/csp/report/${forged}`, JSON.stringify(chromiumReport()));
       expect(refused.status).toBe(403);
       expect(await refused.json()).toEqual({ error: 'invalid or expired session token' });
+      // Answered before the router, with the headers every endpoint shares.
+      expect(refused.headers.get('cache-control')).toBe('no-store');
+      expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
       const { token } = mintSessionToken(SECRET);
       const huge = await post(`/csp/report/${token}`, JSON.stringify({ 'csp-report': { sample: 'x'.repeat(70 * 1024) } }));
       expect(huge.status).toBe(413);
@@ -163,6 +167,9 @@ describe.each(testDatabases())('endpoints on $name', (database) => {
       expect(await unknown.json()).toMatchObject({ error: expect.stringContaining('no such csp-observer endpoint') });
       const wrong = await fetch(`${server.url}/csp/report/x`);
       expect(wrong.status).toBe(405);
+      expect(wrong.headers.get('allow')).toBe('POST');
+      const preflight = await fetch(`${server.url}/csp/reports/x`, { method: 'OPTIONS' });
+      expect(preflight.status).toBeLessThan(300);
     });
   });
 });

@@ -16,6 +16,7 @@ import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
 import type { SessionToken } from '../session-token.js';
 import { parseReportJson, readReportBody } from './body.js';
+import type { DirectPosts } from './direct-posts.js';
 import { answerPreflight, applyCors } from './cors.js';
 import { originsFor, originsOfParam, sessionParam } from './session-param.js';
 
@@ -47,29 +48,29 @@ async function receiveNative(observer: ObserverContext, ctx: Context, session: S
 }
 
 /** The endpoints that receive reports: report-uri, Reporting API and SDK events. */
-export function ingestRoutes(router: Router, observer: ObserverContext): void {
+export function ingestRoutes(router: Router, posts: DirectPosts, observer: ObserverContext): void {
   const { options } = observer;
 
   // report-uri deliveries are no-cors: browsers send them from any origin without a preflight.
   // A collector's site is held to its origins (browsers send Origin with report-uri too).
-  router.post('/report/:token', async (ctx) => {
+  posts.post('/report/:token', async (ctx) => {
     const session = sessionOf(observer, ctx);
     if (session.site) applyCors(ctx, originsFor(options, session));
     await receiveNative(observer, ctx, session, 'report-uri');
   });
 
   // The plain collector (django-csp-reports): reports without a session, from any site.
-  router.post('/report', async (ctx) => receiveNative(observer, ctx, null, 'report-uri'));
+  posts.post('/report', async (ctx) => receiveNative(observer, ctx, null, 'report-uri'));
 
   router.options('/reports/:token', (ctx) => answerPreflight(ctx, originsOfParam(observer, ctx)));
-  router.post('/reports/:token', async (ctx) => {
+  posts.post('/reports/:token', async (ctx) => {
     const session = sessionOf(observer, ctx);
     applyCors(ctx, originsFor(options, session));
     await receiveNative(observer, ctx, session, 'report-to');
   });
 
   router.options('/events/:token', (ctx) => answerPreflight(ctx, originsOfParam(observer, ctx)));
-  router.post('/events/:token', async (ctx) => {
+  posts.post('/events/:token', async (ctx) => {
     const session = sessionOf(observer, ctx);
     applyCors(ctx, originsFor(options, session));
     const { text } = await readReportBody(ctx, observer.options.maxBodyBytes);

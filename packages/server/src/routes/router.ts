@@ -3,6 +3,7 @@ import type { Context, Next } from 'koa';
 import { adminRoutes } from '../admin/admin-routes.js';
 import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
+import { DirectPosts } from './direct-posts.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { sdkRoute, type SdkAsset } from './sdk-asset.js';
 import { verdictRoutes } from './verdict-routes.js';
@@ -32,12 +33,18 @@ function errorBoundary(observer: ObserverContext) {
   };
 }
 
-/** The routes of the public contract, mounted under the prefix. */
-export function observerRouter(observer: ObserverContext, sdk: SdkAsset): Router {
-  const router = new Router({ prefix: observer.options.prefix });
-  router.use(errorBoundary(observer));
+/**
+ * The routes of the public contract, mounted under the prefix; the POSTs that receive reports
+ * are also answered directly, before the router (see DirectPosts).
+ */
+export function observerRouter(observer: ObserverContext, sdk: SdkAsset): { router: Router; posts: DirectPosts } {
+  const { prefix } = observer.options;
+  const router = new Router({ prefix });
+  const boundary = errorBoundary(observer);
+  const posts = new DirectPosts(router, prefix, boundary);
+  router.use(boundary);
   sdkRoute(router, sdk);
-  ingestRoutes(router, observer);
+  ingestRoutes(router, posts, observer);
   verdictRoutes(router, observer);
   visitorRoutes(router, observer);
   adminRoutes(router, observer);
@@ -51,5 +58,5 @@ export function observerRouter(observer: ObserverContext, sdk: SdkAsset): Router
       ctx.body = { status: 'unavailable', database: observer.store.dialect };
     }
   });
-  return router;
+  return { router, posts };
 }
