@@ -16,8 +16,8 @@ import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
 import type { SessionToken } from '../session-token.js';
 import { parseReportJson, readReportBody } from './body.js';
-import type { DirectPosts } from './direct-posts.js';
 import { answerPreflight, applyCors } from './cors.js';
+import type { DirectPosts } from './direct-posts.js';
 import { originsFor, originsOfParam, sessionParam } from './session-param.js';
 
 const sessionOf = (observer: ObserverContext, ctx: Context): SessionToken =>
