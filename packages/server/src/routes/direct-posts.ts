@@ -49,8 +49,9 @@ export class DirectPosts {
     if (ctx.method !== 'POST') return null;
     const match = PATH.exec(ctx.path.slice(this.prefix.length));
     if (!match) return null;
-    const token = match[2];
-    const handler = this.handlers.get(token === undefined ? match[1]!.toLowerCase() : `${match[1]!.toLowerCase()}/:token`);
+    const [, name, token] = match;
+    const route = name!.toLowerCase();
+    const handler = this.handlers.get(token === undefined ? route : `${route}/:token`);
     if (!handler) return null;
     ctx.params = token === undefined ? {} : { token: decodeParam(token) };
     return this.boundary(ctx, () => handler(ctx));
