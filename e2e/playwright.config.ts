@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, devices } from '@playwright/test';
-import { CHROMIUM, CHROMIUM_ARGS } from './tests/chromium.js';
+import type { Engine } from './tests/support/engines.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './tests/support/engines.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** An uncommon port, so that a demo left running elsewhere does not answer the tests. */
@@ -32,11 +33,13 @@ process.env.E2E_BLOG_URL = `http://127.0.0.1:${COLLECTOR_PORT + 2}`;
 mkdirSync(`${here}.tmp`, { recursive: true });
 
 
-export default defineConfig({
+export default defineConfig<{ engine: Engine }>({
   testDir: 'tests',
   outputDir: 'test-results',
   fullyParallel: false,
-  workers: 1,
+  // Two browsers at a time on this kind of machine (2 cores); each project's files one after another
+  // (the Chromium specs share the example servers' databases).
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
   timeout: 30_000,
@@ -48,14 +51,19 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
+    // Every spec in Chromium; the engine specs (tests/engines) in each of the three engines.
     {
       name: 'chromium',
       use: {
         ...devices['Desktop Chrome'],
+        engine: 'chromium',
         // Debian's Chromium: nothing may download a browser here.
         launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
       },
+      workers: 1,
     },
+    { name: 'firefox', testMatch: 'engines/**/*.spec.ts', use: { engine: 'firefox' }, workers: 1 },
+    { name: 'webkit', testMatch: 'engines/**/*.spec.ts', use: { engine: 'webkit' }, workers: 1 },
   ],
   webServer: [
     site(PORT, DATABASE, { CSP_OBSERVER_SHARING_URL: `http://127.0.0.1:${SHARING_PORT}/share`, CSP_OBSERVER_ADMIN_PASSWORD: ADMIN_PASSWORD }),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test (type check, unit, integration on SQLite and PostgreSQL, e2e in Chromium)
-# on a fresh machine: installs pnpm, Debian's Chromium and PostgreSQL where they are missing.
+# Runs every test (type check, unit, integration on SQLite and PostgreSQL, e2e in Chromium,
+# Firefox and WebKit) on a fresh machine: installs pnpm, Debian's Chromium, firefox-esr,
+# WebKitWebDriver with Xvfb, and PostgreSQL where they are missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -10,14 +11,27 @@ apt_updated=
 apt_install() {
   command -v apt-get >/dev/null 2>&1 || return 1
   if [ -z "$apt_updated" ]; then as_root apt-get update -qq >/dev/null || return 1; apt_updated=1; fi
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+  # One line per package set up, so that a long first install shows it is moving.
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "$@" 2>&1 | awk '/^Setting up /{ print "  " $0; fflush() } /^E: /{ print; fflush() }'
 }
 
-# Chromium for Playwright: Debian's build (nothing may download a browser here).
+# The three engines, from Debian's packages (nothing may download a browser here): Chromium and
+# Firefox ESR for Playwright, WebKitGTK's WebKitWebDriver under a virtual X display for WebKit.
 export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [ ! -x "$CHROMIUM_PATH" ]; then
-  log "installing Debian's chromium"
-  apt_install chromium || { echo "Chromium is missing at $CHROMIUM_PATH and could not be installed: install it or set CHROMIUM_PATH" >&2; exit 1; }
+export FIREFOX_PATH="${FIREFOX_PATH:-/usr/bin/firefox-esr}"
+export WEBKIT_DRIVER_PATH="${WEBKIT_DRIVER_PATH:-/usr/bin/WebKitWebDriver}"
+export XVFB_PATH="${XVFB_PATH:-/usr/bin/Xvfb}"
+missing=()
+[ -x "$CHROMIUM_PATH" ] || missing+=(chromium)
+[ -x "$FIREFOX_PATH" ] || missing+=(firefox-esr)
+[ -x "$WEBKIT_DRIVER_PATH" ] || missing+=(webkit2gtk-driver)
+[ -x "$XVFB_PATH" ] || missing+=(xvfb xauth)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing the browser engines from Debian: ${missing[*]} (a few minutes the first time)"
+  apt_install "${missing[@]}" || {
+    echo "Could not install ${missing[*]}: install them, or point CHROMIUM_PATH, FIREFOX_PATH, WEBKIT_DRIVER_PATH and XVFB_PATH at your own" >&2
+    exit 1
+  }
 fi
 
 # PostgreSQL binaries for the throwaway cluster the integration tests start themselves.
@@ -37,7 +51,7 @@ log "type check"
 pnpm run --silent typecheck
 log "unit and integration tests (vitest, SQLite and PostgreSQL)"
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
-log "end-to-end tests (Playwright, Chromium)"
+log "end-to-end tests (Playwright: Chromium, Firefox, WebKit)"
 # Browser profiles stay inside the repo, not in /tmp.
 (cd e2e && TMPDIR="$PWD/.tmp" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" \
   pnpm exec playwright test --reporter=list,json)

@@ -225,7 +225,7 @@ test.describe('voluntary data sharing', () => {
     await page.goto(`/csp/scan/${token}`);
     await expect(page.getByRole('heading', { name: 'Help improve the detection' })).toBeVisible();
     const shown = await page.locator('pre.shared-data').textContent();
-    expect(JSON.parse(shown!)).toMatchObject({ schema: 'csp-observer/shared-report@1', unexplained: expect.arrayContaining([expect.objectContaining({ blockedUri: 'https://ads.injector.invalid/inject.js' })]) });
+    expect(JSON.parse(shown!)).toMatchObject({ schema: 'csp-observer/shared-report@2', unexplained: expect.arrayContaining([expect.objectContaining({ blockedUri: 'https://ads.injector.invalid/inject.js' })]) });
     expect(received).toEqual([]);
 
     await page.getByRole('button', { name: 'Share this data' }).click();

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from '@playwright/test';
 import { openDatabase, ReportStore } from '@csp-observer/server';
 import { createSite } from 'basic-site';
-import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './support/engines.js';
 import { expect, sessionOf, test } from './fixtures.js';
 import { selfSignedCertificate } from './support/tls.js';
 

@@ -51,10 +51,10 @@ const STRICT = {
  * Builds the site. Everything csp-observer does is in the one `app.use(observer)` line.
  * Environment: CSP_OBSERVER_POPUP (always, minimized, off), CSP_OBSERVER_STRICT=true (the strict
  * nonce-based policy, enforced), CSP_OBSERVER_SHARING_URL (the scan page's data sharing).
- * @param {{ database?: string, secret?: string, reportOnly?: boolean, reportingApi?: boolean }} [options]
+ * @param {{ database?: string, secret?: string, reportOnly?: boolean, reportingApi?: boolean, strict?: boolean, popup?: 'always' | 'minimized' | 'off' }} [options]
  */
 export function createSite(options = {}) {
-  const strict = process.env.CSP_OBSERVER_STRICT === 'true';
+  const strict = options.strict ?? process.env.CSP_OBSERVER_STRICT === 'true';
   const secret = options.secret ?? process.env.CSP_OBSERVER_SECRET ?? randomBytes(24).toString('base64url');
   const observer = cspObserver({
     secret,
@@ -62,7 +62,7 @@ export function createSite(options = {}) {
     reportOnly: options.reportOnly ?? process.env.CSP_OBSERVER_REPORT_ONLY !== 'false',
     // Only HTTPS responses get report-to (on HTTP it would silence report-uri).
     reportingApi: options.reportingApi ?? process.env.CSP_OBSERVER_REPORTING_API === 'true',
-    popup: /** @type {'always' | 'minimized' | 'off'} */ (process.env.CSP_OBSERVER_POPUP ?? 'always'),
+    popup: options.popup ?? /** @type {'always' | 'minimized' | 'off'} */ (process.env.CSP_OBSERVER_POPUP ?? 'always'),
     ...(process.env.CSP_OBSERVER_SHARING_URL ? { dataSharingUrl: process.env.CSP_OBSERVER_SHARING_URL } : {}),
     ...(strict ? STRICT : {}),
   });

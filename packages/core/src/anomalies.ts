@@ -10,6 +10,23 @@ export interface AnomalyText {
   description: string;
 }
 
+/**
+ * A `warning` is a sign of tampering: the page view's status is `problems`. A `notice` is
+ * something the visitor may well have chosen (a privacy tool that blocks reports): it is said,
+ * calmly, on the scan page and in the dashboard, and the status stays `clean`.
+ */
+export type AnomalySeverity = 'warning' | 'notice';
+
+export const ANOMALY_SEVERITY: Readonly<Record<AnomalyKind, AnomalySeverity>> = {
+  'policy-not-enforced': 'warning',
+  // Privacy tools do this on purpose, and many visitors run one: uBlock Origin blocks CSP reports
+  // by default in Firefox, Brave sends none when a page asks for the Reporting API, hardened
+  // Firefox profiles turn reporting off (docs/engines.md has the sources).
+  'reports-blocked': 'notice',
+  'events-suppressed': 'warning',
+  'hidden-content': 'warning',
+};
+
 export const ANOMALY_TEXT: Record<AnomalyKind, AnomalyText> = {
   'policy-not-enforced': {
     title: "The site's security policy did not reach your browser",
@@ -19,11 +36,12 @@ export const ANOMALY_TEXT: Record<AnomalyKind, AnomalyText> = {
       'and the page is open to injected scripts. Try another network, turn off extensions that modify pages, and if it persists, scan your device for malware.',
   },
   'reports-blocked': {
-    title: "Your browser's security reports are being blocked",
+    title: 'Your browser did not send the site its own security reports',
     description:
-      "The page saw a test violation, but your browser's own report of it never reached the site. " +
-      'An ad or privacy blocker, a firewall or a proxy may be blocking those requests, which also hides other problems from the site. ' +
-      'If you use such a blocker on purpose this is harmless; otherwise an extension or malware may be hiding what it does.',
+      "The page saw the test it runs on purpose, but your browser's own report of it never reached the site. " +
+      'Privacy tools often hold these reports back on purpose: Brave, uBlock Origin (by default in Firefox), other ad blockers and hardened browser settings. ' +
+      'That is harmless: the site only learns less about what happens on its pages. ' +
+      'If you use none of these, a firewall, a proxy or an extension is filtering what your browser sends.',
   },
   'events-suppressed': {
     title: 'Something on this page hides security events',

@@ -4,8 +4,13 @@ import type { Violation } from './violation.js';
 export const SAMPLE_LENGTH = 40;
 
 /**
- * The fields that the DOM event and the native report of one violation share, in a fixed
- * order (measured in Chromium: see docs/architecture.md). Missing values are "" and 0.
+ * The fields that the DOM event and every native report of one violation share, in every engine
+ * (measured in Chromium, Firefox and WebKit: docs/engines.md), in a fixed order. Missing values
+ * are "" and 0. Not the disposition nor the sample: WebKit's report-uri bodies carry neither.
+ * URLs are compared as normalization wrote them (without default ports: WebKit's events on HTTPS
+ * pages carry `:443`, its report-uri bodies do not). A column without a line is no location: for
+ * a blocked `<script src>` the events of Firefox and WebKit say column 1, their native reports 0
+ * or nothing.
  */
 export function fingerprintFields(v: Violation): string[] {
   const hash = v.documentUri.indexOf('#');
@@ -15,9 +20,7 @@ export function fingerprintFields(v: Violation): string[] {
     v.blockedUri,
     v.sourceFile,
     String(v.lineNumber),
-    String(v.columnNumber),
-    v.disposition,
-    v.sample.slice(0, SAMPLE_LENGTH),
+    String(v.lineNumber === 0 ? 0 : v.columnNumber),
   ];
 }
 

@@ -14,6 +14,7 @@ export {
   CANARY_OUTCOMES,
   CANARY_PREFIX,
   isCanarySample,
+  isCanaryViolation,
   MAX_EVENTS_PER_BATCH,
   MAX_HIDDEN_PER_BATCH,
   MAX_SDK_SEQ,
@@ -22,11 +23,11 @@ export {
   sdkSeqOf,
 } from './sdk-protocol.js';
 export type { CanaryOutcome, PopupMode, SdkCanary, SdkEventBatch, SdkHiddenElement, SdkSource, SdkViolationEvent } from './sdk-protocol.js';
-export { EXTENSION_SCHEMES, isExtensionUrl, scrubUrls, stripQuery } from './url.js';
+export { EXTENSION_SCHEMES, isExtensionUrl, scrubUrls, stripQuery, withoutDefaultPort } from './url.js';
 export * from './rules/index.js';
-export { ANOMALY_TEXT } from './anomalies.js';
-export type { AnomalyKind, AnomalyText } from './anomalies.js';
-export { computeVerdict } from './verdict.js';
+export { ANOMALY_SEVERITY, ANOMALY_TEXT } from './anomalies.js';
+export type { AnomalyKind, AnomalySeverity, AnomalyText } from './anomalies.js';
+export { computeVerdict, pairChannels } from './verdict.js';
 export type {
   CanaryEvidence,
   EvidenceViolation,

@@ -1,10 +1,13 @@
 import { directiveName } from './directives.js';
+import { withoutDefaultPort } from './url.js';
 import { CSP_VIOLATION, emptyViolation, type NormalizedReport, type Violation } from './violation.js';
 
 type ViolationKey = keyof Violation;
 type NumberKey = 'lineNumber' | 'columnNumber' | 'statusCode';
 
 const NUMBER_KEYS: ReadonlySet<ViolationKey> = new Set<ViolationKey>(['lineNumber', 'columnNumber', 'statusCode']);
+/** Fields holding URLs: written without their scheme's default port, whichever engine sent them. */
+const URL_KEYS: ReadonlySet<ViolationKey> = new Set<ViolationKey>(['documentUri', 'referrer', 'blockedUri', 'sourceFile']);
 
 /**
  * Browsers and old clients spell the same field in kebab case (`document-uri`), camel case
@@ -111,7 +114,8 @@ function readViolation(source: Record<string, unknown>): {
       else violation[field as NumberKey] = parsed;
     } else {
       if (typeof value === 'object' && value !== null) problems.push(`${key} is not a string`);
-      (violation[field] as string) = toText(value);
+      const text = toText(value);
+      (violation[field] as string) = URL_KEYS.has(field) ? withoutDefaultPort(text) : text;
     }
   }
   if (present.has('disposition') && !DISPOSITIONS.has(violation.disposition)) {
@@ -127,6 +131,14 @@ function readViolation(source: Record<string, unknown>): {
     violation.violatedDirective = violation.effectiveDirective;
   }
   return { violation, present, problems };
+}
+
+/**
+ * A Reporting API entry (`{type, url, body: {...}}`), as opposed to a report-uri body, which has
+ * its fields under `csp-report` (WebKit adds top-level `type` and `url` to those too).
+ */
+function isReportingApiEntry(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && typeof value.type === 'string' && isRecord(value.body) && !('csp-report' in value);
 }
 
 function missing(present: Set<ViolationKey>, required: readonly ViolationKey[]): string[] {
@@ -162,11 +174,11 @@ function invalid(raw: unknown, problem: string): NormalizedReport {
 export function normalizeReportUriBody(body: unknown): NormalizedReport[] {
   if (Array.isArray(body)) {
     return body.flatMap((item) =>
-      isRecord(item) && typeof item.type === 'string' && 'body' in item
-        ? [normalizeReportingApiEntry(item)]
-        : normalizeReportUriBody(item),
+      isRecord(item) && typeof item.type === 'string' && 'body' in item ? [normalizeReportingApiEntry(item)] : normalizeReportUriBody(item),
     );
   }
+  // WebKit delivers each Reporting API report as one object, under `application/csp-report`.
+  if (isReportingApiEntry(body)) return [normalizeReportingApiEntry(body)];
   if (!isRecord(body)) return [invalid(body, 'the report is not a JSON object')];
   const inner = body['csp-report'] ?? body['cspReport'] ?? body['csp_report'];
   const source = inner === undefined ? body : inner;

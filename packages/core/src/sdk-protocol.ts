@@ -1,3 +1,5 @@
+import type { Violation } from './violation.js';
+
 /**
  * The wire format between the SDK and `POST {prefix}/events/{token}`. Kept in core so that
  * both ends compile against one definition.
@@ -40,7 +42,7 @@ export const CANARY_OUTCOMES: readonly CanaryOutcome[] = ['listener', 'observer'
 
 export interface SdkCanary {
   outcome: CanaryOutcome;
-  /** The eval threw an EvalError: the policy is enforced. */
+  /** The policy stopped the canary's code (it never ran): the policy is enforced. Named for the eval the canary once was. */
   threw: boolean;
 }
 
@@ -80,14 +82,29 @@ export interface SdkEventBatch {
 }
 
 /**
- * The canary evaluates the string `'csp-canary:<token>'`; with 'report-sample' the browser puts
- * it in the sample of both the event and its own report, which is how both are recognized.
+ * The canary's code (a string given to a timer) starts with `'csp-canary:<token>'`; with
+ * 'report-sample' the browser puts it in the sample of the event (every engine) and of its own
+ * report (Chromium, Firefox, WebKit's Reporting API), which is how they are recognized.
  */
 export const CANARY_PREFIX = 'csp-canary:';
 
 /** Whether a violation's sample is the SDK's canary (never shown as a problem). */
 export function isCanarySample(sample: string): boolean {
   return sample.includes(CANARY_PREFIX);
+}
+
+/**
+ * Whether a violation is the SDK's canary. Chromium and Firefox name it in the sample on every
+ * channel. WebKit's report-uri bodies carry no sample at all: there the canary is the one script
+ * violation whose source file is the SDK itself (`sdkScripts`: the SDK's URLs as the page loads
+ * it, without query), since the SDK causes no other violation. The SDK's own events carry the
+ * sample in every engine.
+ */
+export function isCanaryViolation(v: Pick<Violation, 'sample' | 'sourceFile' | 'effectiveDirective'>, sdkScripts: readonly string[]): boolean {
+  if (isCanarySample(v.sample)) return true;
+  if (v.sample !== '' || !v.effectiveDirective.startsWith('script-src') || v.sourceFile === '') return false;
+  const cut = v.sourceFile.search(/[?#]/);
+  return sdkScripts.includes(cut === -1 ? v.sourceFile : v.sourceFile.slice(0, cut));
 }
 
 /** The most tripwire findings one batch may carry; the SDK sends the rest in the next. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExtensionUrl, scrubUrls, stripQuery } from './url.js';
+import { isExtensionUrl, scrubUrls, stripQuery, withoutDefaultPort } from './url.js';
 
 describe('stripQuery', () => {
   it.each([
@@ -36,4 +36,29 @@ describe('isExtensionUrl', () => {
     ['https://chrome-extension.test/', false],
     ['inline', false],
   ])('%s -> %s', (value, expected) => expect(isExtensionUrl(value)).toBe(expected));
+});
+
+describe('withoutDefaultPort', () => {
+  it.each([
+    // WebKit's event on an HTTPS page, and its report-uri body of the same violation.
+    ['https://coinhive.com:443/lib/coinhive.min.js', 'https://coinhive.com/lib/coinhive.min.js'],
+    ['https://coinhive.com/lib/coinhive.min.js', 'https://coinhive.com/lib/coinhive.min.js'],
+    ['http://a.test:80', 'http://a.test'],
+    ['HTTP://a.test:80/?q', 'HTTP://a.test/?q'],
+    ['wss://a.test:443#f', 'wss://a.test#f'],
+    ['https://[::1]:443/x', 'https://[::1]/x'],
+    ['https://user:pw@a.test:443/', 'https://user:pw@a.test/'],
+    // Not a default port, or not the scheme's.
+    ['https://a.test:8443/', 'https://a.test:8443/'],
+    ['http://a.test:443/', 'http://a.test:443/'],
+    ['https://a.test:80/', 'https://a.test:80/'],
+    ['https://a.test:4430/', 'https://a.test:4430/'],
+    // Keywords and other schemes.
+    ['inline', 'inline'],
+    ['chrome-extension', 'chrome-extension'],
+    ['moz-extension://abc:443/x', 'moz-extension://abc:443/x'],
+    ['', ''],
+  ])('%s -> %s', (input, expected) => {
+    expect(withoutDefaultPort(input)).toBe(expected);
+  });
 });

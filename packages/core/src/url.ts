@@ -32,3 +32,21 @@ export function isExtensionUrl(value: string): boolean {
   const scheme = (colon === -1 ? value : value.slice(0, colon)).trim().toLowerCase();
   return EXTENSION_SCHEMES.includes(scheme);
 }
+
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443', ws: '80', wss: '443' };
+/** `scheme://authority` followed by the end or a path, query or fragment; the port is captured. */
+const URL_WITH_PORT = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*?):(\d+)(?=[/?#]|$)/i;
+
+/**
+ * The URL without its scheme's default port: `https://a.test:443/x` -> `https://a.test/x`, as
+ * the URL standard serializes it. WebKit's events on HTTPS pages (and its Reporting API bodies)
+ * carry the port, its report-uri bodies do not; rules and pairing need one spelling.
+ * Keywords (`inline`, `eval`) and other ports pass unchanged.
+ */
+export function withoutDefaultPort(url: string): string {
+  const match = URL_WITH_PORT.exec(url);
+  if (!match) return url;
+  const [whole, scheme, host, port] = match;
+  if (DEFAULT_PORTS[scheme!.toLowerCase()] !== port!.replace(/^0+(?=\d)/, '')) return url;
+  return `${scheme}://${host}${url.slice(whole.length)}`;
+}

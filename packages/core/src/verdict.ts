@@ -1,7 +1,8 @@
-import { ANOMALY_TEXT, type AnomalyKind } from './anomalies.js';
+import { ANOMALY_SEVERITY, ANOMALY_TEXT, type AnomalyKind, type AnomalySeverity } from './anomalies.js';
+import { SAMPLE_LENGTH } from './fingerprint.js';
 import type { RuleMatcher } from './rules/matcher.js';
 import type { Cause } from './rules/rule.js';
-import { isCanarySample, type CanaryOutcome, type SdkSource } from './sdk-protocol.js';
+import type { CanaryOutcome, SdkSource } from './sdk-protocol.js';
 import type { Channel, Violation } from './violation.js';
 
 /** One violation of a session as stored, from whichever channel. */
@@ -12,12 +13,14 @@ export interface EvidenceViolation {
   fingerprint: string;
   violation: Violation;
   receivedAt: number;
+  /** The SDK's canary (recognized at ingestion), not a violation of the page. */
+  canary: boolean;
 }
 
 /** What the SDK said about its canary, and when the server heard it. */
 export interface CanaryEvidence {
   outcome: CanaryOutcome;
-  /** The canary's eval threw an EvalError: the policy is enforced, whatever else was seen. */
+  /** The policy stopped the canary's code: it is enforced, whatever else was seen. */
   threw: boolean;
   receivedAt: number;
 }
@@ -58,12 +61,14 @@ export interface VerdictProblem {
   cause: Cause;
   title: string;
   shortDescription: string;
-  /** Violations this rule explains (a violation seen by both channels counts once). */
+  /** Distinct violations this rule explains (each once, however often and by whichever channels it was seen: pairChannels). */
   count: number;
 }
 
 export interface VerdictAnomaly {
   kind: AnomalyKind;
+  /** `warning`: a sign of tampering (status `problems`); `notice`: said, the status stays `clean`. */
+  severity: AnomalySeverity;
   title: string;
   description: string;
 }
@@ -79,65 +84,85 @@ export interface Verdict {
   unknown: number;
 }
 
-/** A violation no rule explains, with how often the page view had it. */
+/** A violation no rule explains (each distinct violation once: pairChannels). */
 export interface UnexplainedViolation {
   violation: Violation;
-  count: number;
 }
 
 export interface VerdictResult {
   verdict: Verdict;
-  /** The violations behind `verdict.unknown`, most frequent first (for the scan page). */
+  /** The violations behind `verdict.unknown` (for the scan page). */
   unexplained: UnexplainedViolation[];
   /** When the verdict will change by the passing of time alone (a window closing), or null. */
   changesAt: number | null;
 }
 
-interface Tally {
-  sdk: number;
-  native: number;
-  violation: Violation;
+/** What the two channels saw of one fingerprint: the samples, where the channel carried one. */
+interface Group {
+  /** Per sample (its first 40 characters): the first sighting. */
+  bySample: Map<string, Violation>;
+  /** A native report without a sample (WebKit never sends one): it is any of the sightings above. */
+  sampleless: Violation | null;
+}
+
+/**
+ * The distinct violations of a page view, each once, whichever channels saw it and however often:
+ * the SDK's sightings and the browser's own reports are paired by fingerprint (the fields every
+ * engine sends on both channels). Where a channel carries a sample, different samples are
+ * different violations; a native report without one pairs with any sighting of its fingerprint.
+ *
+ * Once, not as often as it happened: engines repeat one violation differently. WebKit reports a
+ * blocked `<script src>` twice (its preload scanner, then the parser: two events, two reports),
+ * Chromium collapses identical violations into one native report, and the SDK's listener and
+ * ReportingObserver may see one violation twice.
+ */
+export function pairChannels(violations: readonly EvidenceViolation[]): Violation[] {
+  const groups = new Map<string, Group>();
+  for (const item of violations) {
+    let group = groups.get(item.fingerprint);
+    if (!group) groups.set(item.fingerprint, (group = { bySample: new Map(), sampleless: null }));
+    const sample = item.violation.sample.slice(0, SAMPLE_LENGTH);
+    if (item.channel !== 'sdk' && sample === '') group.sampleless ??= item.violation;
+    else if (!group.bySample.has(sample)) group.bySample.set(sample, item.violation);
+  }
+  const distinct: Violation[] = [];
+  for (const group of groups.values()) {
+    if (group.bySample.size) distinct.push(...group.bySample.values());
+    else if (group.sampleless) distinct.push(group.sampleless);
+  }
+  return distinct;
 }
 
 /**
  * Decides a page view's verdict from its evidence. Pure: the same evidence at the same `now`
  * gives the same verdict.
  *
- * The two channels are paired by fingerprint as multisets: a browser's native report collapses
- * identical violations (N events, one report), so a violation's count is the larger of what the
- * page saw and what the browser reported. The canary tells "nothing happened" apart from "the
- * policy is gone", "reports are blocked" and "events are hidden".
+ * The two channels are paired (pairChannels) so that a violation seen by both counts once. The
+ * canary tells "nothing happened" apart from "the policy is gone", "reports are blocked" and
+ * "events are hidden".
  */
 export function computeVerdict(evidence: SessionEvidence, settings: VerdictSettings): VerdictResult {
-  const tallies = new Map<string, Tally>();
   let nativeCanary = false;
   let pageCanary = false;
+  const pageViolations: EvidenceViolation[] = [];
   for (const item of evidence.violations) {
-    if (isCanarySample(item.violation.sample)) {
-      if (item.channel === 'sdk') pageCanary = true;
-      else nativeCanary = true;
-      continue;
-    }
-    let tally = tallies.get(item.fingerprint);
-    if (!tally) tallies.set(item.fingerprint, (tally = { sdk: 0, native: 0, violation: item.violation }));
-    if (item.channel === 'sdk') tally.sdk++;
-    else tally.native++;
+    if (!item.canary) pageViolations.push(item);
+    else if (item.channel === 'sdk') pageCanary = true;
+    else nativeCanary = true;
   }
 
   const problems = new Map<string, VerdictProblem>();
   let unknown = 0;
   const unexplained: UnexplainedViolation[] = [];
-  for (const tally of tallies.values()) {
-    const count = Math.max(tally.sdk, tally.native);
-    const rule = settings.rules.match(tally.violation);
+  for (const violation of pairChannels(pageViolations)) {
+    const rule = settings.rules.match(violation);
     if (!rule) {
-      unknown += count;
-      unexplained.push({ violation: tally.violation, count });
-    }
-    else if (!rule.ignore) {
+      unknown++;
+      unexplained.push({ violation });
+    } else if (!rule.ignore) {
       const known = problems.get(rule.id);
-      if (known) known.count += count;
-      else problems.set(rule.id, { ruleId: rule.id, cause: rule.cause, title: rule.title, shortDescription: rule.shortDescription, count });
+      if (known) known.count++;
+      else problems.set(rule.id, { ruleId: rule.id, cause: rule.cause, title: rule.title, shortDescription: rule.shortDescription, count: 1 });
     }
   }
 
@@ -163,19 +188,20 @@ export function computeVerdict(evidence: SessionEvidence, settings: VerdictSetti
   if (evidence.hidden.length > 0) anomalies.push('hidden-content');
 
   const problemList = [...problems.values()].sort((a, b) => b.count - a.count || a.ruleId.localeCompare(b.ruleId));
-  const anomalyList = anomalies.map((kind) => ({ kind, ...ANOMALY_TEXT[kind] }));
+  const anomalyList: VerdictAnomaly[] = anomalies.map((kind) => ({ kind, severity: ANOMALY_SEVERITY[kind], ...ANOMALY_TEXT[kind] }));
+  const warnings = anomalyList.some((anomaly) => anomaly.severity === 'warning');
   const anything = evidence.sdkSeenAt !== null || evidence.violations.length > 0 || evidence.hidden.length > 0;
   // While the SDK's canary is awaited, a clean-looking page is still being observed.
   const awaitingCanary = settings.canaryApplicable && evidence.sdkSeenAt !== null && !canary && !nativeCanary;
   let status: VerdictStatus;
-  if (problemList.length > 0 || anomalyList.length > 0) status = 'problems';
+  if (problemList.length > 0 || warnings) status = 'problems';
   // A canary nobody saw may yet be reported natively (then only events are hidden): wait.
   else if (!anything || awaitingCanary || (changesAt !== null && canary?.outcome === 'missing' && !canary.threw)) status = 'observing';
   else status = 'clean';
   const final = anything && canarySettled && (evidence.sdkSeenAt !== null || !settings.canaryApplicable) && !awaitingCanary;
   return {
     verdict: { status, final, problems: problemList, anomalies: anomalyList, unknown },
-    unexplained: unexplained.sort((a, b) => b.count - a.count),
+    unexplained,
     changesAt,
   };
 }

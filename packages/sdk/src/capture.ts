@@ -1,4 +1,4 @@
-import { fingerprintFields, SDK_EVENT_FIELDS, type SdkViolationEvent } from '@csp-observer/core';
+import { fingerprintFields, SAMPLE_LENGTH, SDK_EVENT_FIELDS, type SdkViolationEvent } from '@csp-observer/core';
 
 /** Copies the fields the server needs from a `securitypolicyviolation` event. */
 export function fromEvent(event: SecurityPolicyViolationEvent): SdkViolationEvent {
@@ -41,7 +41,8 @@ export function fromReportBody(body: CspReportBody): SdkViolationEvent {
 
 /**
  * What one violation looks like from both the listener and the observer: the fields the
- * fingerprint uses. Used to count each violation once on the page.
+ * fingerprint uses, and the sample (both carry it in every engine). Used to count each
+ * violation once on the page.
  */
 export function violationKey(e: SdkViolationEvent): string {
   return fingerprintFields({
@@ -57,5 +58,7 @@ export function violationKey(e: SdkViolationEvent): string {
     columnNumber: e.columnNumber,
     statusCode: e.statusCode,
     sample: e.sample,
-  }).join('\n');
+  })
+    .concat(e.sample.slice(0, SAMPLE_LENGTH))
+    .join('\n');
 }

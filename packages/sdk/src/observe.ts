@@ -34,7 +34,7 @@ export function observe(config: SdkConfig): boolean {
   if (marks[STARTED]) return false;
   marks[STARTED] = true;
   // Taken now: a later script may replace it.
-  const evaluate = window.eval;
+  const schedule = window.setTimeout.bind(window) as unknown as (code: string, delay: number) => number;
 
   const popup = config.popup === 'off' ? null : new PopupController({ mode: config.popup, strings: config.strings, scanUrl: `${config.endpoint}/scan/${encodeURIComponent(config.token)}` });
   const feed = popup ? new VerdictFeed(config.endpoint, config.token, (verdict) => popup.update(verdict)) : null;
@@ -86,7 +86,7 @@ export function observe(config: SdkConfig): boolean {
   }
 
   tripwire.start();
-  canary.fire(evaluate);
+  canary.fire(schedule);
   // The popup and its verdict wait for the document to be parsed: nothing of theirs blocks the parser.
   const afterParse = () => setTimeout(() => (popup?.start(), feed?.start()), 0);
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', afterParse, { once: true });

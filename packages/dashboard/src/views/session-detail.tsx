@@ -93,7 +93,9 @@ function VerdictCard({ title, verdict, at, testId }: { title: string; verdict: V
               </li>
             ))}
             {verdict.anomalies.map((a) => (
-              <li key={a.kind}>{a.title}</li>
+              <li key={a.kind}>
+                {a.title} <span class="muted">({a.severity === 'notice' ? 'notice: the status stays clean' : 'sign of tampering'})</span>
+              </li>
             ))}
           </ul>
           {verdict.unknown > 0 && <p class="muted">{verdict.unknown} violation(s) no rule explains.</p>}

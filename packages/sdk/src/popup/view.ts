@@ -13,10 +13,16 @@ export interface PopupProps {
   onClose: () => void;
 }
 
-/** The problems and the signs of tampering of a verdict: `[key, title]` pairs. */
+/**
+ * The problems and the signs of tampering of a verdict: `[key, title]` pairs. Notices (reports
+ * a privacy tool held back, say) are for the scan page, not for the popup.
+ */
 export function findingsOf(verdict: Verdict | null): Array<[string, string]> {
   if (!verdict) return [];
-  return [...verdict.problems.map((p): [string, string] => [p.ruleId, p.title]), ...verdict.anomalies.map((a): [string, string] => [a.kind, a.title])];
+  return [
+    ...verdict.problems.map((p): [string, string] => [p.ruleId, p.title]),
+    ...verdict.anomalies.filter((a) => a.severity !== 'notice').map((a): [string, string] => [a.kind, a.title]),
+  ];
 }
 
 /**

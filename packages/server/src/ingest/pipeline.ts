@@ -1,5 +1,5 @@
 import {
-  isCanarySample,
+  isCanaryViolation,
   isExtensionUrl,
   type Channel,
   type NormalizedReport,
@@ -10,6 +10,7 @@ import {
 import type { Context } from 'koa';
 import { HttpError } from '../http-error.js';
 import { anonymizeIp } from '../ip.js';
+import { ownOrigin } from '../own-origin.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from '../options.js';
 import type { SessionToken } from '../session-token.js';
@@ -88,9 +89,10 @@ export class ReportPipeline {
     const site = session?.site ?? '';
     const ip = anonymizeIp(ctx.ip);
     const userAgent = ctx.get('User-Agent').slice(0, MAX_USER_AGENT);
+    const ownSdk = `${ownOrigin(ctx)}${this.options.prefix}/sdk.js`;
     const received: ReceivedReport[] = reports.map((report, i) => {
       const v = report.violation;
-      const canaryReport = session !== null && v !== null && isCanarySample(v.sample);
+      const canaryReport = session !== null && v !== null && isCanaryViolation(v, [ownSdk, this.sdkOfPage(v.documentUri)]);
       return {
         type: canaryReport ? CANARY_TYPE : report.type,
         channel,
@@ -163,6 +165,17 @@ export class ReportPipeline {
     if (!this.email) return;
     await this.email.flush();
     this.email.close();
+  }
+
+  /**
+   * Where a page loads the SDK from: `{endpoint}/sdk.js` on its own origin (a collector serves
+   * its sites' SDK at its own origin, `ownSdk` above). The canary's source file in WebKit.
+   */
+  private sdkOfPage(documentUri: string): string {
+    const { endpoint } = this.options;
+    if (/^https?:\/\//i.test(endpoint)) return `${endpoint}/sdk.js`;
+    const origin = /^https?:\/\/[^/?#]+/i.exec(documentUri)?.[0];
+    return origin ? `${origin}${endpoint}/sdk.js` : '';
   }
 
   private checkRate(ip: string, session: SessionToken | null, n: number): void {

@@ -3,10 +3,16 @@ import { HttpError } from '../http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import { ownOrigin } from '../own-origin.js';
 
-/** Whether a request's Origin may send to the CORS endpoints; no Origin or our own is always fine. */
+/**
+ * Whether a request's Origin may send to the CORS endpoints. No Origin or our own is always fine,
+ * and so is `null`: WebKit delivers Reporting API reports with `Origin: null`, and an opaque
+ * origin is no more able to send than a client without one. Every route that calls this holds a
+ * signed session token, which is the authority: the origin check only keeps other sites' pages
+ * from posting in a visitor's name.
+ */
 function allowedOrigin(ctx: Context, allowed: ResolvedOptions['reportOrigins']): string | null | false {
   const origin = ctx.get('Origin');
-  if (!origin || origin === ownOrigin(ctx)) return null;
+  if (!origin || origin === 'null' || origin === ownOrigin(ctx)) return null;
   if (allowed === '*' || allowed.has(origin)) return origin;
   return false;
 }

@@ -55,7 +55,7 @@ export class VerdictService {
     for (const row of rows) {
       if (row.reportType === HIDDEN_ELEMENT_TYPE) hidden.push({ tag: row.sample, url: row.blockedUri, directive: row.effectiveDirective });
       else if ((row.reportType === 'csp-violation' || row.reportType === CANARY_TYPE) && row.fingerprint) {
-        violations.push({ channel: row.channel, via: row.via, fingerprint: row.fingerprint, violation: row, receivedAt: row.receivedAt });
+        violations.push({ channel: row.channel, via: row.via, fingerprint: row.fingerprint, violation: row, receivedAt: row.receivedAt, canary: row.reportType === CANARY_TYPE });
       }
     }
     const https = /^https:/i.test(session?.documentUri ?? '') || rows.some((row) => /^https:/i.test(row.documentUri));
@@ -91,6 +91,8 @@ export class VerdictService {
       if (verdict.version !== known || left <= 0 || stop.aborted) return verdict;
       const until = changesAt === null ? left : Math.min(left, Math.max(changesAt - Date.now(), 0) + 5);
       await this.hub.wait(sessionId, until, stop);
+      // Closing (the server stops): the waiting client gets what was known, not an error.
+      if (this.closing.signal.aborted) return verdict;
     }
   }
 

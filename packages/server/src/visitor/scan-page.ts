@@ -13,6 +13,7 @@ export const SCAN_TEXT = {
   checked: 'Checked',
   problemsHeading: 'Problems',
   anomaliesHeading: 'Signs of tampering',
+  noticesHeading: 'Good to know',
   unexplainedHeading: 'Other blocked content',
   unexplainedIntro:
     'The site’s security policy blocked these, and no known rule explains them. Most are harmless (often the site’s own content); an unusual one may be a new extension or malware.',
@@ -70,7 +71,9 @@ const MAX_LISTED = 100;
 /** The body of `{prefix}/scan/:token`: the problems, the anomalies, and what no rule explains. */
 export function scanPageBody(model: ScanPageModel): string {
   const { verdict } = model;
-  const found = verdict.problems.length + verdict.anomalies.length;
+  const warnings = verdict.anomalies.filter((anomaly) => anomaly.severity !== 'notice');
+  const notices = verdict.anomalies.filter((anomaly) => anomaly.severity === 'notice');
+  const found = verdict.problems.length + warnings.length;
   const summary =
     verdict.status === 'problems' ? SCAN_TEXT.problems(found) : verdict.status === 'clean' ? SCAN_TEXT.clean : SCAN_TEXT.observing;
   const parts = [
@@ -99,10 +102,14 @@ export function scanPageBody(model: ScanPageModel): string {
       );
     }
   }
-  if (verdict.anomalies.length) {
-    parts.push(`<h2>${SCAN_TEXT.anomaliesHeading}</h2>`);
-    for (const anomaly of verdict.anomalies) {
-      parts.push(`<section class="card anomaly"><h3>${escapeHtml(anomaly.title)}</h3><p>${escapeHtml(anomaly.description)}</p></section>`);
+  for (const [heading, list, kind] of [
+    [SCAN_TEXT.anomaliesHeading, warnings, 'anomaly'],
+    [SCAN_TEXT.noticesHeading, notices, 'notice'],
+  ] as const) {
+    if (!list.length) continue;
+    parts.push(`<h2>${heading}</h2>`);
+    for (const anomaly of list) {
+      parts.push(`<section class="card ${kind}"><h3>${escapeHtml(anomaly.title)}</h3><p>${escapeHtml(anomaly.description)}</p></section>`);
     }
   }
   if (model.unexplained.length) parts.push(unexplainedTable(model.unexplained));
@@ -123,15 +130,15 @@ function unexplainedTable(unexplained: readonly UnexplainedViolation[]): string 
   const rows = unexplained
     .slice(0, MAX_LISTED)
     .map(
-      ({ violation: v, count }) =>
+      ({ violation: v }) =>
         `<tr><td><code>${escapeHtml(v.effectiveDirective)}</code></td><td><code>${escapeHtml(v.blockedUri)}</code></td>` +
-        `<td><code>${escapeHtml(v.sourceFile)}</code></td><td><code>${escapeHtml(v.sample)}</code></td><td>${count}</td></tr>`,
+        `<td><code>${escapeHtml(v.sourceFile)}</code></td><td><code>${escapeHtml(v.sample)}</code></td></tr>`,
     )
     .join('');
   return (
     `<h2>${SCAN_TEXT.unexplainedHeading}</h2><p>${escapeHtml(SCAN_TEXT.unexplainedIntro)}</p>` +
     `<table class="unexplained"><thead><tr><th>${SCAN_TEXT.directive}</th><th>${SCAN_TEXT.blocked}</th><th>${SCAN_TEXT.source}</th>` +
-    `<th>${SCAN_TEXT.sample}</th><th>${SCAN_TEXT.count}</th></tr></thead><tbody>${rows}</tbody></table>`
+    `<th>${SCAN_TEXT.sample}</th></tr></thead><tbody>${rows}</tbody></table>`
   );
 }
 

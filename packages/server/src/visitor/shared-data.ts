@@ -12,7 +12,7 @@ const MAX_SHARED_VIOLATIONS = 50;
  * `stripQuery`). The scan page shows exactly this object, and exactly this is forwarded.
  */
 export interface SharedData {
-  schema: 'csp-observer/shared-report@1';
+  schema: 'csp-observer/shared-report@2';
   /** The site's origin. */
   site: string;
   page: string;
@@ -26,7 +26,6 @@ export interface SharedData {
     sourceFile: string;
     sample: string;
     disposition: string;
-    count: number;
   }>;
 }
 
@@ -38,19 +37,18 @@ export function sharedDataOf(
 ): SharedData | null {
   if (!session || (unexplained.length === 0 && verdict.anomalies.length === 0)) return null;
   return {
-    schema: 'csp-observer/shared-report@1',
+    schema: 'csp-observer/shared-report@2',
     site,
     page: session.documentUri,
     userAgent: session.userAgent,
     observedAt: new Date(session.firstSeenAt).toISOString(),
     anomalies: verdict.anomalies.map((anomaly) => anomaly.kind),
-    unexplained: unexplained.slice(0, MAX_SHARED_VIOLATIONS).map(({ violation: v, count }) => ({
+    unexplained: unexplained.slice(0, MAX_SHARED_VIOLATIONS).map(({ violation: v }) => ({
       directive: v.effectiveDirective,
       blockedUri: v.blockedUri,
       sourceFile: v.sourceFile,
       sample: v.sample,
       disposition: v.disposition,
-      count,
     })),
   };
 }
