@@ -48,7 +48,7 @@ results="$PWD/e2e/.tmp/results"
 rm -rf "$results" && mkdir -p "$results"
 
 log "type check"
-pnpm run --silent typecheck
+pnpm run typecheck >"$results/typecheck.log" 2>&1 || { cat "$results/typecheck.log" >&2; echo "[test] the type check failed (above)" >&2; exit 1; }
 log "unit and integration tests (vitest, SQLite and PostgreSQL)"
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
 log "end-to-end tests (Playwright: Chromium, Firefox, WebKit)"

@@ -115,3 +115,48 @@ for (const mode of MODES) {
     });
   });
 }
+
+test.describe('both channels', () => {
+  /** What examples/basic-site's /violations page provokes, as [directive, blocked]; WebKit reports no eval under a report-only policy. */
+  const violations = (engine: string) =>
+    [
+      'script-src-elem inline',
+      'script-src-elem https://ads.injector.invalid/inject.js',
+      'style-src-elem inline',
+      'style-src-attr inline',
+      ...(engine === 'webkit' ? [] : ['script-src eval']),
+    ].sort();
+
+  test('every violation arrives by the SDK and by the browser, paired: each counted once', async ({ visitor, site }) => {
+    const s = site('report-only');
+    await visitor.open(`${s.origin}/violations`);
+    const token = await visitor.sessionToken();
+    const expected = violations(visitor.engine);
+    const seen = (channel: string) => async () =>
+      [...new Set((await s.reports(token)).filter((r) => r.reportType === 'csp-violation' && r.channel === channel).map((r) => `${r.effectiveDirective} ${r.blockedUri}`))].sort();
+    await expect.poll(seen('sdk')).toEqual(expected);
+    await expect.poll(seen('report-uri')).toEqual(expected);
+    const rows = (await s.reports(token)).filter((r) => r.reportType === 'csp-violation');
+    const fingerprints = (channel: string) => new Set(rows.filter((r) => r.channel === channel).map((r) => r.fingerprint));
+    expect(fingerprints('sdk')).toEqual(fingerprints('report-uri'));
+    const verdict = await s.finalVerdict(token);
+    expect(verdict).toMatchObject({ status: 'clean', anomalies: [], problems: [], unknown: expected.length });
+  });
+});
+
+test.describe('under the strict nonce-based policy, enforced', () => {
+  test('the SDK and its popup cause no violation of their own: the canary is the only one, on purpose', async ({ visitor, site }) => {
+    const s = site('enforced');
+    await visitor.open(`${s.origin}/`);
+    const token = await visitor.sessionToken();
+    await expect.poll(() => visitor.popupStatus()).toBe('No problems detected');
+    // Styled by its adopted stylesheet (no <style>, no style attribute): rounded, not the browser's defaults.
+    const radius = await visitor.run<string>(
+      "return getComputedStyle(document.querySelector('csp-observer-popup').shadowRoot.querySelector('section')).borderTopLeftRadius",
+    );
+    expect(radius).not.toBe('0px');
+    expect(await s.finalVerdict(token)).toMatchObject({ status: 'clean', unknown: 0 });
+    const rows = await s.reports(token);
+    expect(rows.map((r) => `${r.channel} ${r.reportType}`).sort()).toEqual(['report-uri csp-canary', 'sdk csp-canary']);
+  });
+});

@@ -129,7 +129,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         startSite('report-only', true, tls),
         startSite('enforced', true, tls),
       ]);
-      const sites = Object.fromEntries(started.map((site) => [`${site.mode} ${site.https ? 'https' : 'http'}`, site])) as WorkerFixtures['sites'];
+      const sites = Object.fromEntries(started.map((site) => [`${site.mode} ${site.https ? 'https' : 'http'}`, site])) as unknown as WorkerFixtures['sites'];
       await use(sites);
       await Promise.all(started.map((site) => site.stop()));
     },

@@ -5,7 +5,7 @@ export interface Verdict {
   status: 'observing' | 'clean' | 'problems';
   final: boolean;
   problems: Array<{ ruleId: string; cause: string; title: string; count: number }>;
-  anomalies: Array<{ kind: string; title: string }>;
+  anomalies: Array<{ kind: string; severity: 'warning' | 'notice'; title: string }>;
   unknown: number;
   version: string;
 }

@@ -8,19 +8,21 @@ export const SAMPLE_LENGTH = 40;
  * (measured in Chromium, Firefox and WebKit: docs/engines.md), in a fixed order. Missing values
  * are "" and 0. Not the disposition nor the sample: WebKit's report-uri bodies carry neither.
  * URLs are compared as normalization wrote them (without default ports: WebKit's events on HTTPS
- * pages carry `:443`, its report-uri bodies do not). A column without a line is no location: for
- * a blocked `<script src>` the events of Firefox and WebKit say column 1, their native reports 0
- * or nothing.
+ * pages carry `:443`, its report-uri bodies do not). A line and column count only with a source
+ * file and a line: for a blocked `<script src>` the events of Firefox and WebKit say column 1
+ * where their native reports say 0 or nothing, and for a style attribute in the HTML WebKit's
+ * event names the line (without a source file) where its report says 0.
  */
 export function fingerprintFields(v: Violation): string[] {
   const hash = v.documentUri.indexOf('#');
+  const located = v.sourceFile !== '' && v.lineNumber !== 0;
   return [
     hash === -1 ? v.documentUri : v.documentUri.slice(0, hash),
     v.effectiveDirective,
     v.blockedUri,
     v.sourceFile,
-    String(v.lineNumber),
-    String(v.lineNumber === 0 ? 0 : v.columnNumber),
+    located ? String(v.lineNumber) : '0',
+    located ? String(v.columnNumber) : '0',
   ];
 }
 

@@ -135,6 +135,57 @@ describe('normalizeReportingApiBody', () => {
   });
 });
 
+describe('WebKit bodies (WebKitGTK 2.50, measured: docs/engines.md)', () => {
+  // report-uri: top-level type and url beside csp-report; never a sample nor a disposition.
+  const reportUri = {
+    type: 'csp-violation',
+    url: 'http://127.0.0.1:5101/',
+    'csp-report': {
+      'document-uri': 'http://127.0.0.1:5101/',
+      referrer: '',
+      'violated-directive': 'script-src',
+      'effective-directive': 'script-src',
+      'original-policy': "default-src 'self'; script-src 'nonce-x' 'report-sample'; report-uri /csp/report/t",
+      'blocked-uri': 'eval',
+      'status-code': 200,
+      'source-file': 'http://127.0.0.1:5101/csp/sdk.js',
+      'line-number': 1,
+      'column-number': 3025,
+    },
+  };
+  // Reporting API: one object per POST, sent as application/csp-report; :443 in the blocked URL.
+  const reportTo = {
+    type: 'csp-violation',
+    url: 'https://127.0.0.1:5102/',
+    body: {
+      documentURL: 'https://127.0.0.1:5102/',
+      disposition: 'report',
+      referrer: '',
+      effectiveDirective: 'script-src-elem',
+      blockedURL: 'https://coinhive.com:443/lib/coinhive.min.js',
+      originalPolicy: "default-src 'self'; report-to csp-endpoint",
+      statusCode: 200,
+      sample: '',
+      sourceFile: 'https://127.0.0.1:5102/',
+      lineNumber: 0,
+      columnNumber: 1,
+    },
+  };
+
+  it('reads a report-uri body with top-level type and url', () => {
+    const [report] = normalizeReportUriBody(reportUri);
+    expect(report).toMatchObject({ valid: true, type: 'csp-violation' });
+    expect(report?.violation).toMatchObject({ blockedUri: 'eval', sample: '', disposition: '', sourceFile: 'http://127.0.0.1:5101/csp/sdk.js', columnNumber: 3025 });
+  });
+
+  it('reads a single Reporting API object at the report-uri parser (its content type says csp-report), without the default port', () => {
+    const [report] = normalizeReportUriBody(reportTo);
+    expect(report).toMatchObject({ valid: true, url: 'https://127.0.0.1:5102/' });
+    expect(report?.violation).toMatchObject({ blockedUri: 'https://coinhive.com/lib/coinhive.min.js', effectiveDirective: 'script-src-elem', disposition: 'report' });
+    expect(normalizeReportingApiBody(reportTo)[0]?.violation?.blockedUri).toBe('https://coinhive.com/lib/coinhive.min.js');
+  });
+});
+
 describe('normalizeSdkEvent', () => {
   it('needs only what every DOM event has', () => {
     expect(normalizeSdkEvent({ documentURI: 'https://a.test/', blockedURI: 'eval', effectiveDirective: 'script-src' }).valid).toBe(true);

@@ -71,6 +71,12 @@ describe('pairChannels', () => {
     expect(pairChannels([seen(script, 'sdk'), seen(native, 'report-to')])).toHaveLength(1);
   });
 
+  it("pairs WebKit's style attribute: its event names the HTML's line, its report none", () => {
+    const attribute: Violation = { ...ownViolation, sourceFile: '', lineNumber: 11, columnNumber: 1, sample: 'color: crimson' };
+    const native = { ...webkitNative(attribute), lineNumber: 0, columnNumber: 0 };
+    expect(distinct([seen(attribute, 'sdk'), seen(native, 'report-uri')])).toEqual(['color: crimson']);
+  });
+
   it('pairs the two dispositions of one violation as one', () => {
     const enforced = { ...inlineA, disposition: 'enforce' };
     expect(distinct([seen(inlineA, 'sdk'), seen(enforced, 'sdk'), seen(inlineA, 'report-uri'), seen(enforced, 'report-uri')])).toEqual(['alert(1)']);
