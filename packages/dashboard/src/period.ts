@@ -19,7 +19,10 @@ export function periodQuery(params: PeriodParams): { from: string; to?: string; 
   const site = params.site ? { site: params.site } : {};
   if (params.from) return { from: params.from, ...(params.to ? { to: params.to } : {}), ...site };
   const days = Number(params.days) > 0 ? Number(params.days) : 7;
-  return { from: new Date(Date.now() - days * 86400_000).toISOString(), ...site };
+  // To the minute: the query is a view's data key, and a `from` that moved with every render
+  // made each answer stale before it arrived (a view could reload forever and never show).
+  const now = Math.floor(Date.now() / 60_000) * 60_000;
+  return { from: new Date(now - days * 86400_000).toISOString(), ...site };
 }
 
 /** The route parameters that say what a view looks at, to keep in links to other views. */

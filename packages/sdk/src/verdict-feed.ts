@@ -12,14 +12,23 @@ export type VersionedVerdict = Verdict & { version: string };
 /**
  * Follows `{endpoint}/verdict/{token}` by long-poll: the server answers as soon as the verdict
  * changes (new evidence, or a window closing), so each change reaches the page within a round
- * trip. Stops once the verdict is final; `wake()` (the SDK sent new evidence) follows it again.
+ * trip. Stops once the verdict is final and was asked for after the page's latest evidence was
+ * committed; `wake()` (the SDK's batch was stored) follows it again. A wake that comes before the
+ * first answer, or while a request is out, is not lost: an answer computed before that evidence
+ * was stored never ends the watch (a clean, final verdict could otherwise hide a problem the
+ * next batch brings).
  */
 export class VerdictFeed {
   readonly #url: string;
   readonly #onVerdict: (verdict: VersionedVerdict) => void;
   #version: string | null = null;
+  #final = false;
+  /** When the request behind the latest answer left. */
+  #askedAt = 0;
+  /** When the page's latest evidence was stored (0: never). */
+  #wokeAt = 0;
+  #started = false;
   #running = false;
-  #until = 0;
 
   constructor(
     endpoint: string,
@@ -31,15 +40,19 @@ export class VerdictFeed {
   }
 
   start(): void {
-    this.#until = Number.POSITIVE_INFINITY;
+    this.#started = true;
     void this.#run();
   }
 
-  /** New evidence left the page: follow the verdict until it changes, or for AWAKE_MS. */
+  /** New evidence was stored: follow the verdict until an answer asked for since says it, or for AWAKE_MS. */
   wake(): void {
-    if (this.#version === null) return;
-    this.#until = Math.max(this.#until, Date.now() + AWAKE_MS);
-    void this.#run();
+    this.#wokeAt = Date.now();
+    if (this.#started) void this.#run();
+  }
+
+  /** Nothing more to wait for: a final verdict that knows the latest evidence (or a wake that brought no change in time). */
+  #done(): boolean {
+    return this.#final && (this.#askedAt >= this.#wokeAt || Date.now() >= this.#wokeAt + AWAKE_MS);
   }
 
   async #run(): Promise<void> {
@@ -47,20 +60,21 @@ export class VerdictFeed {
     this.#running = true;
     let failures = 0;
     try {
-      while (Date.now() < this.#until && failures < MAX_FAILURES) {
+      while (!this.#done() && failures < MAX_FAILURES) {
         try {
+          const askedAt = Date.now();
           const query = this.#version === null ? '' : `?after=${encodeURIComponent(this.#version)}&wait=${WAIT_MS}`;
           const response = await fetch(this.#url + query, { credentials: 'omit', cache: 'no-store' });
           if (response.status === 404) return;
           if (!response.ok) throw response.status;
           const verdict = (await response.json()) as VersionedVerdict;
           failures = 0;
-          const changed = verdict.version !== this.#version;
-          if (changed) {
+          this.#askedAt = askedAt;
+          this.#final = verdict.final;
+          if (verdict.version !== this.#version) {
             this.#version = verdict.version;
             this.#onVerdict(verdict);
           }
-          if (verdict.final && (changed || this.#until === Number.POSITIVE_INFINITY)) this.#until = 0;
         } catch {
           failures++;
           await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
