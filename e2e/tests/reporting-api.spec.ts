@@ -54,6 +54,7 @@ test.describe('Reporting API over HTTPS', () => {
     const kinds = (channel: string) => async () =>
       [...new Set((await store.reportsOfSession(id)).filter((r) => r.channel === channel).map((r) => `${r.effectiveDirective} ${r.blockedUri}`))].sort();
     const expected = [
+      'img-src https://metrics.adware.invalid/metric/',
       'script-src eval',
       'script-src-elem https://ads.injector.invalid/inject.js',
       'script-src-elem inline',

@@ -5,6 +5,8 @@ import { expect, sessionOf, test } from './fixtures.js';
 const EXPECTED = [
   ['script-src-elem', 'inline'],
   ['script-src-elem', 'https://ads.injector.invalid/inject.js'],
+  // Stored without its query string (stripQuery).
+  ['img-src', 'https://metrics.adware.invalid/metric/'],
   ['style-src-elem', 'inline'],
   ['style-src-attr', 'inline'],
   ['script-src', 'eval'],

@@ -16,7 +16,12 @@
   style.textContent = 'body { outline: 2px solid orange; }';
   document.head.appendChild(style);
 
-  // 4. eval (script-src, blocked-uri "eval").
+  // 4. The beacon an ad-injecting extension sends home (img-src). Its shape is one a shipped rule
+  // knows (the Monetizus framework's), so the popup names it: "Ad-injecting extension". The host is
+  // under .invalid, which never resolves: nothing leaves the machine.
+  new Image().src = 'https://metrics.adware.invalid/metric/?mid=&wid=51067&sid=&tid=3490&rid=LOADED';
+
+  // 5. eval (script-src, blocked-uri "eval").
   try {
     eval('1 + 1');
   } catch (e) {

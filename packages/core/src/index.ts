@@ -41,6 +41,8 @@ export type {
   VerdictSettings,
   VerdictStatus,
 } from './verdict.js';
+export { engineOf, ENGINE_FAMILIES } from './engine.js';
+export type { EngineFamily } from './engine.js';
 export { sourceListAllows } from './source-list.js';
 export type { UrlParts } from './source-list.js';
 export { EN_POPUP_STRINGS, mergePopupStrings, POPUP_STRING_KEYS, POPUP_STRINGS, popupStringsFor } from './popup-strings.js';

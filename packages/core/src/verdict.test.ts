@@ -14,10 +14,10 @@ const rule = (id: string, blockedUri: string, ignore = false): Rule => ({
   ignore,
   origin: 'global',
   references: [],
-  match: [{ blockedUri, directive: '', sourceFile: '', sample: '' }],
+  match: [{ blockedUri, directive: '', sourceFile: '', sample: '', documentUri: '', policy: '', engine: '' }],
 });
 
-const rules = compileRules([rule('miner', 'coinhive\\.com'), rule('noise', '^about$', true)], (source) => {
+const rules = compileRules([rule('miner', 'coinhive\\.com'), rule('noise', '^about:', true)], (source) => {
   const re = new RegExp(source, 'i');
   return (input) => re.test(input);
 });

@@ -1,4 +1,5 @@
 import { ANOMALY_SEVERITY, ANOMALY_TEXT, type AnomalyKind, type AnomalySeverity } from './anomalies.js';
+import type { EngineFamily } from './engine.js';
 import { SAMPLE_LENGTH } from './fingerprint.js';
 import type { RuleMatcher } from './rules/matcher.js';
 import type { Cause } from './rules/rule.js';
@@ -52,6 +53,8 @@ export interface VerdictSettings {
   canaryApplicable: boolean;
   /** How long after the SDK's canary message the browser's own report of it may still arrive. */
   nativeDelayMs: number;
+  /** The visitor's engine (engineOf the page view's User-Agent), for rules bound to one engine. */
+  engine?: EngineFamily | '';
 }
 
 export type VerdictStatus = 'observing' | 'clean' | 'problems';
@@ -155,7 +158,7 @@ export function computeVerdict(evidence: SessionEvidence, settings: VerdictSetti
   let unknown = 0;
   const unexplained: UnexplainedViolation[] = [];
   for (const violation of pairChannels(pageViolations)) {
-    const rule = settings.rules.match(violation);
+    const rule = settings.rules.match(violation, settings.engine ?? '');
     if (!rule) {
       unknown++;
       unexplained.push({ violation });

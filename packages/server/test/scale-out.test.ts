@@ -77,7 +77,7 @@ describe.skipIf(Boolean(postgres.skip))('two servers on one PostgreSQL', () => {
   it('sees a custom rule made through one server in the verdicts of the other', async () => {
     const { token } = mintSessionToken(SECRET);
     await fetch(`${a.url}/csp/report/${token}`, { method: 'POST', headers: { 'Content-Type': 'application/csp-report' }, body: cspReport('https://tracker.test/t.js') });
-    await a.observer.ruleStore.saveCustom({ id: 'custom:tracker', cause: 'other', title: 'Tracker', shortDescription: '', longDescription: '', ignore: false, origin: 'custom', references: [], match: [{ blockedUri: 'tracker\\.test', directive: '', sourceFile: '', sample: '' }] });
+    await a.observer.ruleStore.saveCustom({ id: 'custom:tracker', cause: 'other', title: 'Tracker', shortDescription: '', longDescription: '', ignore: false, origin: 'custom', references: [], match: [{ blockedUri: 'tracker\\.test', directive: '', sourceFile: '', sample: '', documentUri: '', policy: '', engine: '' }] });
     // Processes poll the rules' revision; a refresh is what that poll does.
     await b.observer.rules.refresh();
     expect((await verdictOf(b, token)).problems.map((p) => p.ruleId)).toEqual(['custom:tracker']);

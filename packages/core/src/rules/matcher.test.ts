@@ -18,7 +18,7 @@ function rule(id: string, match: Array<Partial<RuleMatch>>, extra: Partial<Rule>
     ignore: false,
     origin: 'global',
     references: [],
-    match: match.map((m) => ({ blockedUri: '', directive: '', sourceFile: '', sample: '', ...m })),
+    match: match.map((m) => ({ blockedUri: '', directive: '', sourceFile: '', sample: '', documentUri: '', policy: '', engine: '', ...m })),
     ...extra,
   };
 }
@@ -92,5 +92,42 @@ describe('compileRules', () => {
         tests.find(({ r, test }) => (!r.match[0]!.directive || r.match[0]!.directive === (n % 2 ? 'img-src' : 'script-src')) && test(blockedUri))?.r.id ?? null;
       expect(compiled.match(violation({ blockedUri, effectiveDirective }))?.id ?? null, blockedUri).toBe(expected);
     }
+  });
+});
+
+describe('what rules see', () => {
+  const compile = (source: string) => {
+    const re = new RegExp(source, 'i');
+    return (input: string) => re.test(input);
+  };
+  const base = { documentUri: 'https://shop.test/cart', referrer: '', effectiveDirective: 'script-src-elem', violatedDirective: '', originalPolicy: '', disposition: 'report', sourceFile: '', lineNumber: 0, columnNumber: 0, statusCode: 200, sample: '' };
+
+  it("matches Chromium's bare scheme as scheme: (chrome-extension for chrome-extension://...)", () => {
+    const matcher = compileRules([rule('ext.any', [{ blockedUri: '^chrome-extension:' }])], compile);
+    expect(matcher.match({ ...base, blockedUri: 'chrome-extension' })?.id).toBe('ext.any');
+    expect(matcher.match({ ...base, blockedUri: 'chrome-extension://abc/x.js' })?.id).toBe('ext.any');
+    expect(matcher.match({ ...base, blockedUri: 'https://chrome-extension.test/' })).toBeNull();
+  });
+
+  it("matches the extension in the source file while the blocked URI is an ordinary URL", () => {
+    const matcher = compileRules([rule('ext.any', [{ sourceFile: '^moz-extension:' }])], compile);
+    expect(matcher.match({ ...base, blockedUri: 'https://api.test/x', sourceFile: 'moz-extension' })?.id).toBe('ext.any');
+  });
+
+  it("reads old Firefox's self and an empty blocked URI with a sample as inline", () => {
+    const matcher = compileRules([rule('ext.lastpass', [{ blockedUri: '^inline$', sample: 'lastpass' }])], compile);
+    expect(matcher.match({ ...base, blockedUri: 'self', sample: 'window.lastpass = 1' })?.id).toBe('ext.lastpass');
+    expect(matcher.match({ ...base, blockedUri: '', sample: 'window.lastpass = 1' })?.id).toBe('ext.lastpass');
+  });
+
+  it('matches the document, and an engine only when the report came from it', () => {
+    const matcher = compileRules(
+      [rule('browser.view-source', [{ documentUri: '^view-source:' }]), rule('browser.firefox-only', [{ blockedUri: '^resource:', engine: 'firefox' }])],
+      compile,
+    );
+    expect(matcher.match({ ...base, blockedUri: 'inline', documentUri: 'view-source:https://shop.test/' })?.id).toBe('browser.view-source');
+    expect(matcher.match({ ...base, blockedUri: 'resource://gre/x.css' }, 'firefox')?.id).toBe('browser.firefox-only');
+    expect(matcher.match({ ...base, blockedUri: 'resource://gre/x.css' }, 'chromium')).toBeNull();
+    expect(matcher.match({ ...base, blockedUri: 'resource://gre/x.css' })).toBeNull();
   });
 });

@@ -1,6 +1,8 @@
 import { baseDirective, directiveName } from '../directives.js';
+import type { EngineFamily } from '../engine.js';
 import type { Violation } from '../violation.js';
 import { foldCase, plainPattern, requiredAnyOf } from './literal.js';
+import { matchBlockedUri, matchUrl } from './match-input.js';
 import type { Rule } from './rule.js';
 
 /** A compiled pattern: whether it matches somewhere in the text. */
@@ -14,21 +16,31 @@ export type PatternCompiler = (source: string) => PatternTest;
 
 /** Rules compiled once into one matcher. */
 export interface RuleMatcher {
-  /** The first rule (in the order given) that explains the violation, or null. */
-  match(violation: Violation): Rule | null;
+  /**
+   * The first rule (in the order given) that explains the violation, or null. `engine`: the
+   * engine that reported it (engineOf its User-Agent), for rules bound to one engine.
+   */
+  match(violation: Violation, engine?: EngineFamily | ''): Rule | null;
   readonly size: number;
 }
 
 /** Patterns see at most this much of a field: bounded work per report, whatever it carries. */
 export const MAX_MATCH_INPUT = 4096;
 
-type Field = 'blockedUri' | 'sourceFile' | 'sample';
-const FIELDS: readonly Field[] = ['blockedUri', 'sourceFile', 'sample'];
+type Field = 'blockedUri' | 'sourceFile' | 'sample' | 'documentUri' | 'policy';
+const FIELDS: readonly Field[] = ['blockedUri', 'sourceFile', 'sample', 'documentUri', 'policy'];
 
 interface Entry {
   rule: Rule;
   directive: string;
+  engine: EngineFamily | '';
   tests: Array<[Field, PatternTest]>;
+  /**
+   * The text the entry was indexed by, one of which its field must contain: checked with
+   * `includes` before any pattern runs. An index key is three characters of that text, so most
+   * candidates it brings (a URL sharing three letters with a host) end here, without a regex.
+   */
+  prefilter: { field: Field; anyOf: string[] } | null;
 }
 
 /**
@@ -89,7 +101,7 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
         const anyOf = requiredAnyOf(source);
         if (anyOf && anyOf.every((text) => text.length >= 3)) required.push({ field, anyOf });
       }
-      entries.push({ rule, directive: m.directive ? baseDirective(m.directive) : '', tests });
+      entries.push({ rule, directive: m.directive ? baseDirective(m.directive) : '', engine: m.engine ?? '', tests, prefilter: null });
       literals.push(required);
     }
   }
@@ -118,19 +130,20 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
     }
     return { key: trigramKey(literal, at), cost };
   };
-  const index: Record<Field, Map<number, number[]>> = { blockedUri: new Map(), sourceFile: new Map(), sample: new Map() };
+  const index: Record<Field, Map<number, number[]>> = { blockedUri: new Map(), sourceFile: new Map(), sample: new Map(), documentUri: new Map(), policy: new Map() };
   const unindexed: number[] = [];
   literals.forEach((required, entry) => {
-    let best: { field: Field; keys: number[]; cost: number } | null = null;
+    let best: { field: Field; keys: number[]; cost: number; anyOf: string[] } | null = null;
     for (const { field, anyOf } of required) {
       const pieces = anyOf.map((literal) => rarest(field, literal));
       const cost = pieces.reduce((sum, piece) => sum + piece.cost, 0);
-      if (!best || cost < best.cost) best = { field, keys: pieces.map((piece) => piece.key), cost };
+      if (!best || cost < best.cost) best = { field, keys: pieces.map((piece) => piece.key), cost, anyOf };
     }
     if (!best) {
       unindexed.push(entry);
       return;
     }
+    entries[entry]!.prefilter = { field: best.field, anyOf: best.anyOf };
     for (const key of best.keys) {
       const list = index[best.field].get(key);
       if (!list) index[best.field].set(key, [entry]);
@@ -139,28 +152,41 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
   });
   const indexedFields = FIELDS.filter((field) => index[field].size > 0);
   // A bitmap of the keys in use, so that most of a URL's pieces cost one array read, not a lookup.
-  const present: Record<Field, Uint8Array> = { blockedUri: keyBitmap(index.blockedUri), sourceFile: keyBitmap(index.sourceFile), sample: keyBitmap(index.sample) };
+  const present: Record<Field, Uint8Array> = {
+    blockedUri: keyBitmap(index.blockedUri),
+    sourceFile: keyBitmap(index.sourceFile),
+    sample: keyBitmap(index.sample),
+    documentUri: keyBitmap(index.documentUri),
+    policy: keyBitmap(index.policy),
+  };
 
   const stamps = new Uint32Array(entries.length);
   let stamp = 0;
   const candidates: number[] = [];
 
   const bounded = (value: string) => (value.length > MAX_MATCH_INPUT ? value.slice(0, MAX_MATCH_INPUT) : value);
-  const values: Record<Field, string> = { blockedUri: '', sourceFile: '', sample: '' };
+  const values: Record<Field, string> = { blockedUri: '', sourceFile: '', sample: '', documentUri: '', policy: '' };
+  /** The indexed fields of the report being matched, folded once. */
+  const folded: Record<Field, string> = { blockedUri: '', sourceFile: '', sample: '', documentUri: '', policy: '' };
+  /** The policy is read only when a rule asks for it (few do): no string built per report otherwise. */
+  const policyRules = entries.some((e) => e.tests.some(([field]) => field === 'policy'));
 
   return {
     size: rules.length,
-    match(v: Violation): Rule | null {
-      values.blockedUri = bounded(v.blockedUri);
-      values.sourceFile = bounded(v.sourceFile);
+    match(v: Violation, engine: EngineFamily | '' = ''): Rule | null {
+      values.blockedUri = bounded(matchBlockedUri(v));
+      values.sourceFile = bounded(matchUrl(v.sourceFile));
       values.sample = bounded(v.sample);
+      values.documentUri = bounded(v.documentUri);
+      values.policy = policyRules ? bounded(`${v.violatedDirective}\n${v.originalPolicy}`) : '';
       stamp = (stamp + 1) >>> 0 || 1;
       if (stamp === 1) stamps.fill(0);
       candidates.length = 0;
       for (const field of indexedFields) {
         const value = values[field];
+        folded[field] = '';
         if (value.length < 3) continue;
-        const text = foldCase(value);
+        const text = (folded[field] = foldCase(value));
         const map = index[field];
         const bits = present[field];
         for (let i = 0; i + 3 <= text.length; i++) {
@@ -182,6 +208,8 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
       let directive: string | null = null;
       next: for (const entry of candidates) {
         const e = entries[entry]!;
+        if (e.engine && e.engine !== engine) continue;
+        if (e.prefilter && !e.prefilter.anyOf.some((literal) => folded[e.prefilter!.field].includes(literal))) continue;
         if (e.directive) {
           directive ??= baseDirective(v.effectiveDirective || directiveName(v.violatedDirective));
           if (e.directive !== directive) continue;

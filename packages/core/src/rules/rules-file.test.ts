@@ -34,8 +34,8 @@ describe('parseRulesFile', () => {
         origin: 'global',
         references: [],
         match: [
-          { blockedUri: '^chrome-extension://abc', directive: '', sourceFile: '', sample: '' },
-          { blockedUri: 'toolbar\\.example', directive: 'script-src', sourceFile: '', sample: '' },
+          { blockedUri: '^chrome-extension://abc', directive: '', sourceFile: '', sample: '', documentUri: '', policy: '', engine: '' },
+          { blockedUri: 'toolbar\\.example', directive: 'script-src', sourceFile: '', sample: '', documentUri: '', policy: '', engine: '' },
         ],
       },
     ]);
@@ -75,7 +75,7 @@ describe('parseRulesFile', () => {
     expect(parsed.rejected).toEqual([
       { id: 'bad-cause', reason: 'cause must be extension, browser, malware or other' },
       { id: 'no-match', reason: 'match (or directives) must be a non-empty array' },
-      { id: 'empty-matcher', reason: 'a matcher needs a blocked_uri, source_file or sample pattern' },
+      { id: 'empty-matcher', reason: 'a matcher needs a blocked_uri, source_file, sample, document_uri or policy pattern' },
       { id: '#4', reason: 'id is missing' },
       { id: 'ok', reason: 'duplicate id' },
       { id: 'long', reason: 'blocked_uri is longer than 1000 characters' },

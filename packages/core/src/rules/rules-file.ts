@@ -1,4 +1,5 @@
-import { RULE_LIMITS, isCause, type Rule, type RuleMatch, type RuleOrigin } from './rule.js';
+import { ENGINE_FAMILIES, type EngineFamily } from '../engine.js';
+import { RULE_LIMITS, isCause, type Rule, type RuleMatch, type RuleOrigin, type RuleSource } from './rule.js';
 
 /** The rules of a file that could be read, and why the others were refused. */
 export interface ParsedRules {
@@ -56,14 +57,19 @@ function readMatch(entry: unknown): RuleMatch {
   if (!isRecord(entry)) throw new Error('a matcher must be an object');
   const directive = entry.directive ?? '';
   if (typeof directive !== 'string' || !/^[a-z-]*$/i.test(directive)) throw new Error('directive must be a directive name or ""');
+  const engine = entry.engine ?? '';
+  if (engine !== '' && !ENGINE_FAMILIES.includes(engine as EngineFamily)) throw new Error(`engine must be ${ENGINE_FAMILIES.join(', ')} or ""`);
   const match: RuleMatch = {
     blockedUri: pattern(entry, ['blocked_uri', 'blockedUri', 'url']),
     directive: directive.toLowerCase(),
     sourceFile: pattern(entry, ['source_file', 'sourceFile']),
     sample: pattern(entry, ['sample']),
+    documentUri: pattern(entry, ['document_uri', 'documentUri']),
+    policy: pattern(entry, ['policy']),
+    engine: engine as EngineFamily | '',
   };
-  if (!match.blockedUri && !match.sourceFile && !match.sample) {
-    throw new Error('a matcher needs a blocked_uri, source_file or sample pattern');
+  if (!match.blockedUri && !match.sourceFile && !match.sample && !match.documentUri && !match.policy) {
+    throw new Error('a matcher needs a blocked_uri, source_file, sample, document_uri or policy pattern');
   }
   return match;
 }
@@ -86,6 +92,7 @@ export function readRule(raw: unknown, origin: RuleOrigin): Rule {
     throw new Error(`references must be at most ${RULE_LIMITS.references} strings`);
   }
   if (raw.ignore !== undefined && typeof raw.ignore !== 'boolean') throw new Error('ignore must be true or false');
+  const source = readSource(raw.source);
   return {
     id: idText,
     cause: raw.cause,
@@ -96,7 +103,19 @@ export function readRule(raw: unknown, origin: RuleOrigin): Rule {
     match: entries.map(readMatch),
     origin,
     references: references as string[],
+    ...(source ? { source } : {}),
   };
+}
+
+function readSource(value: unknown): RuleSource | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) throw new Error('source must be {name, url, license}');
+  const field = (key: string) => {
+    const v = value[key];
+    if (typeof v !== 'string' || !v.trim() || v.length > 300) throw new Error(`source.${key} must be a non-empty string of at most 300 characters`);
+    return v;
+  };
+  return { name: field('name'), url: field('url'), license: field('license') };
 }
 
 /**
@@ -143,7 +162,11 @@ export function ruleToJson(rule: Rule): Json {
       directive: m.directive,
       source_file: m.sourceFile,
       sample: m.sample,
+      ...(m.documentUri ? { document_uri: m.documentUri } : {}),
+      ...(m.policy ? { policy: m.policy } : {}),
+      ...(m.engine ? { engine: m.engine } : {}),
     })),
     references: rule.references,
+    ...(rule.source ? { source: rule.source } : {}),
   };
 }

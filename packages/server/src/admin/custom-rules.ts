@@ -1,4 +1,4 @@
-import { compileRules, readRule, ruleToJson, type Rule } from '@csp-observer/core';
+import { compileRules, engineOf, readRule, ruleToJson, type Rule } from '@csp-observer/core';
 import type { Knex } from 'knex';
 import { HttpError } from '../http-error.js';
 import type { ResolvedOptions } from '../options.js';
@@ -54,7 +54,7 @@ export async function previewRule(db: Knex, rule: Rule, days: number, now = Date
   let unexplainedNow = 0;
   const examples: Array<Record<string, unknown>> = [];
   for (const row of rows) {
-    if (!matcher.match(row)) continue;
+    if (!matcher.match(row, engineOf(row.userAgent))) continue;
     matched++;
     if (!row.ruleId) unexplainedNow++;
     if (examples.length < EXAMPLES) {

@@ -1,4 +1,5 @@
 import {
+  engineOf,
   isCanaryViolation,
   isExtensionUrl,
   type Channel,
@@ -90,6 +91,7 @@ export class ReportPipeline {
     const ip = anonymizeIp(ctx.ip);
     const userAgent = ctx.get('User-Agent').slice(0, MAX_USER_AGENT);
     const ownSdk = `${ownOrigin(ctx)}${this.options.prefix}/sdk.js`;
+    const engine = engineOf(userAgent);
     const received: ReceivedReport[] = reports.map((report, i) => {
       const v = report.violation;
       const canaryReport = session !== null && v !== null && isCanaryViolation(v, [ownSdk, this.sdkOfPage(v.documentUri)]);
@@ -109,7 +111,7 @@ export class ReportPipeline {
         via: sdk ? (sdk.via[i] ?? 'listener') : null,
         sdkSeq: sdk?.seq[i] ?? null,
         // Rules see the full URLs, before stripQuery.
-        rule: v && !canaryReport ? this.rules.match(v, site) : null,
+        rule: v && !canaryReport ? this.rules.match(v, site, report.userAgent ? engineOf(report.userAgent) : engine) : null,
       };
     });
 

@@ -15,9 +15,24 @@ describe('the default rules file', () => {
     expect(parsed.rules.length).toBeGreaterThanOrEqual(30);
   });
 
+  it('holds several hundred rules, each citing its source under a license that allows shipping it', () => {
+    expect(parsed.rules.length).toBeGreaterThanOrEqual(300);
+    const allowed = new Set(['MIT', 'BSD-3-Clause', 'Apache-2.0', 'CC0-1.0', 'CC-BY-4.0', 'MPL-2.0']);
+    for (const rule of parsed.rules) {
+      expect(rule.source, rule.id).toBeDefined();
+      expect(allowed.has(rule.source!.license), `${rule.id}: ${rule.source!.license}`).toBe(true);
+      expect(rule.source!.url, rule.id).toMatch(/^https:\/\//);
+    }
+  });
+
+  it('names each cause once: a title never repeats the label the visitor reads beside it', () => {
+    // The scan page shows "Browser extension" beside the title: "Grammarly", not "Grammarly extension".
+    for (const rule of parsed.rules.filter((r) => r.cause === 'extension')) expect(rule.title, rule.id).not.toMatch(/\b(browser )?extension$|\bextension browser extension/i);
+  });
+
   it('describes every rule for a visitor', () => {
     for (const rule of parsed.rules) {
-      expect(rule.title.length, rule.id).toBeGreaterThan(3);
+      expect(rule.title.length, rule.id).toBeGreaterThan(2);
       expect(rule.shortDescription.length, rule.id).toBeGreaterThan(20);
       expect(rule.longDescription.length, rule.id).toBeGreaterThan(60);
       expect(rule.id.startsWith(`${rule.cause === 'extension' ? 'ext' : rule.cause}.`), rule.id).toBe(true);
@@ -38,9 +53,26 @@ describe('the default rules file', () => {
     ['https://www.baways.com/cdn.js', 'malware.card-skimmer'],
     ['https://cdn.shop.test/app.js', null],
     ['inline', null],
-    ['eval', null],
   ])('%s -> %s', (blockedUri, id) => {
     expect(idOf({ blockedUri })).toBe(id);
+  });
+
+  it("leaves the site's own eval unexplained, and puts an eval without a source file (an in-app browser's) on the browser", () => {
+    expect(idOf({ blockedUri: 'eval', effectiveDirective: 'script-src', sourceFile: 'https://shop.test/app.js' })).toBeNull();
+    expect(idOf({ blockedUri: 'eval', effectiveDirective: 'script-src', sourceFile: 'https://shop.test/cart' })).toBeNull();
+    expect(idOf({ blockedUri: 'eval', effectiveDirective: 'script-src' })).toBe('browser.injected-eval');
+  });
+
+  it("matches Chromium's bare extension scheme, and the extension in a sample", () => {
+    expect(idOf({ blockedUri: 'chrome-extension' })).toBe('ext.chromium');
+    expect(idOf({ blockedUri: 'moz-extension', effectiveDirective: 'img-src' })).toBe('ext.firefox');
+    expect(idOf({ blockedUri: 'inline', effectiveDirective: 'style-src-attr', sample: 'background: url(moz-extension://9c1/x.png)' })).toBe('ext.url-in-sample');
+  });
+
+  it('knows heuristics by shape: a private address on a port, a host without a domain', () => {
+    expect(idOf({ blockedUri: 'http://10.237.69.146:15871/x' })).toBe('other.private-address-port');
+    expect(idOf({ blockedUri: 'http://192.168.1.1/' })).toBeNull();
+    expect(idOf({ blockedUri: 'http://gateway/inject.js' })).toBe('other.single-label-host');
   });
 
   it('recognizes extensions by the source file of an inline violation too', () => {

@@ -1,4 +1,4 @@
-import { compileRules, type Rule, type RuleMatcher, type Violation } from '@csp-observer/core';
+import { compileRules, type EngineFamily, type Rule, type RuleMatcher, type Violation } from '@csp-observer/core';
 import type { Logger } from '../logger.js';
 import type { RuleStore } from '../storage/rule-store.js';
 import { compilePattern } from './pattern-engine.js';
@@ -26,9 +26,12 @@ export class RuleBook {
     private readonly logger: Logger,
   ) {}
 
-  /** The first rule that explains the violation (custom rules first), or null; `site` adds that collector site's own rules. */
-  match(violation: Violation, site = ''): Rule | null {
-    return this.forSite(site).match(violation);
+  /**
+   * The first rule that explains the violation (custom rules first), or null; `site` adds that
+   * collector site's own rules, `engine` (engineOf the reporter's User-Agent) lets engine-bound rules match.
+   */
+  match(violation: Violation, site = '', engine: EngineFamily | '' = ''): Rule | null {
+    return this.forSite(site).match(violation, engine);
   }
 
   /** A matcher bound to one collector site ("" for this server's own pages). */
@@ -48,6 +51,25 @@ export class RuleBook {
   /** The rule in force with this id. */
   rule(id: string): Rule | undefined {
     return this.byId.get(id);
+  }
+
+  /**
+   * The matcher for stored reports of one site: today's rules, and where none matches what was
+   * stored, the rule that matched the report when it arrived if it is still in force. Stored URLs
+   * lost their query strings (stripQuery), and a rule may need the query (an adware beacon's shape).
+   */
+  forStoredReports(site: string): RuleMatcher {
+    const matcher = this.forSite(site);
+    return {
+      size: matcher.size,
+      match: (violation, engine) => {
+        const found = matcher.match(violation, engine);
+        if (found) return found;
+        const stored = (violation as Violation & { ruleId?: string | null }).ruleId;
+        const rule = stored ? this.byId.get(stored) : undefined;
+        return rule && (!rule.site || rule.site === site) ? rule : null;
+      },
+    };
   }
 
   /** Reads the rules from the database and compiles them. */

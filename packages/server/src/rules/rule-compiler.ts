@@ -21,6 +21,8 @@ export function checkRulePatterns(rule: Rule, compile: PatternCompiler = compile
       ['blocked_uri', m.blockedUri],
       ['source_file', m.sourceFile],
       ['sample', m.sample],
+      ['document_uri', m.documentUri],
+      ['policy', m.policy],
     ] as const) {
       if (!source) continue;
       try {

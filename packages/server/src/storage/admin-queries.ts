@@ -203,13 +203,13 @@ export async function ruleCounts(db: Knex, since: number): Promise<Map<string, n
 }
 
 /** The newest violations of a period, for the rule preview (bounded by SCAN_LIMIT). */
-export async function recentViolations(db: Knex, p: Period): Promise<Array<Violation & { id: number; ruleId: string | null }>> {
+export async function recentViolations(db: Knex, p: Period): Promise<Array<Violation & { id: number; ruleId: string | null; userAgent: string }>> {
   const rows = (await reportsIn(db, p)
-    .select('id', 'rule_id', 'document_uri', 'referrer', 'blocked_uri', 'effective_directive', 'violated_directive', 'disposition', 'source_file', 'line_number', 'column_number', 'status_code', 'sample')
+    .select('id', 'rule_id', 'document_uri', 'referrer', 'blocked_uri', 'effective_directive', 'violated_directive', 'disposition', 'source_file', 'line_number', 'column_number', 'status_code', 'sample', 'user_agent')
     .andWhere('report_type', 'csp-violation')
     .orderBy('id', 'desc')
     .limit(SCAN_LIMIT)) as Row[];
-  return rows.map((row) => ({ ...reportFromRow({ ...row, raw: '', problems: '[]', original_policy: '' }), ruleId: (row.rule_id as string | null) ?? null }));
+  return rows.map((row) => ({ ...reportFromRow({ ...row, raw: '', problems: '[]', original_policy: '' }), ruleId: (row.rule_id as string | null) ?? null, userAgent: String(row.user_agent ?? '') }));
 }
 
 /**

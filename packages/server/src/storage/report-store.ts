@@ -95,6 +95,8 @@ export interface EvidenceRow extends Violation {
   reportType: string;
   fingerprint: string | null;
   receivedAt: number;
+  /** The rule that explained the report when it arrived (on its full URLs), or null. */
+  ruleId: string | null;
 }
 
 // The first SDK sighting and the first canary message win; the document of the first report too.
@@ -371,6 +373,7 @@ export class ReportStore {
         'column_number',
         'status_code',
         'sample',
+        'rule_id',
       )
       .where({ session_id: sessionId })
       .orderBy('id')
@@ -381,6 +384,7 @@ export class ReportStore {
       reportType: String(row.report_type),
       fingerprint: (row.fingerprint as string | null) ?? null,
       receivedAt: Number(row.received_at),
+      ruleId: (row.rule_id as string | null) ?? null,
       ...violationOf(row),
     }));
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { computeVerdict, type EvidenceViolation, type HiddenElement, type UnexplainedViolation, type Verdict } from '@csp-observer/core';
+import { computeVerdict, engineOf, type EvidenceViolation, type HiddenElement, type UnexplainedViolation, type Verdict } from '@csp-observer/core';
 import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report-types.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import { siteOfSession, type SessionPolicy } from '../session-token.js';
@@ -70,8 +70,9 @@ export class VerdictService {
         hidden,
       },
       {
-        rules: this.rules.forSite(siteOfSession(sessionId)),
+        rules: this.rules.forStoredReports(siteOfSession(sessionId)),
         canaryApplicable: policy.canary,
+        engine: engineOf(session?.userAgent ?? ''),
         nativeDelayMs: policy.reportingApi && https ? REPORT_TO_DELAY_MS : REPORT_URI_DELAY_MS,
       },
     );
