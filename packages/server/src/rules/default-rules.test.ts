@@ -69,10 +69,12 @@ describe('the default rules file', () => {
     expect(idOf({ blockedUri: 'inline', effectiveDirective: 'style-src-attr', sample: 'background: url(moz-extension://9c1/x.png)' })).toBe('ext.url-in-sample');
   });
 
-  it('knows heuristics by shape: a private address on a port, a host without a domain', () => {
+  it('knows a heuristic by shape: a private address with a port', () => {
     expect(idOf({ blockedUri: 'http://10.237.69.146:15871/x' })).toBe('other.private-address-port');
+    expect(idOf({ blockedUri: 'https://172.20.0.3:8443' })).toBe('other.private-address-port');
     expect(idOf({ blockedUri: 'http://192.168.1.1/' })).toBeNull();
-    expect(idOf({ blockedUri: 'http://gateway/inject.js' })).toBe('other.single-label-host');
+    expect(idOf({ blockedUri: 'http://172.32.0.1:80/' })).toBeNull();
+    expect(idOf({ blockedUri: 'mxjscall' })).toBe('browser.maxthon');
   });
 
   it('recognizes extensions by the source file of an inline violation too', () => {
