@@ -53,14 +53,50 @@ function trigramKey(text: string, i: number): number {
   return ((text.charCodeAt(i) & 0x3ff) << 20) | ((text.charCodeAt(i + 1) & 0x3ff) << 10) | (text.charCodeAt(i + 2) & 0x3ff);
 }
 
-/** 2^20 bits: few enough keys that most pieces of a URL miss. */
-const BITMAP_BYTES = 1 << 17;
-const BITMAP_MASK = BITMAP_BYTES - 1;
+/** Four characters hashed to 32 bits: a collision only brings a candidate the prefilter drops. */
+function quadgramKey(text: string, i: number): number {
+  let h = Math.imul(text.charCodeAt(i), 0x9e3779b1);
+  h = Math.imul(h ^ text.charCodeAt(i + 1), 0x85ebca77);
+  h = Math.imul(h ^ text.charCodeAt(i + 2), 0xc2b2ae3d);
+  return (Math.imul(h ^ text.charCodeAt(i + 3), 0x27d4eb2f) ^ (h >>> 15)) >>> 0;
+}
 
-function keyBitmap(keys: Map<number, number[]>): Uint8Array {
-  const bits = new Uint8Array(keys.size ? BITMAP_BYTES : 1);
-  for (const key of keys.keys()) bits[(key >>> 3) & BITMAP_MASK]! |= 1 << (key & 7);
-  return bits;
+function containsAny(text: string, literals: readonly string[]): boolean {
+  for (let i = 0; i < literals.length; i++) if (text.includes(literals[i]!)) return true;
+  return false;
+}
+
+/**
+ * Texts of four characters or more are indexed by four of them, shorter ones by three: with
+ * hundreds of rules, three-character keys are so many that every URL brings candidates.
+ */
+const pieceLength = (literal: string) => (literal.length >= 4 ? 4 : 3);
+const keyOf = (length: number, text: string, i: number) => (length === 4 ? quadgramKey(text, i) : trigramKey(text, i));
+const isCommon = (piece: string) => (piece.length === 3 ? COMMON.has(piece) : COMMON.has(piece.slice(0, 3)) && COMMON.has(piece.slice(1)));
+
+/**
+ * A bitmap of an index's keys, so that most of a text's pieces cost one array read, not a map
+ * lookup: about 256 bits per key (under 0.5% of a text's pieces hit by chance), at most 128 KB,
+ * and no larger than that needs (a small index stays in the CPU's caches).
+ */
+interface KeyBitmap {
+  bits: Uint8Array;
+  mask: number;
+}
+
+/** Spreads a key over the bitmap (trigram keys are three 10-bit characters, not random). */
+const bitOf = (key: number) => Math.imul(key, 0x9e3779b1) >>> 0;
+
+function keyBitmap(keys: Map<number, number[]>): KeyBitmap {
+  let bytes = 64;
+  while (bytes < keys.size * 32 && bytes < 1 << 17) bytes *= 2;
+  const bits = new Uint8Array(bytes);
+  const mask = bytes - 1;
+  for (const key of keys.keys()) {
+    const b = bitOf(key);
+    bits[(b >>> 3) & mask]! |= 1 << (b & 7);
+  }
+  return { bits, mask };
 }
 
 function plainTest(source: string): PatternTest | null {
@@ -113,52 +149,64 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
   for (const required of literals) {
     for (const { field, anyOf } of required) {
       for (const literal of anyOf) {
-        for (let i = 0; i + 3 <= literal.length; i++) {
-          const key = `${field}:${literal.slice(i, i + 3)}`;
+        const length = pieceLength(literal);
+        for (let i = 0; i + length <= literal.length; i++) {
+          const key = `${field}:${literal.slice(i, i + length)}`;
           frequency.set(key, (frequency.get(key) ?? 0) + 1);
         }
       }
     }
   }
   const rarest = (field: Field, literal: string) => {
+    const length = pieceLength(literal);
     let at = 0;
     let cost = Infinity;
-    for (let i = 0; i + 3 <= literal.length; i++) {
-      const piece = literal.slice(i, i + 3);
-      const c = (frequency.get(`${field}:${piece}`) ?? 0) + (COMMON.has(piece) ? 1e6 : 0);
+    for (let i = 0; i + length <= literal.length; i++) {
+      const piece = literal.slice(i, i + length);
+      const c = (frequency.get(`${field}:${piece}`) ?? 0) + (isCommon(piece) ? 1e6 : 0);
       if (c < cost) [at, cost] = [i, c];
     }
-    return { key: trigramKey(literal, at), cost };
+    return { length, key: keyOf(length, literal, at), cost };
   };
-  const index: Record<Field, Map<number, number[]>> = { blockedUri: new Map(), sourceFile: new Map(), sample: new Map(), documentUri: new Map(), policy: new Map() };
+  const newIndex = (): Record<Field, Map<number, number[]>> => ({ blockedUri: new Map(), sourceFile: new Map(), sample: new Map(), documentUri: new Map(), policy: new Map() });
+  /** Per piece length (3 and 4): per field, the entries each key selects. */
+  const indexes: Record<3 | 4, Record<Field, Map<number, number[]>>> = { 3: newIndex(), 4: newIndex() };
   const unindexed: number[] = [];
   literals.forEach((required, entry) => {
-    let best: { field: Field; keys: number[]; cost: number; anyOf: string[] } | null = null;
+    let best: { field: Field; pieces: Array<{ length: number; key: number }>; cost: number; anyOf: string[] } | null = null;
     for (const { field, anyOf } of required) {
       const pieces = anyOf.map((literal) => rarest(field, literal));
       const cost = pieces.reduce((sum, piece) => sum + piece.cost, 0);
-      if (!best || cost < best.cost) best = { field, keys: pieces.map((piece) => piece.key), cost, anyOf };
+      if (!best || cost < best.cost) best = { field, pieces, cost, anyOf };
     }
     if (!best) {
       unindexed.push(entry);
       return;
     }
     entries[entry]!.prefilter = { field: best.field, anyOf: best.anyOf };
-    for (const key of best.keys) {
-      const list = index[best.field].get(key);
-      if (!list) index[best.field].set(key, [entry]);
+    for (const { length, key } of best.pieces) {
+      const map = indexes[length as 3 | 4][best.field];
+      const list = map.get(key);
+      if (!list) map.set(key, [entry]);
       else if (list[list.length - 1] !== entry) list.push(entry);
     }
   });
-  const indexedFields = FIELDS.filter((field) => index[field].size > 0);
-  // A bitmap of the keys in use, so that most of a URL's pieces cost one array read, not a lookup.
-  const present: Record<Field, Uint8Array> = {
-    blockedUri: keyBitmap(index.blockedUri),
-    sourceFile: keyBitmap(index.sourceFile),
-    sample: keyBitmap(index.sample),
-    documentUri: keyBitmap(index.documentUri),
-    policy: keyBitmap(index.policy),
-  };
+  // Per field and piece length in use: its index, and a bitmap of its keys, so that most of a
+  // text's pieces cost one array read, not a lookup.
+  // The policy is long and few rules read it: its entries are not scanned for but tried with
+  // their prefilter (a few `includes` on the policy) on every report.
+  const scans: Array<{ field: Field; length: 3 | 4; map: Map<number, number[]>; bitmap: KeyBitmap }> = [];
+  const policyEntries: number[] = [];
+  for (const field of FIELDS) {
+    for (const length of [4, 3] as const) {
+      const map = indexes[length][field];
+      if (map.size === 0) continue;
+      if (field === 'policy') policyEntries.push(...new Set([...map.values()].flat()));
+      else scans.push({ field, length, map, bitmap: keyBitmap(map) });
+    }
+  }
+  policyEntries.sort((a, b) => a - b);
+  const indexedFields = FIELDS.filter((field) => scans.some((scan) => scan.field === field));
 
   const stamps = new Uint32Array(entries.length);
   let stamp = 0;
@@ -184,14 +232,16 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
       candidates.length = 0;
       for (const field of indexedFields) {
         const value = values[field];
-        folded[field] = '';
-        if (value.length < 3) continue;
-        const text = (folded[field] = foldCase(value));
-        const map = index[field];
-        const bits = present[field];
-        for (let i = 0; i + 3 <= text.length; i++) {
-          const key = trigramKey(text, i);
-          if ((bits[(key >>> 3) & BITMAP_MASK]! & (1 << (key & 7))) === 0) continue;
+        folded[field] = value.length < 3 ? '' : foldCase(value);
+      }
+      for (const { field, length, map, bitmap } of scans) {
+        const text = folded[field];
+        const quad = length === 4;
+        const { bits, mask } = bitmap;
+        for (let i = 0; i + length <= text.length; i++) {
+          const key = quad ? quadgramKey(text, i) : trigramKey(text, i);
+          const b = bitOf(key);
+          if ((bits[(b >>> 3) & mask]! & (1 << (b & 7))) === 0) continue;
           const list = map.get(key);
           if (!list) continue;
           for (const entry of list) {
@@ -202,6 +252,10 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
           }
         }
       }
+      if (policyEntries.length) {
+        folded.policy = foldCase(values.policy);
+        for (const entry of policyEntries) if (stamps[entry] !== stamp) candidates.push(entry);
+      }
       for (const entry of unindexed) candidates.push(entry);
       if (candidates.length === 0) return null;
       if (candidates.length > 1) candidates.sort((a, b) => a - b);
@@ -209,7 +263,7 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
       next: for (const entry of candidates) {
         const e = entries[entry]!;
         if (e.engine && e.engine !== engine) continue;
-        if (e.prefilter && !e.prefilter.anyOf.some((literal) => folded[e.prefilter!.field].includes(literal))) continue;
+        if (e.prefilter && !containsAny(folded[e.prefilter.field], e.prefilter.anyOf)) continue;
         if (e.directive) {
           directive ??= baseDirective(v.effectiveDirective || directiveName(v.violatedDirective));
           if (e.directive !== directive) continue;
