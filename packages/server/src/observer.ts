@@ -156,7 +156,7 @@ async function installRulesOnFirstStart(ruleStore: RuleStore, options: ResolvedO
   if (state.updatedAt > 0) return;
   for (const source of options.rules.source === BUNDLED ? [BUNDLED] : [options.rules.source, BUNDLED]) {
     try {
-      const result = await updateRules(ruleStore, { source, force: true });
+      const result = await updateRules(ruleStore, { source, force: true, verify: options.rules });
       logger.info(`rules installed from ${source}: ${result.message}`);
       return;
     } catch (error) {
@@ -167,7 +167,7 @@ async function installRulesOnFirstStart(ruleStore: RuleStore, options: ResolvedO
 
 async function scheduledUpdate(ruleStore: RuleStore, rules: RuleBook, options: ResolvedOptions, logger: Logger): Promise<void> {
   try {
-    const result = await updateRules(ruleStore, { source: options.rules.source, updateInterval: options.rules.updateInterval });
+    const result = await updateRules(ruleStore, { source: options.rules.source, updateInterval: options.rules.updateInterval, verify: options.rules });
     if (result.status === 'updated') await rules.load();
     const level = result.status === 'refused' ? 'warn' : 'info';
     logger[level](`rules update from ${options.rules.source}: ${result.status}: ${result.message}`);

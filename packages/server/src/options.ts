@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import type { Logger } from './logger.js';
 import type { ReceivedReport } from './ingest/received-report.js';
+import { rulesPublicKey } from './rules/rules-source.js';
 import { LOCAL_SITE, SITE_ID, type SiteSecret } from './session-token.js';
 
 /** Where reports are stored: a SQLite file path, a `postgres://` URL, a knex config or instance. */
@@ -151,6 +152,10 @@ export interface RulesOptions {
   updateInterval?: number;
   /** Update from `source` every `updateInterval` seconds while running (default false: run `csp-observer update-rules` on a schedule). */
   autoUpdate?: boolean;
+  /** The rules feed publisher's Ed25519 public key (PEM or base64 SPKI): `source` must come with a valid `<source>.sig`. */
+  publicKey?: string;
+  /** A pinned version of `source`: the hex SHA-256 of its bytes. */
+  sha256?: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -485,10 +490,22 @@ function resolvePrivacyText(value: string | undefined): string | null {
 function resolveRules(value: RulesOptions): ResolvedOptions['rules'] {
   const source = value.source ?? 'bundled';
   if (typeof source !== 'string' || !source) throw new OptionsError('rules.source must be a URL, a file path or "bundled"');
+  const publicKey = value.publicKey ?? '';
+  if (publicKey) {
+    try {
+      rulesPublicKey(publicKey);
+    } catch (error) {
+      throw new OptionsError(`rules.publicKey: ${(error as Error).message}`);
+    }
+  }
+  const sha256 = value.sha256 ?? '';
+  if (sha256 && !/^[0-9a-f]{64}$/i.test(sha256)) throw new OptionsError('rules.sha256 must be 64 hexadecimal digits (the SHA-256 of the rules file)');
   return {
     source,
     updateInterval: positive('rules.updateInterval', value.updateInterval, 21600),
     autoUpdate: value.autoUpdate ?? false,
+    publicKey,
+    sha256,
   };
 }
 

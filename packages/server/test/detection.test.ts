@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readRule, type SdkViolationEvent } from '@csp-observer/core';
 import { mintSessionToken } from '../src/session-token.js';
 import { updateRules } from '../src/rules/update-rules.js';
+import { resolveOptions } from '../src/options.js';
 import { summarize } from '../src/storage/summary-queries.js';
 import { sdkEvent } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
@@ -258,6 +260,43 @@ describe.each(testDatabases())('rule updates on $name', (database) => {
       const small = file('small.json', { last_updated: 2_200_000_000, rules: Array.from({ length: 9 }, (_, i) => rule(`r-${i}`, `r${i}\\.test`)) });
       expect(await updateRules(store, { source: small, force: true })).toMatchObject({ status: 'refused', message: expect.stringContaining('fewer than half') });
       expect(await store.countGlobal()).toBe(N);
+    });
+
+    it("takes a feed's file only with its publisher's signature, or with the pinned SHA-256", async () => {
+      const store = server.observer.ruleStore;
+      const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+      const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const path = file('feed.json', { last_updated: 2_250_000_000, rules: Array.from({ length: N }, (_, i) => rule(`f-${i}`, `f${i}\\.test`)) });
+      const bytes = readFileSync(path);
+      const signature = sign(null, bytes, privateKey).toString('base64');
+
+      // Unsigned, or signed by someone else: refused, nothing changes.
+      await expect(updateRules(store, { source: path, force: true, verify: { publicKey: pem } })).rejects.toThrow(/must be signed, and its signature could not be read/);
+      writeFileSync(`${path}.sig`, sign(null, bytes, generateKeyPairSync('ed25519').privateKey).toString('base64'));
+      await expect(updateRules(store, { source: path, force: true, verify: { publicKey: pem } })).rejects.toThrow(/does not match the rules public key: refused/);
+      // Signed, then changed on the way: refused.
+      writeFileSync(`${path}.sig`, signature);
+      writeFileSync(path, bytes.toString().replace('"f-0"', '"f-evil"'));
+      await expect(updateRules(store, { source: path, force: true, verify: { publicKey: pem } })).rejects.toThrow(/does not match/);
+      expect((await store.list()).some((r) => r.id.startsWith('f-'))).toBe(false);
+      // As signed: taken (the key as base64 SPKI works too).
+      writeFileSync(path, bytes);
+      const der = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+      expect(await updateRules(store, { source: path, force: true, verify: { publicKey: der } })).toMatchObject({ status: 'updated', total: N });
+
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      await expect(updateRules(store, { source: path, force: true, verify: { sha256: '0'.repeat(64) } })).rejects.toThrow(/not the pinned/);
+      expect(await updateRules(store, { source: path, force: true, verify: { sha256: sha } })).toMatchObject({ status: 'updated' });
+      // The bundled file needs neither (it is older than the feed's: refused for that, not for a signature).
+      expect(await updateRules(store, { source: 'bundled', force: true, verify: { publicKey: pem } })).toMatchObject({ status: 'refused', message: expect.stringContaining('before the rules in use') });
+    });
+
+    it('refuses a public key or digest that cannot be one, at start-up', () => {
+      const base = { secret: SECRET, database: ':memory:' };
+      expect(() => resolveOptions({ ...base, rules: { publicKey: 'not a key' } })).toThrow(/rules.publicKey: the rules public key cannot be read/);
+      const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      expect(() => resolveOptions({ ...base, rules: { publicKey: rsa } })).toThrow(/must be an Ed25519 key, not rsa/);
+      expect(() => resolveOptions({ ...base, rules: { sha256: 'abc' } })).toThrow(/64 hexadecimal digits/);
     });
 
     it('cannot be stalled by a catastrophic pattern, and refuses what RE2 cannot run', async () => {

@@ -137,7 +137,7 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
     const body = await jsonBody(ctx).catch(() => ({}) as Record<string, unknown>);
     let result;
     try {
-      result = await updateRules(observer.ruleStore, { source: options.rules.source, force: body.force !== false, updateInterval: options.rules.updateInterval });
+      result = await updateRules(observer.ruleStore, { source: options.rules.source, force: body.force !== false, updateInterval: options.rules.updateInterval, verify: options.rules });
     } catch (error) {
       throw new HttpError(502, `could not read the rules from ${options.rules.source}: ${(error as Error).message}`);
     }

@@ -21,13 +21,15 @@ export const updateRulesCommand = new Command('update-rules')
       .argParser(positiveInteger)
       .default(DEFAULT_RULES_UPDATE_INTERVAL),
   )
+  .addOption(new Option('--public-key <pem|base64>', "the feed publisher's Ed25519 public key: the file must come with a valid <file>.sig").env('CSP_OBSERVER_RULES_PUBLIC_KEY'))
+  .addOption(new Option('--sha256 <hex>', 'a pinned version: the SHA-256 the file must have').env('CSP_OBSERVER_RULES_SHA256'))
   .option('--force', 'update even if the last update is more recent than the interval')
   .option('--json', 'print the result as JSON')
   .addHelpText(
     'after',
     `\nExit codes: 0 updated or nothing to do, 1 failed (unreadable file, network, database), 2 bad usage, ${REFUSED} refused (the file is older than the rules in use, or has fewer than half as many rules).`,
   )
-  .action(async (opts: { db: string; from: string; interval: number; force?: boolean; json?: boolean }) => {
+  .action(async (opts: { db: string; from: string; interval: number; force?: boolean; json?: boolean; publicKey?: string; sha256?: string }) => {
     if (!opts.json) console.log(`updating the rules of ${opts.db} from ${opts.from}`);
     const result = await withDatabase(opts.db, async (db) => {
       try {
@@ -35,6 +37,7 @@ export const updateRulesCommand = new Command('update-rules')
           source: opts.from,
           force: opts.force,
           updateInterval: opts.interval,
+          verify: { publicKey: opts.publicKey, sha256: opts.sha256 },
           onProgress: opts.json ? undefined : (step) => console.log(`  ${step}`),
         });
       } catch (error) {

@@ -1,7 +1,7 @@
 import { parseRulesFile, ruleToJson, type RejectedRule, type Rule } from '@csp-observer/core';
 import type { RuleStore } from '../storage/rule-store.js';
 import { usableRules } from './rule-compiler.js';
-import { readRulesSource } from './rules-source.js';
+import { readRulesSource, type RulesVerification } from './rules-source.js';
 
 /** The seed's RULE_UPDATE_INTERVAL default: six hours. */
 export const DEFAULT_RULES_UPDATE_INTERVAL = 21600;
@@ -16,6 +16,8 @@ export interface UpdateRulesOptions {
   now?: number;
   /** Told each step of a long update (reading, checking, writing), for progress output. */
   onProgress?: (step: string) => void;
+  /** A pinned SHA-256 or the publisher's public key the file must prove (not for the bundled file). */
+  verify?: RulesVerification;
 }
 
 export interface UpdateRulesResult {
@@ -61,7 +63,8 @@ export async function updateRules(store: RuleStore, options: UpdateRulesOptions)
 
   const progress = options.onProgress ?? (() => {});
   progress(`reading ${options.source}`);
-  const parsed = parseRulesFile(await readRulesSource(options.source));
+  if (options.verify?.sha256 || options.verify?.publicKey) progress(`verifying ${options.verify.publicKey ? 'the signature' : 'the SHA-256'}`);
+  const parsed = parseRulesFile(await readRulesSource(options.source, options.verify));
   progress(`checking ${parsed.rules.length} rules (${parsed.rejected.length} malformed)`);
   const reserved = parsed.rules.filter((rule) => rule.id.startsWith(CUSTOM_PREFIX));
   const { usable, rejected } = usableRules(parsed.rules.filter((rule) => !rule.id.startsWith(CUSTOM_PREFIX)));
