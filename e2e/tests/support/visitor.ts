@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { By, type WebDriver } from 'selenium-webdriver';
+import type { WebDriver } from 'selenium-webdriver';
 import type { Engine } from './engines.js';
 
 /**
@@ -32,74 +32,64 @@ const POPUP_SCRIPT = `
 
 type PopupRead = { text: string | null; status: string | null } | null;
 
+/** What every engine's visitor reads the same way: the session token and the popup, through the page. */
+abstract class PageReader implements Visitor {
+  abstract readonly engine: Engine;
+  abstract open(url: string): Promise<void>;
+  abstract run<T>(body: string): Promise<T>;
+  abstract close(): Promise<void>;
+
+  async sessionToken(): Promise<string> {
+    const token = await this.run<string | null>("const tag = document.querySelector('script[data-session]'); return tag && tag.getAttribute('data-session');");
+    if (!token) throw new Error('the page has no SDK tag with a session token');
+    return token;
+  }
+
+  async popupText(): Promise<string | null> {
+    return (await this.run<PopupRead>(POPUP_SCRIPT))?.text ?? null;
+  }
+
+  async popupStatus(): Promise<string | null> {
+    return (await this.run<PopupRead>(POPUP_SCRIPT))?.status ?? null;
+  }
+}
+
 /** Chromium and Firefox, through a Playwright page. */
-export class PlaywrightVisitor implements Visitor {
+export class PlaywrightVisitor extends PageReader {
   constructor(
     readonly engine: Engine,
     private readonly page: Page,
-  ) {}
+  ) {
+    super();
+  }
 
   async open(url: string): Promise<void> {
     await this.page.goto(url);
-  }
-
-  async sessionToken(): Promise<string> {
-    const token = await this.page.locator('script[data-session]').getAttribute('data-session');
-    if (!token) throw new Error('the page has no SDK tag with a session token');
-    return token;
   }
 
   async run<T>(body: string): Promise<T> {
     return this.page.evaluate(new Function(body) as () => T);
   }
 
-  private async popup(): Promise<PopupRead> {
-    return this.run<PopupRead>(POPUP_SCRIPT);
-  }
-
-  async popupText(): Promise<string | null> {
-    return (await this.popup())?.text ?? null;
-  }
-
-  async popupStatus(): Promise<string | null> {
-    return (await this.popup())?.status ?? null;
-  }
-
   async close(): Promise<void> {
-    // The page belongs to Playwright's fixture, which closes it.
+    // The page belongs to the fixture, which closes its context.
   }
 }
 
 /** WebKit, through a WebDriver session of WebKitWebDriver. */
-export class WebDriverVisitor implements Visitor {
+export class WebDriverVisitor extends PageReader {
   readonly engine = 'webkit' as const;
 
-  constructor(private readonly driver: WebDriver) {}
+  constructor(private readonly driver: WebDriver) {
+    super();
+  }
 
   async open(url: string): Promise<void> {
     await this.driver.get(url);
   }
 
-  async sessionToken(): Promise<string> {
-    const token = await this.driver.findElement(By.css('script[data-session]')).getAttribute('data-session');
-    if (!token) throw new Error('the page has no SDK tag with a session token');
-    return token;
-  }
-
   async run<T>(body: string): Promise<T> {
     return (await this.driver.executeScript(body)) as T;
-  }
-
-  private async popup(): Promise<PopupRead> {
-    return this.run<PopupRead>(POPUP_SCRIPT);
-  }
-
-  async popupText(): Promise<string | null> {
-    return (await this.popup())?.text ?? null;
-  }
-
-  async popupStatus(): Promise<string | null> {
-    return (await this.popup())?.status ?? null;
   }
 
   async close(): Promise<void> {
