@@ -10,3 +10,5 @@ export type { PlainPattern } from './literal.js';
 export { isBacktrackingSafe } from './pattern-shape.js';
 export { measureAttribution } from './attribution.js';
 export type { AttributionResult, LabelledReport } from './attribution.js';
+export { judgePopulation, POPULATION_MIN_PAGE_VIEWS, POPULATION_SITE_SHARE } from './population.js';
+export type { Population, PopulationSide } from './population.js';

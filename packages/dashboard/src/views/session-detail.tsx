@@ -1,4 +1,4 @@
-import type { Verdict } from '@csp-observer/core';
+import type { PopulationSide, Verdict, Violation } from '@csp-observer/core';
 import { api } from '../api';
 import { Code, ErrorBox, Loading, causeLabel } from '../components/ui';
 import { formatTime } from '../period';
@@ -10,8 +10,16 @@ interface SessionDetail {
   session: { id: string; site: string; firstSeenAt: number; lastSeenAt: number; documentUri: string; userAgent: string; ip: string; sdkSeenAt: number | null; canary: { outcome: string; threw: boolean } | null; sharedAt: number | null };
   shown: { status: string; verdict: Verdict; at: number } | null;
   current: Verdict;
+  /** The violations no rule explains, with whose they likely are by the site's page views. */
+  unexplained: Array<{ violation: Violation; population: { pageViewsWithIt: number; pageViews: number; days: number; side: PopulationSide } }>;
   reports: Array<ReportItem & { fingerprint: string | null }>;
 }
+
+const SIDE_TEXT: Record<PopulationSide, string> = {
+  site: "likely the site's own",
+  visitor: "likely the visitor's side",
+  unknown: 'too few page views to tell',
+};
 
 const CHANNELS: Array<[string, string]> = [
   ['sdk', 'Seen by the page (SDK)'],
@@ -43,6 +51,22 @@ export function SessionDetailView({ id }: { id: string }) {
         <VerdictCard title="As the visitor saw it" verdict={data.shown?.verdict ?? null} at={data.shown?.at} testId="verdict-shown" />
         <VerdictCard title="With today's rules" verdict={data.current} testId="verdict-current" />
       </div>
+      {data.unexplained.length > 0 && (
+        <>
+          <h2>No rule explains</h2>
+          <ul class="evidence" data-testid="unexplained">
+            {data.unexplained.map(({ violation: v, population: p }) => (
+              <li key={`${v.effectiveDirective} ${v.blockedUri} ${v.sample}`}>
+                <Code>{v.effectiveDirective}</Code> <Code>{v.blockedUri}</Code>{' '}
+                <strong class={`side ${p.side}`}>{SIDE_TEXT[p.side]}</strong>
+                <div class="muted">
+                  on {p.pageViewsWithIt} of the site's {p.pageViews} page views of the last {p.days} days
+                </div>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h2>Reports side by side</h2>
       <div class="channels" data-testid="channels">
         {channels.map(([channel, label]) => {

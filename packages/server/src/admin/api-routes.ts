@@ -1,4 +1,4 @@
-import { advisePolicy, CAUSES, CHANNELS, NONCE_PLACEHOLDER, parsePolicy, policyWeaknesses, serializePolicy } from '@csp-observer/core';
+import { advisePolicy, CAUSES, CHANNELS, judgePopulation, NONCE_PLACEHOLDER, parsePolicy, policyWeaknesses, serializePolicy } from '@csp-observer/core';
 import type Router from '@koa/router';
 import { HttpError } from '../http-error.js';
 import type { ObserverContext } from '../observer-context.js';
@@ -18,6 +18,7 @@ import {
   unexplainedViolations,
   type ReportFilters,
 } from '../storage/admin-queries.js';
+import { populationKey, populationOf } from '../storage/population-queries.js';
 import { summarize } from '../storage/summary-queries.js';
 import type { Guard } from './admin-routes.js';
 import { customRuleFrom, previewRule, ruleView } from './custom-rules.js';
@@ -26,6 +27,8 @@ import { effectiveSettings } from './settings.js';
 
 /** Rule counts and previews look at this many days. */
 export const RULE_WINDOW_DAYS = 7;
+/** The page views a violation's population is counted among: the site's of the last days. */
+export const POPULATION_WINDOW_DAYS = 7;
 
 function oneOf(name: string, value: string, allowed: readonly string[]): string | undefined {
   if (!value) return undefined;
@@ -104,12 +107,17 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
     if (!STORED_SESSION_ID.test(id)) throw new HttpError(400, 'not a session id');
     const { verdict, unexplained, session } = await observer.verdicts.current(id);
     if (!session) throw new HttpError(404, `no session ${id}`);
-    const reports = await observer.store.reportsOfSession(id);
+    const since = Date.now() - POPULATION_WINDOW_DAYS * DAY;
+    const [reports, counts] = await Promise.all([observer.store.reportsOfSession(id), populationOf(db, session.site, unexplained.map((u) => u.violation), since)]);
     ctx.body = {
       session,
       shown: session.shownVerdict,
       current: verdict,
-      unexplained,
+      // Whose each unexplained violation likely is, by the site's page views of the last days (the owner's view only).
+      unexplained: unexplained.map(({ violation }) => {
+        const population = { pageViewsWithIt: counts.withIt.get(populationKey(violation.effectiveDirective, violation.blockedUri)) ?? 1, pageViews: counts.pageViews };
+        return { violation, population: { ...population, days: POPULATION_WINDOW_DAYS, side: judgePopulation(population) } };
+      }),
       reports: reports.map((report) => ({ ...report, ruleTitle: report.ruleId ? titleOf(report.ruleId) : null })),
     };
   }));
