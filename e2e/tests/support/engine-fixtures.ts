@@ -3,9 +3,10 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { test as base, type Browser, type BrowserType } from '@playwright/test';
+import type { Browser, BrowserType } from '@playwright/test';
 import type { CspObserverMiddleware, ReportRecord, StoredReport } from '@csp-observer/server';
 import { createSite } from 'basic-site';
+import { test as base } from '../fixtures.js';
 import { CHROMIUM, CHROMIUM_ARGS, FIREFOX, type Engine } from './engines.js';
 import { startTamperingProxy, type Tampering, type TamperingProxy } from './tampering-proxy.js';
 import { selfSignedCertificate } from './tls.js';
@@ -177,4 +178,4 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 });
 
 export type { ReportRecord };
-export { expect } from '@playwright/test';
+export { expect } from '../fixtures.js';
