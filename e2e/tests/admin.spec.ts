@@ -1,6 +1,6 @@
 import type { Page, TestInfo } from '@playwright/test';
 import { ADMIN_PASSWORD } from '../playwright.config.js';
-import { expect, sessionOf, test } from './fixtures.js';
+import { expect, sessionOf, shoot as screenshot, test } from './fixtures.js';
 import { finalVerdict } from './support/verdict.js';
 
 const ADMIN = '/csp/admin/';
@@ -24,15 +24,13 @@ async function watchPage(page: Page): Promise<{ violations: () => Promise<string
   return { violations: () => page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), dialogs };
 }
 
+const shoot = (page: Page, testInfo: TestInfo, name: string) => screenshot(page, testInfo, name, true);
+
 async function logIn(page: Page): Promise<void> {
   await page.goto(ADMIN);
   await page.getByLabel('Admin password or token').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
-
-async function shoot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
 }
 
 /** Real violations: page views of the example site's violations page, each until its verdict is final. */

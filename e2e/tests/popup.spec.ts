@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Page } from '@playwright/test';
-import { expect, sessionOf, test } from './fixtures.js';
+import { expect, sessionOf, shoot, test } from './fixtures.js';
 import { injectMiner } from './support/injection.js';
 import { finalVerdict } from './support/verdict.js';
 
@@ -26,10 +26,10 @@ test.describe('the popup in always mode', () => {
     });
     await page.goto('/');
     await expect(popup(page)).toContainText('Observing browser behaviour…');
-    await page.screenshot({ path: testInfo.outputPath('popup-always-observing.png') });
+    await shoot(page, testInfo, 'popup-always-observing');
     await expect(popup(page)).toContainText('No problems detected');
     await expect(popup(page).getByRole('status')).toHaveText('No problems detected');
-    await page.screenshot({ path: testInfo.outputPath('popup-always-clean.png') });
+    await shoot(page, testInfo, 'popup-always-clean');
     await expect(host(page)).toHaveCount(0, { timeout: 10_000 });
   });
 
@@ -38,16 +38,16 @@ test.describe('the popup in always mode', () => {
     await page.goto('/');
     await expect(popup(page).getByRole('status')).toHaveText('Detected 1 problem');
     await expect(popup(page).getByRole('listitem')).toHaveText(['Cryptocurrency miner']);
-    await page.screenshot({ path: testInfo.outputPath('popup-always-problem.png') });
+    await shoot(page, testInfo, 'popup-always-problem');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: testInfo.outputPath('popup-always-problem-dark.png') });
+    await shoot(page, testInfo, 'popup-always-problem-dark');
 
     const [scan] = await Promise.all([context.waitForEvent('page'), popup(page).getByRole('link', { name: /Learn more/ }).click()]);
     await scan.waitForLoadState();
     expect(scan.url()).toContain(`/csp/scan/${(await sessionOf(page)).token}`);
     await expect(scan.getByRole('heading', { name: 'Cryptocurrency miner' })).toBeVisible();
     await expect(scan.getByRole('status')).toContainText('Detected 1 problem');
-    await scan.screenshot({ path: testInfo.outputPath('scan-page.png'), fullPage: true });
+    await shoot(scan, testInfo, 'scan-page', true);
   });
 
   test('closing it keeps it closed for the rest of the session', async ({ page, request }) => {
@@ -76,7 +76,7 @@ test.describe('the popup in minimized mode', () => {
     await injectMiner(page);
     await page.goto('/');
     await expect(popup(page).getByRole('status')).toHaveText('Detected 1 problem');
-    await page.screenshot({ path: testInfo.outputPath('popup-minimized-problem.png') });
+    await shoot(page, testInfo, 'popup-minimized-problem');
     await popup(page).getByRole('button', { name: 'Close' }).focus();
     await page.keyboard.press('Escape');
     await expect(host(page)).toHaveCount(0);
@@ -106,7 +106,7 @@ test.describe('under a strict nonce-based policy, enforced', () => {
     await expect(popup(page)).toContainText('No problems detected');
     // Styled by the adopted stylesheet: rounded corners, not the browser's defaults.
     expect(await popup(page).evaluate((el) => getComputedStyle(el).borderTopLeftRadius)).not.toBe('0px');
-    await page.screenshot({ path: testInfo.outputPath('popup-strict-clean.png') });
+    await shoot(page, testInfo, 'popup-strict-clean');
     expect((await settled(page, request)).status).toBe('clean');
     const seen = await violations();
     expect(seen).toHaveLength(1);
@@ -120,7 +120,7 @@ test.describe('under a strict nonce-based policy, enforced', () => {
     await page.goto('/');
     await expect(popup(page).getByRole('listitem')).toHaveText(['Cryptocurrency miner']);
     await popup(page).getByRole('link', { name: /Learn more/ }).hover();
-    await page.screenshot({ path: testInfo.outputPath('popup-strict-problem.png') });
+    await shoot(page, testInfo, 'popup-strict-problem');
     expect((await settled(page, request)).problems.map((p) => p.ruleId)).toEqual(['malware.cryptominer']);
     const others = (await violations()).filter((v) => !v.sample.includes('csp-canary:'));
     expect(others).toEqual([{ directive: 'script-src-elem', blocked: 'https://coinhive.com/lib/coinhive.min.js', sample: '' }]);
@@ -234,6 +234,6 @@ test.describe('voluntary data sharing', () => {
     await page.getByRole('button', { name: 'Share this data' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Thank you: the data was shared.' })).toBeVisible();
     expect(received).toEqual([shown]);
-    await page.screenshot({ path: testInfo.outputPath('scan-page-shared.png'), fullPage: true });
+    await shoot(page, testInfo, 'scan-page-shared', true);
   });
 });
