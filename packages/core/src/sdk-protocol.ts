@@ -1,3 +1,4 @@
+import { stripQuery } from './url.js';
 import type { Violation } from './violation.js';
 
 /**
@@ -103,8 +104,7 @@ export function isCanarySample(sample: string): boolean {
 export function isCanaryViolation(v: Pick<Violation, 'sample' | 'sourceFile' | 'effectiveDirective'>, sdkScripts: readonly string[]): boolean {
   if (isCanarySample(v.sample)) return true;
   if (v.sample !== '' || !v.effectiveDirective.startsWith('script-src') || v.sourceFile === '') return false;
-  const cut = v.sourceFile.search(/[?#]/);
-  return sdkScripts.includes(cut === -1 ? v.sourceFile : v.sourceFile.slice(0, cut));
+  return sdkScripts.includes(stripQuery(v.sourceFile));
 }
 
 /** The most tripwire findings one batch may carry; the SDK sends the rest in the next. */

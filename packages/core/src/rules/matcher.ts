@@ -37,8 +37,8 @@ interface Entry {
   tests: Array<[Field, PatternTest]>;
   /**
    * The text the entry was indexed by, one of which its field must contain: checked with
-   * `includes` before any pattern runs. An index key is three characters of that text, so most
-   * candidates it brings (a URL sharing three letters with a host) end here, without a regex.
+   * `includes` before any pattern runs. An index key is three or four characters of that text,
+   * so most candidates it brings (a URL sharing a few letters with a host) end here, without a regex.
    */
   prefilter: { field: Field; anyOf: string[] } | null;
 }
@@ -192,8 +192,7 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
     }
   });
   // Per field and piece length in use: its index, and a bitmap of its keys, so that most of a
-  // text's pieces cost one array read, not a lookup.
-  // The policy is long and few rules read it: its entries are not scanned for but tried with
+  // text's pieces cost one array read, not a lookup. The policy is long and few rules read it: its entries are not scanned for but tried with
   // their prefilter (a few `includes` on the policy) on every report.
   const scans: Array<{ field: Field; length: 3 | 4; map: Map<number, number[]>; bitmap: KeyBitmap }> = [];
   const policyEntries: number[] = [];

@@ -90,11 +90,12 @@ export class ReportPipeline {
     const site = session?.site ?? '';
     const ip = anonymizeIp(ctx.ip);
     const userAgent = ctx.get('User-Agent').slice(0, MAX_USER_AGENT);
-    const ownSdk = `${ownOrigin(ctx)}${this.options.prefix}/sdk.js`;
+    const sdkPath = `${this.options.prefix}/sdk.js`;
+    const ownSdk = `${ownOrigin(ctx)}${sdkPath}`;
     const engine = engineOf(userAgent);
     const received: ReceivedReport[] = reports.map((report, i) => {
       const v = report.violation;
-      const canaryReport = session !== null && v !== null && isCanaryViolation(v, [ownSdk, this.sdkOfPage(v.documentUri)]);
+      const canaryReport = session !== null && v !== null && isCanaryViolation(v, [ownSdk, sdkOnOriginOf(v.documentUri, sdkPath)]);
       return {
         type: canaryReport ? CANARY_TYPE : report.type,
         channel,
@@ -169,17 +170,6 @@ export class ReportPipeline {
     this.email.close();
   }
 
-  /**
-   * Where a page loads the SDK from: `{endpoint}/sdk.js` on its own origin (a collector serves
-   * its sites' SDK at its own origin, `ownSdk` above). The canary's source file in WebKit.
-   */
-  private sdkOfPage(documentUri: string): string {
-    const { endpoint } = this.options;
-    if (/^https?:\/\//i.test(endpoint)) return `${endpoint}/sdk.js`;
-    const origin = /^https?:\/\/[^/?#]+/i.exec(documentUri)?.[0];
-    return origin ? `${origin}${endpoint}/sdk.js` : '';
-  }
-
   private checkRate(ip: string, session: SessionToken | null, n: number): void {
     const perIp = this.options.limits.perIp;
     if (this.perIp && perIp && !this.perIp.tryAdd(ip, n, perIp.reports)) {
@@ -234,4 +224,14 @@ export class ReportPipeline {
       }
     }
   }
+}
+
+/**
+ * The SDK as a page on this server loads it: `{prefix}/sdk.js` on the page's own origin (the
+ * canary's source file in WebKit). A collector's sites load it from the collector's origin: the
+ * `ownSdk` beside it. Only local and collector mode have a pipeline, so the prefix is the endpoint.
+ */
+function sdkOnOriginOf(documentUri: string, sdkPath: string): string {
+  const origin = /^https?:\/\/[^/?#]+/i.exec(documentUri)?.[0];
+  return origin ? `${origin}${sdkPath}` : '';
 }
