@@ -27,6 +27,10 @@ export interface RuleMatcher {
 /** Patterns see at most this much of a field: bounded work per report, whatever it carries. */
 export const MAX_MATCH_INPUT = 4096;
 
+/** Distinct policies (with their violated directive) whose view a matcher keeps. */
+const RECENT_POLICIES = 8;
+const NONE: readonly number[] = [];
+
 type Field = 'blockedUri' | 'sourceFile' | 'sample' | 'documentUri' | 'policy';
 const FIELDS: readonly Field[] = ['blockedUri', 'sourceFile', 'sample', 'documentUri', 'policy'];
 
@@ -34,7 +38,8 @@ interface Entry {
   rule: Rule;
   directive: string;
   engine: EngineFamily | '';
-  tests: Array<[Field, PatternTest]>;
+  /** Each field's test; `plain` tests read the field folded to lower case, the others as sent. */
+  tests: Array<{ field: Field; test: PatternTest; plain: boolean }>;
   /**
    * The text the entry was indexed by, one of which its field must contain: checked with
    * `includes` before any pattern runs. An index key is three or four characters of that text,
@@ -49,16 +54,19 @@ interface Entry {
  */
 const COMMON = new Set(['htt', 'ttp', 'tps', 'ps:', 'tp:', 's:/', 'p:/', '://', 'www', 'ww.', '.co', 'com', 'om/', '.js', '/js', 'js/', 'cdn', 'api', 'net', '.ne', 'org', '.or', 'src']);
 
-function trigramKey(text: string, i: number): number {
-  return ((text.charCodeAt(i) & 0x3ff) << 20) | ((text.charCodeAt(i + 1) & 0x3ff) << 10) | (text.charCodeAt(i + 2) & 0x3ff);
-}
+/**
+ * The key of the three or four characters ending at a position, kept rolling as a text is read:
+ * each character's low eight bits shifted in, so one pass over a text yields both lengths' keys
+ * with one shift per character. Characters above U+00FF share keys with others: that only brings
+ * a candidate the prefilter drops (literals are ASCII, and every key of theirs is exact).
+ */
+const rollKey = (key: number, code: number) => ((key << 8) | (code & 0xff)) >>> 0;
+const TRIGRAM = 0xffffff;
 
-/** Four characters hashed to 32 bits: a collision only brings a candidate the prefilter drops. */
-function quadgramKey(text: string, i: number): number {
-  let h = Math.imul(text.charCodeAt(i), 0x9e3779b1);
-  h = Math.imul(h ^ text.charCodeAt(i + 1), 0x85ebca77);
-  h = Math.imul(h ^ text.charCodeAt(i + 2), 0xc2b2ae3d);
-  return (Math.imul(h ^ text.charCodeAt(i + 3), 0x27d4eb2f) ^ (h >>> 15)) >>> 0;
+function pieceKey(text: string, at: number, length: number): number {
+  let key = 0;
+  for (let i = at; i < at + length; i++) key = rollKey(key, text.charCodeAt(i));
+  return length === 4 ? key : key & TRIGRAM;
 }
 
 function containsAny(text: string, literals: readonly string[]): boolean {
@@ -71,42 +79,72 @@ function containsAny(text: string, literals: readonly string[]): boolean {
  * hundreds of rules, three-character keys are so many that every URL brings candidates.
  */
 const pieceLength = (literal: string) => (literal.length >= 4 ? 4 : 3);
-const keyOf = (length: number, text: string, i: number) => (length === 4 ? quadgramKey(text, i) : trigramKey(text, i));
 const isCommon = (piece: string) => (piece.length === 3 ? COMMON.has(piece) : COMMON.has(piece.slice(0, 3)) && COMMON.has(piece.slice(1)));
 
+/** Fibonacci hashing: the top `bits` bits of the key times 2^32/φ, spread whatever the key's shape. */
+const spread = (key: number, shift: number) => Math.imul(key, 0x9e3779b1) >>> shift;
+
 /**
- * A bitmap of an index's keys, so that most of a text's pieces cost one array read, not a map
- * lookup: about 256 bits per key (under 0.5% of a text's pieces hit by chance), at most 128 KB,
- * and no larger than that needs (a small index stays in the CPU's caches).
+ * The index of one field and piece length: which matchers each key selects. Most of a text's
+ * pieces select nothing, so a bitmap of the keys (about 64 bits per key, at most 32 KB, so that
+ * it stays in the CPU's caches; under 2% of absent pieces pass it) answers most of them with one
+ * array read. The keys are then found in an open-addressing table: a Map would box keys above
+ * 2^30 into heap numbers, one allocation per lookup.
  */
-interface KeyBitmap {
-  bits: Uint8Array;
-  mask: number;
-}
+class KeyIndex {
+  readonly #bits: Uint8Array;
+  readonly #bitShift: number;
+  readonly #keys: Uint32Array;
+  /** Per slot: 1 + the position of its list in #lists, or 0 when the slot is empty. */
+  readonly #slots: Int32Array;
+  readonly #slotShift: number;
+  readonly #lists: ReadonlyArray<readonly number[]>;
 
-/** Spreads a key over the bitmap (trigram keys are three 10-bit characters, not random). */
-const bitOf = (key: number) => Math.imul(key, 0x9e3779b1) >>> 0;
-
-function keyBitmap(keys: Map<number, number[]>): KeyBitmap {
-  let bytes = 64;
-  while (bytes < keys.size * 32 && bytes < 1 << 17) bytes *= 2;
-  const bits = new Uint8Array(bytes);
-  const mask = bytes - 1;
-  for (const key of keys.keys()) {
-    const b = bitOf(key);
-    bits[(b >>> 3) & mask]! |= 1 << (b & 7);
+  constructor(map: ReadonlyMap<number, readonly number[]>) {
+    let bitCount = 512;
+    while (bitCount < map.size * 64 && bitCount < 1 << 18) bitCount *= 2;
+    this.#bits = new Uint8Array(bitCount >>> 3);
+    this.#bitShift = 32 - Math.log2(bitCount);
+    let slotCount = 16;
+    while (slotCount < map.size * 4) slotCount *= 2;
+    this.#keys = new Uint32Array(slotCount);
+    this.#slots = new Int32Array(slotCount);
+    this.#slotShift = 32 - Math.log2(slotCount);
+    const lists: Array<readonly number[]> = [];
+    for (const [key, list] of map) {
+      const bit = spread(key, this.#bitShift);
+      this.#bits[bit >>> 3]! |= 1 << (bit & 7);
+      let slot = spread(key, this.#slotShift);
+      while (this.#slots[slot] !== 0) slot = (slot + 1) & (slotCount - 1);
+      this.#keys[slot] = key;
+      lists.push(list);
+      this.#slots[slot] = lists.length;
+    }
+    this.#lists = lists;
   }
-  return { bits, mask };
+
+  /** The matchers the key selects, or null. */
+  get(key: number): readonly number[] | null {
+    const bit = spread(key, this.#bitShift);
+    if ((this.#bits[bit >>> 3]! & (1 << (bit & 7))) === 0) return null;
+    const mask = this.#keys.length - 1;
+    for (let slot = spread(key, this.#slotShift); ; slot = (slot + 1) & mask) {
+      const at = this.#slots[slot]!;
+      if (at === 0) return null;
+      if (this.#keys[slot] === key) return this.#lists[at - 1]!;
+    }
+  }
 }
 
+/** A test of text already folded (`foldCase`) for a pattern that is plain text, or null. */
 function plainTest(source: string): PatternTest | null {
   const plain = plainPattern(source);
   if (!plain) return null;
   const { text, atStart, atEnd } = plain;
-  if (atStart && atEnd) return (input) => foldCase(input) === text;
-  if (atStart) return (input) => foldCase(input.slice(0, text.length + 8)).startsWith(text);
-  if (atEnd) return (input) => foldCase(input).endsWith(text);
-  return (input) => foldCase(input).includes(text);
+  if (atStart && atEnd) return (input) => input === text;
+  if (atStart) return (input) => input.startsWith(text);
+  if (atEnd) return (input) => input.endsWith(text);
+  return (input) => input.includes(text);
 }
 
 /**
@@ -122,18 +160,19 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
 
   for (const rule of rules) {
     for (const m of rule.match) {
-      const tests: Array<[Field, PatternTest]> = [];
+      const tests: Entry['tests'] = [];
       const required: Array<{ field: Field; anyOf: string[] }> = [];
       for (const field of FIELDS) {
         const source = m[field];
         if (!source) continue;
+        const plain = plainTest(source);
         let test: PatternTest;
         try {
-          test = plainTest(source) ?? compile(source);
+          test = plain ?? compile(source);
         } catch (error) {
           throw new Error(`rule ${rule.id}: ${field} pattern ${JSON.stringify(source)}: ${(error as Error).message}`);
         }
-        tests.push([field, test]);
+        tests.push({ field, test, plain: plain !== null });
         const anyOf = requiredAnyOf(source);
         if (anyOf && anyOf.every((text) => text.length >= 3)) required.push({ field, anyOf });
       }
@@ -166,7 +205,7 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
       const c = (frequency.get(`${field}:${piece}`) ?? 0) + (isCommon(piece) ? 1e6 : 0);
       if (c < cost) [at, cost] = [i, c];
     }
-    return { length, key: keyOf(length, literal, at), cost };
+    return { length, key: pieceKey(literal, at, length), cost };
   };
   const newIndex = (): Record<Field, Map<number, number[]>> => ({ blockedUri: new Map(), sourceFile: new Map(), sample: new Map(), documentUri: new Map(), policy: new Map() });
   /** Per piece length (3 and 4): per field, the entries each key selects. */
@@ -191,32 +230,83 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
       else if (list[list.length - 1] !== entry) list.push(entry);
     }
   });
-  // Per field and piece length in use: its index, and a bitmap of its keys, so that most of a
-  // text's pieces cost one array read, not a lookup. The policy is long and few rules read it: its entries are not scanned for but tried with
-  // their prefilter (a few `includes` on the policy) on every report.
-  const scans: Array<{ field: Field; length: 3 | 4; map: Map<number, number[]>; bitmap: KeyBitmap }> = [];
-  const policyEntries: number[] = [];
+  // Per field: its index of each piece length, and a bitmap of each index's keys, so that most
+  // of a text's pieces cost one array read, not a lookup; both lengths are read in one pass. The
+  // policy is long and few rules read it: its entries are not scanned for but tried with their
+  // prefilter, once per distinct policy (a site sends the same policy with every report).
+  const scans: Array<{ field: Field; quads: KeyIndex | null; triples: KeyIndex | null }> = [];
+  const policyEntries = [...new Set([...indexes[4].policy.values(), ...indexes[3].policy.values()].flat())].sort((a, b) => a - b);
   for (const field of FIELDS) {
-    for (const length of [4, 3] as const) {
-      const map = indexes[length][field];
-      if (map.size === 0) continue;
-      if (field === 'policy') policyEntries.push(...new Set([...map.values()].flat()));
-      else scans.push({ field, length, map, bitmap: keyBitmap(map) });
-    }
+    if (field === 'policy') continue;
+    const quads = indexes[4][field].size ? new KeyIndex(indexes[4][field]) : null;
+    const triples = indexes[3][field].size ? new KeyIndex(indexes[3][field]) : null;
+    if (quads || triples) scans.push({ field, quads, triples });
   }
-  policyEntries.sort((a, b) => a - b);
-  const indexedFields = FIELDS.filter((field) => scans.some((scan) => scan.field === field));
 
   const stamps = new Uint32Array(entries.length);
   let stamp = 0;
   const candidates: number[] = [];
+  const select = (list: readonly number[]) => {
+    for (let j = 0; j < list.length; j++) {
+      const entry = list[j]!;
+      if (stamps[entry] !== stamp) {
+        stamps[entry] = stamp;
+        candidates.push(entry);
+      }
+    }
+  };
 
   const bounded = (value: string) => (value.length > MAX_MATCH_INPUT ? value.slice(0, MAX_MATCH_INPUT) : value);
   const values: Record<Field, string> = { blockedUri: '', sourceFile: '', sample: '', documentUri: '', policy: '' };
   /** The indexed fields of the report being matched, folded once. */
   const folded: Record<Field, string> = { blockedUri: '', sourceFile: '', sample: '', documentUri: '', policy: '' };
   /** The policy is read only when a rule asks for it (few do): no string built per report otherwise. */
-  const policyRules = entries.some((e) => e.tests.some(([field]) => field === 'policy'));
+  const policyRules = entries.some((e) => e.tests.some((t) => t.field === 'policy'));
+  /** The report whose value `folded` holds for each field (scanned fields are folded as they are read). */
+  const foldedFor: Record<Field, number> = { blockedUri: 0, sourceFile: 0, sample: 0, documentUri: 0, policy: 0 };
+  const foldedValue = (field: Field) => {
+    if (foldedFor[field] !== stamp) {
+      folded[field] = foldCase(values[field]);
+      foldedFor[field] = stamp;
+    }
+    return folded[field];
+  };
+  /**
+   * The policies (with their violated directive) seen last, replaced in turn: the policy as
+   * rules see it, folded, and the policy entries whose prefilter it passes. A site sends the
+   * same few policies with every report, and comparing a policy with a few recent ones is
+   * cheaper than hashing it (each report's strings are new).
+   */
+  interface PolicyView {
+    directive: string;
+    policy: string;
+    value: string;
+    folded: string;
+    passing: number[];
+  }
+  const recentPolicies: PolicyView[] = [];
+  let nextPolicySlot = 0;
+  const policyView = (directive: string, policy: string): PolicyView => {
+    for (let i = 0; i < recentPolicies.length; i++) {
+      const view = recentPolicies[i]!;
+      if (view.policy === policy && view.directive === directive) return view;
+    }
+    const value = bounded(`${directive}\n${policy}`);
+    const foldedValue = foldCase(value);
+    const view: PolicyView = {
+      directive,
+      policy,
+      value,
+      folded: foldedValue,
+      passing: policyEntries.filter((entry) => {
+        const prefilter = entries[entry]!.prefilter;
+        return !prefilter || containsAny(foldedValue, prefilter.anyOf);
+      }),
+    };
+    recentPolicies[nextPolicySlot] = view;
+    nextPolicySlot = (nextPolicySlot + 1) % RECENT_POLICIES;
+    return view;
+  };
 
   return {
     size: rules.length,
@@ -225,49 +315,64 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
       values.sourceFile = bounded(matchUrl(v.sourceFile));
       values.sample = bounded(v.sample);
       values.documentUri = bounded(v.documentUri);
-      values.policy = policyRules ? bounded(`${v.violatedDirective}\n${v.originalPolicy}`) : '';
-      stamp = (stamp + 1) >>> 0 || 1;
-      if (stamp === 1) stamps.fill(0);
-      candidates.length = 0;
-      for (const field of indexedFields) {
-        const value = values[field];
-        folded[field] = value.length < 3 ? '' : foldCase(value);
+      let policyPassing: readonly number[] = NONE;
+      let policyFolded = '';
+      if (policyRules) {
+        const view = policyView(v.violatedDirective, v.originalPolicy);
+        values.policy = view.value;
+        policyPassing = view.passing;
+        policyFolded = view.folded;
       }
-      for (const { field, length, map, bitmap } of scans) {
-        const text = folded[field];
-        const quad = length === 4;
-        const { bits, mask } = bitmap;
-        for (let i = 0; i + length <= text.length; i++) {
-          const key = quad ? quadgramKey(text, i) : trigramKey(text, i);
-          const b = bitOf(key);
-          if ((bits[(b >>> 3) & mask]! & (1 << (b & 7))) === 0) continue;
-          const list = map.get(key);
-          if (!list) continue;
-          for (const entry of list) {
-            if (stamps[entry] !== stamp) {
-              stamps[entry] = stamp;
-              candidates.push(entry);
-            }
+      stamp = (stamp + 1) >>> 0 || 1;
+      if (stamp === 1) {
+        stamps.fill(0);
+        for (const field of FIELDS) foldedFor[field] = 0;
+      }
+      if (policyRules) {
+        folded.policy = policyFolded;
+        foldedFor.policy = stamp;
+      }
+      candidates.length = 0;
+      for (let s = 0; s < scans.length; s++) {
+        const { field, quads, triples } = scans[s]!;
+        const text = foldedValue(field);
+        if (text.length < 3) continue;
+        let key = rollKey(rollKey(0, text.charCodeAt(0)), text.charCodeAt(1));
+        for (let i = 2; i < text.length; i++) {
+          key = rollKey(key, text.charCodeAt(i));
+          if (triples) {
+            const list = triples.get(key & TRIGRAM);
+            if (list) select(list);
+          }
+          if (quads && i >= 3) {
+            const list = quads.get(key);
+            if (list) select(list);
           }
         }
       }
-      if (policyEntries.length) {
-        folded.policy = foldCase(values.policy);
-        for (const entry of policyEntries) if (stamps[entry] !== stamp) candidates.push(entry);
-      }
-      for (const entry of unindexed) candidates.push(entry);
+      select(policyPassing);
+      select(unindexed);
       if (candidates.length === 0) return null;
-      if (candidates.length > 1) candidates.sort((a, b) => a - b);
+      // In rule order; the candidates are few, so an insertion sort beats Array#sort's comparator calls.
+      for (let i = 1; i < candidates.length; i++) {
+        const entry = candidates[i]!;
+        let j = i - 1;
+        while (j >= 0 && candidates[j]! > entry) {
+          candidates[j + 1] = candidates[j]!;
+          j--;
+        }
+        candidates[j + 1] = entry;
+      }
       let directive: string | null = null;
       next: for (const entry of candidates) {
         const e = entries[entry]!;
         if (e.engine && e.engine !== engine) continue;
-        if (e.prefilter && !containsAny(folded[e.prefilter.field], e.prefilter.anyOf)) continue;
+        if (e.prefilter && !containsAny(foldedValue(e.prefilter.field), e.prefilter.anyOf)) continue;
         if (e.directive) {
           directive ??= baseDirective(v.effectiveDirective || directiveName(v.violatedDirective));
           if (e.directive !== directive) continue;
         }
-        for (const [field, test] of e.tests) if (!test(values[field])) continue next;
+        for (const { field, test, plain } of e.tests) if (!test(plain ? foldedValue(field) : values[field])) continue next;
         return e.rule;
       }
       return null;
