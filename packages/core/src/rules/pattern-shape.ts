@@ -5,7 +5,7 @@
  *
  * Simple means: anchored at the start (`^`) or without any unbounded repetition; at most one
  * unbounded repetition (`*`, `+`, `{n,}` or a bound over 16); repetitions only of one character,
- * class or `.`; groups only of alternatives of plain text; no backreferences, lookarounds,
+ * class or `.`; groups only of alternatives of plain text (anchors allowed); no backreferences, lookarounds,
  * RE2-only or POSIX syntax.
  */
 export function isBacktrackingSafe(pattern: string): boolean {
@@ -33,8 +33,9 @@ export function isBacktrackingSafe(pattern: string): boolean {
       let inner = p.slice(i + 1, end);
       if (inner.startsWith('?:')) inner = inner.slice(2);
       else if (inner.startsWith('?')) return false; // lookarounds, named groups, flags
-      // Alternatives of plain text: letters, digits and escaped punctuation.
-      if (!/^(?:[A-Za-z0-9_\-/:%=&,]|\\[^A-Za-z0-9])*(?:\|(?:[A-Za-z0-9_\-/:%=&,]|\\[^A-Za-z0-9])*)*$/.test(inner)) return false;
+      // Alternatives of plain text: letters, digits, escaped punctuation and the anchors `^` and
+      // `$` (zero-width: `(:|$)` is a colon or the end).
+      if (!/^(?:[A-Za-z0-9_\-/:%=&,^$]|\\[^A-Za-z0-9])*(?:\|(?:[A-Za-z0-9_\-/:%=&,^$]|\\[^A-Za-z0-9])*)*$/.test(inner)) return false;
       i = end + 1;
       atomIsGroup = true;
     } else if (c === ')' || c === '*' || c === '+' || c === '?' || c === '{') {
