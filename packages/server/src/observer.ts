@@ -1,11 +1,10 @@
 import type { Context, Middleware, Next } from 'koa';
 import { ReportPipeline } from './ingest/pipeline.js';
 import { consoleLogger } from './logger.js';
-import type { ObserverContext } from './observer-context.js';
 import { adminIsOpen, resolveOptions, type CspObserverOptions, type RemoteSiteOptions } from './options.js';
 import { pageMiddleware } from './page/page-middleware.js';
-import { observerRouter } from './routes/router.js';
-import { loadSdkAsset } from './routes/sdk-asset.js';
+import { observerRouter, type RouterDeps } from './router.js';
+import { loadSdkAsset } from './page/sdk-asset.js';
 import { BatchWriter } from './storage/batch-writer.js';
 import { openDatabase } from './storage/database.js';
 import { migrateLatest } from './storage/migrations.js';
@@ -14,11 +13,11 @@ import { RuleStore } from './storage/rule-store.js';
 import { RuleBook } from './rules/rule-book.js';
 import { BUNDLED } from './rules/rules-source.js';
 import { updateRules } from './rules/update-rules.js';
-import { sessionPolicyOf } from './verdict/policy-check.js';
+import { sessionPolicyOf } from './page/session-policy.js';
 import { PgSessionEvents } from './verdict/pg-session-events.js';
 import { SessionHub } from './verdict/session-hub.js';
 import { VerdictService } from './verdict/verdict-service.js';
-import { TokenVerifier } from './routes/token-verifier.js';
+import { TokenVerifier } from './session/token-verifier.js';
 import type { Logger } from './logger.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -83,7 +82,6 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   const hub = new SessionHub();
   const pipeline = new ReportPipeline(resolved, writer, logger, rules, (sessionId) => hub.notify(sessionId));
   const verdicts = new VerdictService(store, rules, hub, sessionPolicyOf(resolved));
-  const observer: ObserverContext = { options: resolved, logger, db, store, writer, pipeline, ruleStore, rules, verdicts, tokens: new TokenVerifier(resolved) };
   let autoUpdate: ReturnType<typeof setInterval> | null = null;
   // Processes sharing one PostgreSQL wake each other's live verdicts (LISTEN/NOTIFY).
   const pgConnection = store.dialect === 'postgres' ? PgSessionEvents.connectionOf(db) : null;
@@ -105,7 +103,8 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   // Nothing awaits `ready` until the first request: keep an early failure from being unhandled.
   ready.catch((error: unknown) => logger.error('database set-up failed', error));
 
-  const { router, posts } = observerRouter(observer, sdk);
+  const deps: RouterDeps = { options: resolved, logger, db, store, pipeline, ruleStore, rules, verdicts, tokens: new TokenVerifier(resolved) };
+  const { router, posts } = observerRouter(deps, sdk);
   const routes = router.routes() as unknown as Middleware;
   const allowedMethods = router.allowedMethods() as unknown as Middleware;
   const page = pageMiddleware(resolved);

@@ -3,9 +3,9 @@ import { mergePopupStrings, POPUP_MODES, validatePolicy, type Policy, type Popup
 import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import type { Logger } from './logger.js';
-import type { ReceivedReport } from './ingest/received-report.js';
+import type { ReceivedReport } from './report/received-report.js';
 import { rulesPublicKey } from './rules/rules-source.js';
-import { LOCAL_SITE, SITE_ID, type SiteSecret } from './session-token.js';
+import { LOCAL_SITE, SITE_ID, type SiteSecret } from './session/session-token.js';
 
 /** Where reports are stored: a SQLite file path, a `postgres://` URL, a knex config or instance. */
 export type DatabaseOption = string | Knex.Config | Knex;

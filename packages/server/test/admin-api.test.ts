@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintSessionToken } from '../src/session-token.js';
+import { mintSessionToken } from '../src/session/session-token.js';
 import { POLICY, reportUriBody, sdkEvent } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
 import { SECRET, startTestServer, type TestServer } from './support/test-server.js';

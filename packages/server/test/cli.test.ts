@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mintSiteToken } from '../src/session-token.js';
+import { mintSiteToken } from '../src/session/session-token.js';
 import { reportUriBody } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
 

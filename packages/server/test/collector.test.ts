@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cspObserver, type CspObserverSiteMiddleware } from '../src/observer.js';
-import { mintSessionToken, mintSiteToken } from '../src/session-token.js';
+import { mintSessionToken, mintSiteToken } from '../src/session/session-token.js';
 import { reportUriBody, sdkEvent } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
 import { SECRET, startTestServer, type TestServer } from './support/test-server.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRule, type SdkViolationEvent } from '@csp-observer/core';
-import { mintSessionToken } from '../src/session-token.js';
+import { mintSessionToken } from '../src/session/session-token.js';
 import { updateRules } from '../src/rules/update-rules.js';
 import { resolveOptions } from '../src/options.js';
 import { summarize } from '../src/storage/summary-queries.js';

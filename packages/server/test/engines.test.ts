@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { SdkViolationEvent } from '@csp-observer/core';
-import { CANARY_TYPE } from '../src/report-types.js';
-import { mintSessionToken } from '../src/session-token.js';
+import { CANARY_TYPE } from '../src/report/report-types.js';
+import { mintSessionToken } from '../src/session/session-token.js';
 import { testDatabases } from './support/databases.js';
 import { SECRET, serveDuringTests, type TestServer } from './support/test-server.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import type { ReceivedReport } from '../src/ingest/received-report.js';
+import type { ReceivedReport } from '../src/report/received-report.js';
 import type { CspObserverOptions } from '../src/options.js';
-import { mintSessionToken } from '../src/session-token.js';
+import { mintSessionToken } from '../src/session/session-token.js';
 import { REPORT_URI_BODIES } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
 import { startSmtpServer } from './support/smtp.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintSessionToken } from '../src/session-token.js';
+import { mintSessionToken } from '../src/session/session-token.js';
 import { reportUriBody, sdkEvent } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
 import { SECRET, startTestServer, type TestServer } from './support/test-server.js';

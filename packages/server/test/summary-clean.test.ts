@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/storage/database.js';
 import { migrateLatest } from '../src/storage/migrations.js';
-import { ReportStore, type ReportRecord } from '../src/storage/report-store.js';
+import type { ReportRecord } from '../src/report/report-record.js';
+import { ReportStore } from '../src/storage/report-store.js';
 import { testDatabases } from './support/databases.js';
 import { reportRecord } from './support/records.js';
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRule } from '@csp-observer/core';
-import { mintSessionToken } from '../src/session-token.js';
+import { mintSessionToken } from '../src/session/session-token.js';
 import { sdkEvent } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
 import { SECRET, serveDuringTests, startTestServer, type TestServer } from './support/test-server.js';

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
-import { HttpError } from '../http-error.js';
-import { ownOrigin } from '../own-origin.js';
+import { HttpError } from '../http/http-error.js';
+import { ownOrigin } from '../http/own-origin.js';
 import { adminIsOpen, type ResolvedOptions } from '../options.js';
 
 /** How a request reached the admin. */
@@ -10,6 +10,11 @@ export interface AdminAccess {
   /** What state-changing calls must send as `X-CSRF-Token`; null for bearer-token calls (no ambient credentials). */
   csrfToken: string | null;
 }
+
+/** A handler that runs only for admins; it gets how the request got in. */
+export type AdminHandler = (ctx: Context, access: AdminAccess) => Promise<void> | void;
+/** Wraps a handler so that it runs only for admins (see AdminAuth). */
+export type Guard = (handler: AdminHandler) => (ctx: Context) => Promise<void>;
 
 export const SESSION_COOKIE = 'cspo_admin';
 /** Failed logins allowed per client IP and window before 429. */

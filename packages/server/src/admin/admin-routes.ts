@@ -1,11 +1,10 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { HttpError } from '../http-error.js';
-import { sendCachedAsset } from '../routes/cached-asset.js';
-import type { ObserverContext } from '../observer-context.js';
-import { escapeHtml, sendHtmlPage } from '../visitor/html.js';
-import { AdminAuth, type AdminAccess } from './admin-auth.js';
-import { apiRoutes } from './api-routes.js';
+import { HttpError } from '../http/http-error.js';
+import { sendCachedAsset } from '../http/cached-asset.js';
+import { escapeHtml, sendHtmlPage } from '../http/html-page.js';
+import { AdminAuth, type Guard } from './admin-auth.js';
+import { apiRoutes, type AdminApiDeps } from './api-routes.js';
 import { loadDashboard, type DashboardFile, type DashboardFiles } from './dashboard-asset.js';
 import { jsonBody } from './params.js';
 
@@ -16,10 +15,6 @@ export const ADMIN_CSP =
 
 const HOW_TO_ENABLE =
   'set admin.password or admin.token in cspObserver() options, CSP_OBSERVER_ADMIN_PASSWORD or CSP_OBSERVER_ADMIN_TOKEN in the environment, or admin.authorize(ctx) for your own login';
-
-/** A handler that runs only for admins; it gets how the request got in. */
-export type AdminHandler = (ctx: Context, access: AdminAccess) => Promise<void> | void;
-export type Guard = (handler: AdminHandler) => (ctx: Context) => Promise<void>;
 
 function adminHeaders(ctx: Context): void {
   ctx.set('Content-Security-Policy', ADMIN_CSP);
@@ -42,10 +37,10 @@ function sendFile(ctx: Context, file: DashboardFile, cache: string): void {
  * Closed unless a way in is configured; the page itself holds no data, so it loads for
  * everyone and shows the login form, while every API call checks access.
  */
-export function adminRoutes(router: Router, observer: ObserverContext): void {
-  const prefix = observer.options.prefix;
-  const auth = new AdminAuth(observer.options.admin, observer.options.secret, `${prefix}/admin`);
-  if (!auth.enabled) observer.logger.info(`csp-observer admin dashboard (${prefix}/admin) is closed: to open it, ${HOW_TO_ENABLE}`);
+export function adminRoutes(router: Router, deps: AdminApiDeps): void {
+  const prefix = deps.options.prefix;
+  const auth = new AdminAuth(deps.options.admin, deps.options.secret, `${prefix}/admin`);
+  if (!auth.enabled) deps.logger.info(`csp-observer admin dashboard (${prefix}/admin) is closed: to open it, ${HOW_TO_ENABLE}`);
   let dashboard: DashboardFiles | string | null = null;
   const files = () => (dashboard ??= loadDashboard());
 
@@ -75,7 +70,7 @@ export function adminRoutes(router: Router, observer: ObserverContext): void {
     }
     const loaded = files();
     if (typeof loaded === 'string') {
-      observer.logger.error(`admin dashboard unavailable: ${loaded}`);
+      deps.logger.error(`admin dashboard unavailable: ${loaded}`);
       sendHtmlPage(ctx, { title: 'csp-observer admin', body: `<h1>The dashboard is unavailable</h1><p>${escapeHtml(loaded)}. The JSON API under ${escapeHtml(prefix)}/admin/api works.</p>` }, 503);
       return;
     }
@@ -110,5 +105,5 @@ export function adminRoutes(router: Router, observer: ObserverContext): void {
     ctx.status = 204;
   });
 
-  apiRoutes(router, observer, guard);
+  apiRoutes(router, deps, guard);
 }

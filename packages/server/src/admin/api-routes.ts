@@ -1,10 +1,13 @@
 import { advisePolicy, CAUSES, CHANNELS, judgePopulation, NONCE_PLACEHOLDER, parsePolicy, policyWeaknesses, serializePolicy } from '@csp-observer/core';
 import type Router from '@koa/router';
-import { HttpError } from '../http-error.js';
-import type { ObserverContext } from '../observer-context.js';
+import { HttpError } from '../http/http-error.js';
+import type { Knex } from 'knex';
+import type { Logger } from '../logger.js';
+import type { ResolvedOptions } from '../options.js';
+import type { RuleBook } from '../rules/rule-book.js';
 import { sentPolicy } from '../page/csp-header.js';
 import { updateRules } from '../rules/update-rules.js';
-import { STORED_SESSION_ID } from '../session-token.js';
+import { STORED_SESSION_ID } from '../session/session-token.js';
 import {
   DAY,
   filterValues,
@@ -20,7 +23,10 @@ import {
 } from '../storage/admin-queries.js';
 import { populationKey, populationOf } from '../storage/population-queries.js';
 import { summarize } from '../storage/summary-queries.js';
-import type { Guard } from './admin-routes.js';
+import type { ReportStore } from '../storage/report-store.js';
+import type { RuleStore } from '../storage/rule-store.js';
+import type { VerdictService } from '../verdict/verdict-service.js';
+import type { Guard } from './admin-auth.js';
 import { customRuleFrom, previewRule, ruleView } from './custom-rules.js';
 import { intParam, jsonBody, param, period } from './params.js';
 import { effectiveSettings } from './settings.js';
@@ -36,10 +42,24 @@ function oneOf(name: string, value: string, allowed: readonly string[]): string 
   return value;
 }
 
+/**
+ * What the dashboard's API needs: the database its queries read, the rules (stored and in
+ * force), the verdicts it explains, and the options it shows.
+ */
+export interface AdminApiDeps {
+  options: ResolvedOptions;
+  logger: Logger;
+  db: Knex;
+  store: Pick<ReportStore, 'reportsOfSession'>;
+  ruleStore: RuleStore;
+  rules: RuleBook;
+  verdicts: Pick<VerdictService, 'current'>;
+}
+
 /** The dashboard's JSON API under `{prefix}/admin/api`; every route is guarded. */
-export function apiRoutes(router: Router, observer: ObserverContext, guard: Guard): void {
-  const { db, options } = observer;
-  const titleOf = (id: string) => observer.rules.rule(id)?.title ?? id;
+export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): void {
+  const { db, options } = deps;
+  const titleOf = (id: string) => deps.rules.rule(id)?.title ?? id;
 
   router.get('/admin/api/overview', guard(async (ctx) => {
     const p = period(ctx);
@@ -105,10 +125,10 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
   router.get('/admin/api/sessions/:id', guard(async (ctx) => {
     const id = ctx.params.id ?? '';
     if (!STORED_SESSION_ID.test(id)) throw new HttpError(400, 'not a session id');
-    const { verdict, unexplained, session } = await observer.verdicts.current(id);
+    const { verdict, unexplained, session } = await deps.verdicts.current(id);
     if (!session) throw new HttpError(404, `no session ${id}`);
     const since = Date.now() - POPULATION_WINDOW_DAYS * DAY;
-    const [reports, counts] = await Promise.all([observer.store.reportsOfSession(id), populationOf(db, session.site, unexplained.map((u) => u.violation), since)]);
+    const [reports, counts] = await Promise.all([deps.store.reportsOfSession(id), populationOf(db, session.site, unexplained.map((u) => u.violation), since)]);
     ctx.body = {
       session,
       shown: session.shownVerdict,
@@ -123,8 +143,8 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
   }));
 
   router.get('/admin/api/rules', guard(async (ctx) => {
-    const [stored, state, counts] = await Promise.all([observer.ruleStore.list(), observer.ruleStore.state(), ruleCounts(db, Date.now() - RULE_WINDOW_DAYS * DAY)]);
-    const inForce = new Set(observer.rules.rules.map((rule) => rule.id));
+    const [stored, state, counts] = await Promise.all([deps.ruleStore.list(), deps.ruleStore.state(), ruleCounts(db, Date.now() - RULE_WINDOW_DAYS * DAY)]);
+    const inForce = new Set(deps.rules.rules.map((rule) => rule.id));
     const view = (rule: (typeof stored)[number]) => ({ ...ruleView(rule), count: counts.get(rule.id) ?? 0, inForce: inForce.has(rule.id) });
     ctx.body = {
       windowDays: RULE_WINDOW_DAYS,
@@ -145,12 +165,12 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
     const body = await jsonBody(ctx).catch(() => ({}) as Record<string, unknown>);
     let result;
     try {
-      result = await updateRules(observer.ruleStore, { source: options.rules.source, force: body.force !== false, updateInterval: options.rules.updateInterval, verify: options.rules });
+      result = await updateRules(deps.ruleStore, { source: options.rules.source, force: body.force !== false, updateInterval: options.rules.updateInterval, verify: options.rules });
     } catch (error) {
       throw new HttpError(502, `could not read the rules from ${options.rules.source}: ${(error as Error).message}`);
     }
-    if (result.status === 'updated') await observer.rules.load();
-    observer.logger.info(`rules update from the dashboard: ${result.status}: ${result.message}`);
+    if (result.status === 'updated') await deps.rules.load();
+    deps.logger.info(`rules update from the dashboard: ${result.status}: ${result.message}`);
     ctx.body = result;
   }));
 
@@ -162,27 +182,27 @@ export function apiRoutes(router: Router, observer: ObserverContext, guard: Guar
 
   router.post('/admin/api/rules', guard(async (ctx) => {
     const rule = customRuleFrom(await jsonBody(ctx), options.collector);
-    if (await observer.ruleStore.get(rule.id)) throw new HttpError(409, `a rule ${rule.id} exists already; edit it instead`);
-    await observer.ruleStore.saveCustom(rule);
-    await observer.rules.load();
+    if (await deps.ruleStore.get(rule.id)) throw new HttpError(409, `a rule ${rule.id} exists already; edit it instead`);
+    await deps.ruleStore.saveCustom(rule);
+    await deps.rules.load();
     ctx.status = 201;
     ctx.body = ruleView(rule);
   }));
 
   router.put('/admin/api/rules/:id', guard(async (ctx) => {
     const id = ctx.params.id ?? '';
-    const existing = await observer.ruleStore.get(id);
+    const existing = await deps.ruleStore.get(id);
     if (!existing || existing.origin !== 'custom') throw new HttpError(404, `no custom rule ${id} (global rules change only with rule updates)`);
     const rule = customRuleFrom({ ...(await jsonBody(ctx)), id }, options.collector);
-    await observer.ruleStore.saveCustom(rule);
-    await observer.rules.load();
+    await deps.ruleStore.saveCustom(rule);
+    await deps.rules.load();
     ctx.body = ruleView(rule);
   }));
 
   router.delete('/admin/api/rules/:id', guard(async (ctx) => {
     const id = ctx.params.id ?? '';
-    if (!(await observer.ruleStore.deleteCustom(id))) throw new HttpError(404, `no custom rule ${id}`);
-    await observer.rules.load();
+    if (!(await deps.ruleStore.deleteCustom(id))) throw new HttpError(404, `no custom rule ${id}`);
+    await deps.rules.load();
     ctx.status = 204;
   }));
 

@@ -1,6 +1,6 @@
 import { compileRules, engineOf, readRule, ruleToJson, type Rule } from '@csp-observer/core';
 import type { Knex } from 'knex';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import { compilePattern } from '../rules/pattern-engine.js';
 import { checkRulePatterns } from '../rules/rule-compiler.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { cachedAsset, type CachedAsset } from '../routes/cached-asset.js';
+import { cachedAsset, type CachedAsset } from '../http/cached-asset.js';
 
 /** One file of the built dashboard, held in memory with its gzip form. */
 export interface DashboardFile extends CachedAsset {

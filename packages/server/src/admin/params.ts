@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
-import { HttpError } from '../http-error.js';
-import { mediaType, readBoundedBody } from '../routes/body.js';
-import { LOCAL_SITE, SITE_ID } from '../session-token.js';
+import { HttpError } from '../http/http-error.js';
+import { mediaType, readBoundedBody } from '../http/body.js';
+import { LOCAL_SITE, SITE_ID } from '../session/session-token.js';
 import { DAY, type Period } from '../storage/admin-queries.js';
 
 /** The longest period one dashboard query covers. */

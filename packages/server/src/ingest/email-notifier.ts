@@ -1,7 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from '../options.js';
-import type { ReceivedReport } from './received-report.js';
+import type { ReceivedReport } from '../report/received-report.js';
 
 type EmailOptions = Exclude<ResolvedOptions['emailAdmins'], false>;
 

@@ -9,21 +9,21 @@ import {
   type SdkSource,
 } from '@csp-observer/core';
 import type { Context } from 'koa';
-import { HttpError } from '../http-error.js';
-import { anonymizeIp } from '../ip.js';
-import { ownOrigin } from '../own-origin.js';
+import { HttpError } from '../http/http-error.js';
+import { anonymizeIp } from '../http/ip.js';
+import { ownOrigin } from '../http/own-origin.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from '../options.js';
-import type { SessionToken } from '../session-token.js';
+import type { SessionToken } from '../session/session-token.js';
 import type { BatchWriter } from '../storage/batch-writer.js';
-import type { DropRecord, SessionRecord } from '../storage/report-store.js';
+import type { DropRecord, SessionRecord } from '../report/report-record.js';
 import { EmailNotifier } from './email-notifier.js';
-import type { ReceivedReport } from './received-report.js';
+import type { ReceivedReport } from '../report/received-report.js';
 import { logReport } from './report-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
-import { CANARY_TYPE } from '../report-types.js';
+import { CANARY_TYPE } from '../report/report-types.js';
 import { WindowCounter } from './rate-limiter.js';
-import { hiddenElementRecord, toRecord, withoutQueries } from './to-record.js';
+import { hiddenElementRecord, toRecord, withoutQueries } from '../report/to-record.js';
 
 const MAX_USER_AGENT = 512;
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { LogLevel } from '../options.js';
-import type { ReceivedReport } from './received-report.js';
+import type { ReceivedReport } from '../report/received-report.js';
 
 /** One log line a report, as the seed's CSP_REPORTS_LOG: what was blocked, where, by which channel. */
 export function logReport(logger: Logger, level: LogLevel, name: string, report: ReceivedReport): void {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../options.js';
-import { createNonce, cspHeaderBuilder } from './csp-header.js';
+import { createNonce } from '../http/nonce.js';
+import { cspHeaderBuilder } from './csp-header.js';
 
 const base = { secret: 'x'.repeat(16) };
 

@@ -1,14 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { NONCE_PLACEHOLDER, serializePolicy, withSources, type Policy } from '@csp-observer/core';
 import type { ResolvedOptions } from '../options.js';
 
 /** Stands for the per-response nonce in the precomputed header. */
 const NONCE_MARK = '\u0000nonce\u0000';
-
-/** A fresh nonce: 128 bits from the OS CSPRNG, base64. */
-export function createNonce(): string {
-  return randomBytes(16).toString('base64');
-}
 
 /**
  * Adds `sources` to a fetch directive. When the directive is absent it starts from

@@ -2,11 +2,12 @@ import { Readable } from 'node:stream';
 import { EN_POPUP_STRINGS, mergePopupStrings, popupStringsFor, type PopupStrings } from '@csp-observer/core';
 import type { Context, Next } from 'koa';
 import type { ResolvedOptions } from '../options.js';
-import { ownOrigin } from '../own-origin.js';
-import { mintSessionToken, mintSiteToken } from '../session-token.js';
-import { sessionPolicyOf } from '../verdict/policy-check.js';
-import { createNonce, cspHeaderBuilder, REPORTING_GROUP } from './csp-header.js';
-import { escapeHtml } from '../visitor/html.js';
+import { ownOrigin } from '../http/own-origin.js';
+import { mintSessionToken, mintSiteToken } from '../session/session-token.js';
+import { sessionPolicyOf } from './session-policy.js';
+import { createNonce } from '../http/nonce.js';
+import { cspHeaderBuilder, REPORTING_GROUP } from './csp-header.js';
+import { escapeHtml } from '../http/html-page.js';
 import { rewriteHtml, rewriteHtmlStream, type RewriteSpec } from './html-rewriter.js';
 
 /** What the middleware leaves on `ctx.state` for the app's templates. */

@@ -1,7 +1,8 @@
 import { stripQuery, type ViolationCount, type Violation } from '@csp-observer/core';
 import type { Knex } from 'knex';
-import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report-types.js';
-import { parseJson, reportFromRow, sessionFromRow, type Row, type StoredReport, type StoredSession } from './report-store.js';
+import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report/report-types.js';
+import type { StoredReport, StoredSession } from '../report/report-record.js';
+import { parseJson, reportFromRow, sessionFromRow, type Row } from './rows.js';
 
 /** The dashboard's reads. Every query is bounded by a period and a limit. */
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchWriter } from './batch-writer.js';
-import type { ReportRecord, ReportStore } from './report-store.js';
+import type { ReportRecord } from '../report/report-record.js';
+import type { ReportStore } from './report-store.js';
 
 /** A store whose commits finish when the test says so. */
 function controlledStore() {

@@ -1,4 +1,5 @@
-import type { DropRecord, ReportRecord, ReportStore, SessionRecord } from './report-store.js';
+import type { DropRecord, ReportRecord, SessionRecord } from '../report/report-record.js';
+import type { ReportStore } from './report-store.js';
 
 interface Pending {
   reports: readonly ReportRecord[];

@@ -1,103 +1,8 @@
-import type { CanaryOutcome, Channel, SdkSource, Violation } from '@csp-observer/core';
 import type { Knex } from 'knex';
+import type { DropRecord, EvidenceRow, ReportRecord, SessionRecord, ShownVerdict, StoredReport, StoredSession } from '../report/report-record.js';
 import { dialectOf, type Dialect } from './database.js';
+import { evidenceFromRow, reportFromRow, reportRow, sessionFromRow, sessionRow, text, type Row } from './rows.js';
 import { SqliteBatchInserter } from './sqlite-batch-insert.js';
-import { policyFlags, policyOfFlags, type SessionPolicy } from '../session-token.js';
-
-/** One report row as written: the normalized violation plus where and how it arrived. */
-export interface ReportRecord extends Violation {
-  sessionId: string | null;
-  /** The collector site ("" for this server's own pages and the plain collector). */
-  site: string;
-  channel: Channel;
-  reportType: string;
-  receivedAt: number;
-  fingerprint: string | null;
-  isValid: boolean;
-  problems: string[];
-  raw: string;
-  userAgent: string;
-  ip: string;
-  /** Set by rules (detection); null while no rule explains the report. */
-  cause: string | null;
-  ruleId: string | null;
-  /** SDK reports: the page's listener or its ReportingObserver saw it; null for native reports. */
-  via: SdkSource | null;
-  /** JSON from the extraFields hook. */
-  extra: string | null;
-  /** SDK reports: the event's number in its page view (a retried one is stored once); else null. */
-  sdkSeq: number | null;
-}
-
-/** Reports discarded before storage, counted per hour bucket. */
-export interface DropRecord {
-  at: number;
-  reason: string;
-  cause: string;
-  ruleId: string;
-  count: number;
-}
-
-/** A stored report, as read back. */
-export interface StoredReport extends ReportRecord {
-  id: number;
-}
-
-/** The session a report belongs to; written on its first report, never per page view. */
-export interface SessionRecord {
-  id: string;
-  /** The collector site ("" for this server's own pages). */
-  site: string;
-  /** What the site's policy lets the verdict expect (from a site's token); null: this server's options say. */
-  policy: SessionPolicy | null;
-  issuedAt: number;
-  seenAt: number;
-  documentUri: string;
-  ip: string;
-  userAgent: string;
-  /** Set when the SDK sent this batch. */
-  sdkSeenAt?: number | null;
-  /** The SDK's canary message, once per page view. */
-  canary?: { outcome: CanaryOutcome; threw: boolean; at: number } | null;
-}
-
-export interface StoredSession {
-  id: string;
-  site: string;
-  policy: SessionPolicy | null;
-  issuedAt: number;
-  firstSeenAt: number;
-  lastSeenAt: number;
-  documentUri: string;
-  ip: string;
-  userAgent: string;
-  sdkSeenAt: number | null;
-  canary: { outcome: CanaryOutcome; threw: boolean; at: number } | null;
-  /** When the visitor shared the page view's unknown reports; null if never. */
-  sharedAt: number | null;
-  /** The last verdict the visitor's page was sent, as JSON; null if none was. */
-  shownVerdict: { status: string; verdict: unknown; at: number } | null;
-}
-
-/** A verdict as the visitor's page was sent it. */
-export interface ShownVerdict {
-  status: string;
-  version: string;
-  /** The verdict without its version, as JSON. */
-  json: string;
-  at: number;
-}
-
-/** What the verdict needs of one session's reports: no raw bodies. */
-export interface EvidenceRow extends Violation {
-  channel: Channel;
-  via: SdkSource | null;
-  reportType: string;
-  fingerprint: string | null;
-  receivedAt: number;
-  /** The rule that explained the report when it arrived (on its full URLs), or null. */
-  ruleId: string | null;
-}
 
 // The first SDK sighting and the first canary message win; the document of the first report too.
 const SQLITE_SESSION_CONFLICT =
@@ -120,125 +25,7 @@ const EVIDENCE_LIMIT = 5000;
 /** Rows per PostgreSQL INSERT statement: under its 65,535 bound parameters. */
 const ROWS_PER_STATEMENT = 500;
 
-/** PostgreSQL text cannot hold NUL; hostile reports carry them, so they become U+FFFD. */
-function text(value: string): string {
-  return value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
-}
-
-function toRow(r: ReportRecord) {
-  return {
-    session_id: r.sessionId,
-    site: r.site,
-    channel: r.channel,
-    report_type: text(r.reportType),
-    received_at: r.receivedAt,
-    document_uri: text(r.documentUri),
-    referrer: text(r.referrer),
-    blocked_uri: text(r.blockedUri),
-    effective_directive: text(r.effectiveDirective.slice(0, 64)),
-    violated_directive: text(r.violatedDirective),
-    original_policy: text(r.originalPolicy),
-    disposition: text(r.disposition.slice(0, 16)),
-    source_file: text(r.sourceFile),
-    line_number: clampInt(r.lineNumber),
-    column_number: clampInt(r.columnNumber),
-    status_code: clampInt(r.statusCode),
-    sample: text(r.sample),
-    fingerprint: r.fingerprint,
-    is_valid: r.isValid,
-    problems: text(JSON.stringify(r.problems)),
-    raw: text(r.raw),
-    user_agent: text(r.userAgent),
-    ip: r.ip,
-    cause: r.cause,
-    rule_id: r.ruleId,
-    via: r.via,
-    extra: r.extra === null ? null : text(r.extra),
-    sdk_seq: r.sdkSeq,
-  };
-}
-
-/** Integer columns are 32-bit; a hostile report's huge line number is clamped, not an error. */
-function clampInt(n: number): number {
-  return Math.max(-2147483648, Math.min(2147483647, Math.trunc(n) || 0));
-}
-
-export type Row = Record<string, unknown>;
-
-const nullableNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-
-/** The violation columns of a row (original_policy only when it was selected). */
-function violationOf(row: Row): Violation {
-  return {
-    documentUri: String(row.document_uri),
-    referrer: String(row.referrer),
-    blockedUri: String(row.blocked_uri),
-    effectiveDirective: String(row.effective_directive),
-    violatedDirective: String(row.violated_directive),
-    originalPolicy: String(row.original_policy ?? ''),
-    disposition: String(row.disposition),
-    sourceFile: String(row.source_file),
-    lineNumber: Number(row.line_number),
-    columnNumber: Number(row.column_number),
-    statusCode: Number(row.status_code),
-    sample: String(row.sample),
-  };
-}
-
-export function reportFromRow(row: Row): StoredReport {
-  return {
-    id: Number(row.id),
-    sessionId: (row.session_id as string | null) ?? null,
-    site: String(row.site ?? ''),
-    channel: row.channel as Channel,
-    reportType: String(row.report_type),
-    receivedAt: Number(row.received_at),
-    ...violationOf(row),
-    fingerprint: (row.fingerprint as string | null) ?? null,
-    isValid: Boolean(row.is_valid),
-    problems: JSON.parse(String(row.problems)) as string[],
-    raw: String(row.raw),
-    userAgent: String(row.user_agent),
-    ip: String(row.ip),
-    cause: (row.cause as string | null) ?? null,
-    ruleId: (row.rule_id as string | null) ?? null,
-    via: (row.via as SdkSource | null) ?? null,
-    extra: (row.extra as string | null) ?? null,
-    sdkSeq: nullableNumber(row.sdk_seq),
-  };
-}
-
-/** A session row as read back. */
-export function sessionFromRow(row: Row): StoredSession {
-  return {
-    id: String(row.id),
-    site: String(row.site ?? ''),
-    policy: row.policy === null || row.policy === undefined ? null : policyOfFlags(Number(row.policy)),
-    issuedAt: Number(row.issued_at),
-    firstSeenAt: Number(row.first_seen_at),
-    lastSeenAt: Number(row.last_seen_at),
-    documentUri: String(row.document_uri),
-    ip: String(row.ip),
-    userAgent: String(row.user_agent),
-    sdkSeenAt: nullableNumber(row.sdk_seen_at),
-    canary: row.canary ? { outcome: row.canary as CanaryOutcome, threw: Boolean(row.canary_threw), at: Number(row.canary_at) } : null,
-    sharedAt: nullableNumber(row.shared_at),
-    shownVerdict: row.verdict_status
-      ? { status: String(row.verdict_status), verdict: parseJson(row.verdict), at: Number(row.verdict_at) }
-      : null,
-  };
-}
-
-/** JSON from a text column, or null when it is not JSON. */
-export function parseJson(value: unknown): unknown {
-  try {
-    return JSON.parse(String(value));
-  } catch {
-    return null;
-  }
-}
-
-/** Reads and writes reports and sessions. The one place that knows the table layout. */
+/** Reads and writes reports and sessions (their columns: rows.ts). */
 export class ReportStore {
   readonly dialect: Dialect;
   /** SQLite: group commits on a connection of their own (see SqliteBatchInserter). */
@@ -262,22 +49,8 @@ export class ReportStore {
     if (reports.length === 0 && sessions.length === 0 && drops.length === 0) return;
     // One statement each for sessions, reports and drops: a group commit stays a handful of
     // round trips however many requests it carries.
-    const sessionRows = mergeSessions(sessions).map((session) => ({
-      id: session.id,
-      site: session.site,
-      policy: session.policy ? policyFlags(session.policy) : null,
-      issued_at: session.issuedAt,
-      first_seen_at: session.seenAt,
-      last_seen_at: session.seenAt,
-      document_uri: text(session.documentUri),
-      ip: session.ip,
-      user_agent: text(session.userAgent),
-      sdk_seen_at: session.sdkSeenAt ?? null,
-      canary: session.canary?.outcome ?? null,
-      canary_threw: session.canary ? session.canary.threw : null,
-      canary_at: session.canary?.at ?? null,
-    }));
-    const reportRows = reports.map(toRow);
+    const sessionRows = mergeSessions(sessions).map(sessionRow);
+    const reportRows = reports.map(reportRow);
     const dropRows = mergeDrops(drops);
     if (this.sqliteInserter) {
       await this.sqliteInserter.insert([
@@ -378,15 +151,7 @@ export class ReportStore {
       .where({ session_id: sessionId })
       .orderBy('id')
       .limit(EVIDENCE_LIMIT)) as Row[];
-    return rows.map((row) => ({
-      channel: row.channel as Channel,
-      via: (row.via as SdkSource | null) ?? null,
-      reportType: String(row.report_type),
-      fingerprint: (row.fingerprint as string | null) ?? null,
-      receivedAt: Number(row.received_at),
-      ruleId: (row.rule_id as string | null) ?? null,
-      ...violationOf(row),
-    }));
+    return rows.map(evidenceFromRow);
   }
 
   async countReports(): Promise<number> {

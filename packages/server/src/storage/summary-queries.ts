@@ -1,6 +1,6 @@
 import { stripQuery } from '@csp-observer/core';
 import type { Knex } from 'knex';
-import { CANARY_TYPE } from '../report-types.js';
+import { CANARY_TYPE } from '../report/report-types.js';
 import { reportsIn } from './admin-queries.js';
 import { hourBucket } from './report-store.js';
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { computeVerdict, engineOf, type EvidenceViolation, type HiddenElement, type UnexplainedViolation, type Verdict } from '@csp-observer/core';
-import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report-types.js';
+import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report/report-types.js';
 import type { RuleBook } from '../rules/rule-book.js';
-import { siteOfSession, type SessionPolicy } from '../session-token.js';
-import type { ReportStore, StoredSession } from '../storage/report-store.js';
+import { siteOfSession, type SessionPolicy } from '../session/session-token.js';
+import type { StoredSession } from '../report/report-record.js';
+import type { ReportStore } from '../storage/report-store.js';
 import type { SessionHub } from './session-hub.js';
 
 /** A verdict and a short tag that changes whenever the verdict does. */

@@ -1,6 +1,6 @@
 import type { Cause, Rule, UnexplainedViolation, Verdict } from '@csp-observer/core';
-import type { StoredSession } from '../storage/report-store.js';
-import { escapeHtml } from './html.js';
+import type { StoredSession } from '../report/report-record.js';
+import { escapeHtml } from '../http/html-page.js';
 import { renderMarkdown } from './markdown.js';
 
 /** The visitor-facing words of the scan page, in one place for translation. */

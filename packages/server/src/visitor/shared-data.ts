@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { UnexplainedViolation, Verdict } from '@csp-observer/core';
-import type { StoredSession } from '../storage/report-store.js';
+import type { StoredSession } from '../report/report-record.js';
 
 /** The most unexplained violations one share carries. */
 const MAX_SHARED_VIOLATIONS = 50;

@@ -1,4 +1,4 @@
-import type { ReportRecord } from '../../src/storage/report-store.js';
+import type { ReportRecord } from '../../src/report/report-record.js';
 
 /** A valid report row with every field set; tests override what they are about. */
 export function reportRecord(overrides: Partial<ReportRecord> = {}): ReportRecord {

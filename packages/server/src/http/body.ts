@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
-import { HttpError } from '../http-error.js';
+import { HttpError } from './http-error.js';
 
 /** Content types browsers and old clients send reports with; anything else gets a 415. */
 const REPORT_TYPES = [

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Router from '@koa/router';
-import { cachedAsset, sendCachedAsset, type CachedAsset } from './cached-asset.js';
+import { cachedAsset, sendCachedAsset, type CachedAsset } from '../http/cached-asset.js';
 
 /** The built SDK, read once at start-up, with its gzip form and an ETag. */
 export type SdkAsset = CachedAsset;

@@ -1,16 +1,20 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { HttpError } from '../http-error.js';
-import type { ObserverContext } from '../observer-context.js';
-import { ownOrigin } from '../own-origin.js';
-import type { SessionToken } from '../session-token.js';
-import { escapeHtml, sendHtmlPage } from '../visitor/html.js';
-import { renderMarkdown } from '../visitor/markdown.js';
-import { defaultPrivacyText } from '../visitor/privacy-text.js';
-import { SCAN_TEXT, scanPageBody, type ShareMessage } from '../visitor/scan-page.js';
-import { digestOf, serializeSharedData, sharedDataOf } from '../visitor/shared-data.js';
-import { parseReportJson, readReportBody } from './body.js';
-import { sessionParam } from './session-param.js';
+import { HttpError } from '../http/http-error.js';
+import { ownOrigin } from '../http/own-origin.js';
+import type { SessionToken } from '../session/session-token.js';
+import { escapeHtml, sendHtmlPage } from '../http/html-page.js';
+import { renderMarkdown } from './markdown.js';
+import { defaultPrivacyText } from './privacy-text.js';
+import { SCAN_TEXT, scanPageBody, type ShareMessage } from './scan-page.js';
+import { digestOf, serializeSharedData, sharedDataOf } from './shared-data.js';
+import { parseReportJson, readReportBody } from '../http/body.js';
+import type { Logger } from '../logger.js';
+import type { ResolvedOptions } from '../options.js';
+import type { RuleBook } from '../rules/rule-book.js';
+import { sessionParam, type SessionAccess } from '../session/session-param.js';
+import type { ReportStore } from '../storage/report-store.js';
+import type { VerdictService } from '../verdict/verdict-service.js';
 
 /** How long the sharing service may take to accept the data. */
 const SHARE_TIMEOUT_MS = 10_000;
@@ -19,12 +23,21 @@ const REFRESH_SECONDS = 3;
 
 const SHARE_MESSAGES: readonly ShareMessage[] = ['ok', 'failed', 'already', 'changed', 'nothing'];
 
+/** What the visitor pages need: the session tokens, the verdicts and rules they explain, and the store for a share. */
+export interface VisitorRouteDeps extends SessionAccess {
+  options: Pick<ResolvedOptions, 'collector' | 'reportOrigins' | 'prefix' | 'privacyText' | 'dataSharingUrl' | 'sessionKeepDays'> & Parameters<typeof defaultPrivacyText>[0];
+  verdicts: Pick<VerdictService, 'current'>;
+  rules: Pick<RuleBook, 'rule'>;
+  store: Pick<ReportStore, 'markShared' | 'unmarkShared'>;
+  logger: Logger;
+}
+
 /**
  * The pages a visitor sees, server-rendered with no script: `{prefix}/scan/:token` (the scan
  * report the popup's "Learn more" opens), its share action, and `{prefix}/privacy`.
  */
-export function visitorRoutes(router: Router, observer: ObserverContext): void {
-  const { options } = observer;
+export function visitorRoutes(router: Router, deps: VisitorRouteDeps): void {
+  const { options } = deps;
   const privacyHtml = renderMarkdown(options.privacyText ?? defaultPrivacyText(options));
 
   router.get('/privacy', (ctx) => {
@@ -32,20 +45,20 @@ export function visitorRoutes(router: Router, observer: ObserverContext): void {
   });
 
   router.get('/scan/:token', async (ctx) => {
-    const session = visitorSession(observer, ctx);
+    const session = visitorSession(deps, ctx);
     if (!session) return;
     const message = SHARE_MESSAGES.find((m) => m === ctx.query.shared) ?? null;
-    await sendScanPage(observer, ctx, session, message);
+    await sendScanPage(deps, ctx, session, message);
   });
 
   router.post('/scan/:token/share', async (ctx) => {
     // A form post from our own scan page only: a consent click, never a cross-site request.
     if (!sameOrigin(ctx)) throw new HttpError(403, 'sharing is only possible from the scan page itself');
     if (!options.dataSharingUrl) throw new HttpError(404, 'data sharing is not enabled on this site');
-    const session = sessionParam(observer, ctx, { status: 404, message: 'no such session' });
+    const session = sessionParam(deps, ctx, { status: 404, message: 'no such session' });
     const { text, kind } = await readReportBody(ctx, 4096);
     const seen = kind === 'form' ? new URLSearchParams(text).get('digest') : ((parseReportJson(text, kind) as { digest?: unknown } | undefined)?.digest ?? null);
-    const outcome = await share(observer, ctx, session, typeof seen === 'string' ? seen : null);
+    const outcome = await share(deps, ctx, session, typeof seen === 'string' ? seen : null);
     if (ctx.accepts('html', 'json') === 'json') {
       ctx.status = outcome === 'ok' ? 200 : outcome === 'failed' ? 502 : 409;
       ctx.body = outcome === 'ok' ? { shared: true } : { shared: false, error: SCAN_TEXT.messages[outcome] };
@@ -58,16 +71,16 @@ export function visitorRoutes(router: Router, observer: ObserverContext): void {
 }
 
 /** The session of a visitor page's token, or an HTML 404 page (a visitor reads it, not a program). */
-function visitorSession(observer: ObserverContext, ctx: Context): SessionToken | null {
+function visitorSession(deps: VisitorRouteDeps, ctx: Context): SessionToken | null {
   try {
-    return sessionParam(observer, ctx, { status: 404, message: 'no such session' });
+    return sessionParam(deps, ctx, { status: 404, message: 'no such session' });
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
     sendHtmlPage(
       ctx,
       {
         title: SCAN_TEXT.title,
-        body: `<h1>${SCAN_TEXT.title}</h1><p>${escapeHtml(`This check does not exist or has expired (checks are kept ${observer.options.sessionKeepDays} days).`)}</p>`,
+        body: `<h1>${SCAN_TEXT.title}</h1><p>${escapeHtml(`This check does not exist or has expired (checks are kept ${deps.options.sessionKeepDays} days).`)}</p>`,
       },
       404,
     );
@@ -75,23 +88,23 @@ function visitorSession(observer: ObserverContext, ctx: Context): SessionToken |
   }
 }
 
-async function sharedNow(observer: ObserverContext, ctx: Context, sessionId: string) {
-  const { verdict, unexplained, session: stored } = await observer.verdicts.current(sessionId);
+async function sharedNow(deps: VisitorRouteDeps, ctx: Context, sessionId: string) {
+  const { verdict, unexplained, session: stored } = await deps.verdicts.current(sessionId);
   const data = sharedDataOf(ownOrigin(ctx), stored, verdict, unexplained);
   const text = data ? serializeSharedData(data) : null;
   return { verdict, unexplained, stored, text };
 }
 
-async function sendScanPage(observer: ObserverContext, ctx: Context, session: SessionToken, message: ShareMessage | null): Promise<void> {
-  const { options } = observer;
-  const { verdict, unexplained, stored, text } = await sharedNow(observer, ctx, session.id);
+async function sendScanPage(deps: VisitorRouteDeps, ctx: Context, session: SessionToken, message: ShareMessage | null): Promise<void> {
+  const { options } = deps;
+  const { verdict, unexplained, stored, text } = await sharedNow(deps, ctx, session.id);
   const body = scanPageBody({
     prefix: options.prefix,
     token: ctx.params.token!,
     verdict,
     unexplained,
     session: stored,
-    rule: (id) => observer.rules.rule(id),
+    rule: (id) => deps.rules.rule(id),
     sharing: options.dataSharingUrl
       ? { text, digest: text === null ? null : digestOf(text), sharedAt: stored?.sharedAt ?? null, message }
       : null,
@@ -100,17 +113,17 @@ async function sendScanPage(observer: ObserverContext, ctx: Context, session: Se
 }
 
 /** Forwards the data the visitor saw (same digest) once; the first successful share wins. */
-async function share(observer: ObserverContext, ctx: Context, session: SessionToken, seen: string | null): Promise<ShareMessage> {
-  const { text, stored } = await sharedNow(observer, ctx, session.id);
+async function share(deps: VisitorRouteDeps, ctx: Context, session: SessionToken, seen: string | null): Promise<ShareMessage> {
+  const { text, stored } = await sharedNow(deps, ctx, session.id);
   if (text === null) return 'nothing';
   if (stored?.sharedAt != null) return 'already';
   if (seen !== digestOf(text)) return 'changed';
   const at = Date.now();
-  if (!(await observer.store.markShared(session.id, at))) return 'already';
+  if (!(await deps.store.markShared(session.id, at))) return 'already';
   try {
-    const response = await fetch(observer.options.dataSharingUrl!, {
+    const response = await fetch(deps.options.dataSharingUrl!, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'User-Agent': 'csp-observer' },
+      headers: { 'Content-Type': 'application/json', 'User-Agent': 'csp-deps' },
       body: text,
       redirect: 'error',
       signal: AbortSignal.timeout(SHARE_TIMEOUT_MS),
@@ -119,8 +132,8 @@ async function share(observer: ObserverContext, ctx: Context, session: SessionTo
     if (!response.ok) throw new Error(`the sharing service answered ${response.status}`);
     return 'ok';
   } catch (error) {
-    observer.logger.warn(`data sharing to ${observer.options.dataSharingUrl} failed: ${(error as Error).message}`);
-    await observer.store.unmarkShared(session.id, at);
+    deps.logger.warn(`data sharing to ${deps.options.dataSharingUrl} failed: ${(error as Error).message}`);
+    await deps.store.unmarkShared(session.id, at);
     return 'failed';
   }
 }

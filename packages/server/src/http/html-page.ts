@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { createNonce } from '../page/csp-header.js';
+import { createNonce } from './nonce.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

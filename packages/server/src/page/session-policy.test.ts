@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canaryApplies } from './policy-check.js';
+import { canaryApplies } from './session-policy.js';
 
 describe('canaryApplies', () => {
   it('needs a script policy that forbids eval and asks for samples', () => {

@@ -12,16 +12,23 @@ import {
 } from '@csp-observer/core';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { HttpError } from '../http-error.js';
-import type { ObserverContext } from '../observer-context.js';
-import type { SessionToken } from '../session-token.js';
-import { parseReportJson, readReportBody } from './body.js';
-import { answerPreflight, applyCors } from './cors.js';
+import { HttpError } from '../http/http-error.js';
+import { parseReportJson, readReportBody } from '../http/body.js';
+import { answerPreflight, applyCors } from '../http/cors.js';
+import type { ResolvedOptions } from '../options.js';
+import { originsFor, originsOfParam, sessionParam, type SessionAccess } from '../session/session-param.js';
+import type { SessionToken } from '../session/session-token.js';
 import type { DirectPosts } from './direct-posts.js';
-import { originsFor, originsOfParam, sessionParam } from './session-param.js';
+import type { ReportPipeline } from './pipeline.js';
 
-const sessionOf = (observer: ObserverContext, ctx: Context): SessionToken =>
-  sessionParam(observer, ctx, { status: 403, message: 'invalid or expired session token' });
+/** What the report endpoints need: the session tokens, the body limit and the pipeline. */
+export interface IngestRouteDeps extends SessionAccess {
+  options: Pick<ResolvedOptions, 'collector' | 'reportOrigins' | 'maxBodyBytes'>;
+  pipeline: ReportPipeline;
+}
+
+const sessionOf = (deps: IngestRouteDeps, ctx: Context): SessionToken =>
+  sessionParam(deps, ctx, { status: 403, message: 'invalid or expired session token' });
 
 /** A body that is not JSON is still kept, as one invalid report holding the text. */
 function notJson(text: string): NormalizedReport {
@@ -32,55 +39,55 @@ function notJson(text: string): NormalizedReport {
  * Reads, normalizes and stores a native report body. The media type decides the format: a
  * Reporting API array may also reach the report-uri endpoint (some proxies re-post them).
  */
-async function receiveNative(observer: ObserverContext, ctx: Context, session: SessionToken | null, endpoint: Channel) {
-  const { text, kind } = await readReportBody(ctx, observer.options.maxBodyBytes);
+async function receiveNative(deps: IngestRouteDeps, ctx: Context, session: SessionToken | null, endpoint: Channel) {
+  const { text, kind } = await readReportBody(ctx, deps.options.maxBodyBytes);
   const json = parseReportJson(text, kind);
   if (json === undefined) {
-    if (text.trim()) await observer.pipeline.receive(ctx, endpoint, session, [notJson(text)]);
+    if (text.trim()) await deps.pipeline.receive(ctx, endpoint, session, [notJson(text)]);
     throw new HttpError(400, 'body is not JSON; stored as an invalid report');
   }
   const reportingApi = kind === 'reports+json';
   const reports = reportingApi ? normalizeReportingApiBody(json) : normalizeReportUriBody(json);
   // One report in a JSON body: its raw evidence is the body exactly as received.
   if (reports.length === 1 && kind !== 'form' && !Array.isArray(json)) reports[0]!.raw = text.trim();
-  await observer.pipeline.receive(ctx, reportingApi ? 'report-to' : endpoint, session, reports);
+  await deps.pipeline.receive(ctx, reportingApi ? 'report-to' : endpoint, session, reports);
   ctx.status = 204;
 }
 
 /** The endpoints that receive reports: report-uri, Reporting API and SDK events. */
-export function ingestRoutes(router: Router, posts: DirectPosts, observer: ObserverContext): void {
-  const { options } = observer;
+export function ingestRoutes(router: Router, posts: DirectPosts, deps: IngestRouteDeps): void {
+  const { options } = deps;
 
   // report-uri deliveries are no-cors: browsers send them from any origin without a preflight.
   // A collector's site is held to its origins (browsers send Origin with report-uri too).
   posts.post('/report/:token', async (ctx) => {
-    const session = sessionOf(observer, ctx);
+    const session = sessionOf(deps, ctx);
     if (session.site) applyCors(ctx, originsFor(options, session));
-    await receiveNative(observer, ctx, session, 'report-uri');
+    await receiveNative(deps, ctx, session, 'report-uri');
   });
 
   // The plain collector (django-csp-reports): reports without a session, from any site.
-  posts.post('/report', async (ctx) => receiveNative(observer, ctx, null, 'report-uri'));
+  posts.post('/report', async (ctx) => receiveNative(deps, ctx, null, 'report-uri'));
 
-  router.options('/reports/:token', (ctx) => answerPreflight(ctx, originsOfParam(observer, ctx)));
+  router.options('/reports/:token', (ctx) => answerPreflight(ctx, originsOfParam(deps, ctx)));
   posts.post('/reports/:token', async (ctx) => {
-    const session = sessionOf(observer, ctx);
+    const session = sessionOf(deps, ctx);
     applyCors(ctx, originsFor(options, session));
-    await receiveNative(observer, ctx, session, 'report-to');
+    await receiveNative(deps, ctx, session, 'report-to');
   });
 
-  router.options('/events/:token', (ctx) => answerPreflight(ctx, originsOfParam(observer, ctx)));
+  router.options('/events/:token', (ctx) => answerPreflight(ctx, originsOfParam(deps, ctx)));
   posts.post('/events/:token', async (ctx) => {
-    const session = sessionOf(observer, ctx);
+    const session = sessionOf(deps, ctx);
     applyCors(ctx, originsFor(options, session));
-    const { text } = await readReportBody(ctx, observer.options.maxBodyBytes);
+    const { text } = await readReportBody(ctx, deps.options.maxBodyBytes);
     const json = parseReportJson(text, 'json') as { events?: unknown } | undefined;
     if (!json || typeof json !== 'object' || !Array.isArray(json.events)) {
       throw new HttpError(400, 'expected {"v":1,"events":[...]}');
     }
     const batch = json as { events: unknown[]; canary?: unknown; hidden?: unknown };
     const fields = batch.events.map((event) => (event && typeof event === 'object' ? (event as { source?: unknown; seq?: unknown }) : {}));
-    await observer.pipeline.receive(ctx, 'sdk', session, batch.events.map(normalizeSdkEvent), {
+    await deps.pipeline.receive(ctx, 'sdk', session, batch.events.map(normalizeSdkEvent), {
       via: fields.map((event) => (event.source === 'observer' ? 'observer' : 'listener')),
       seq: fields.map((event) => sdkSeqOf(event.seq)),
       canary: readCanary(batch.canary),

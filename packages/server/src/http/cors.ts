@@ -1,7 +1,9 @@
 import type { Context } from 'koa';
-import { HttpError } from '../http-error.js';
-import type { ResolvedOptions } from '../options.js';
-import { ownOrigin } from '../own-origin.js';
+import { HttpError } from './http-error.js';
+import { ownOrigin } from './own-origin.js';
+
+/** The origins that may call an endpoint from a page: a set of exact origins, or any (`*`). */
+export type AllowedOrigins = ReadonlySet<string> | '*';
 
 /**
  * Whether a request's Origin may send to the CORS endpoints. No Origin or our own is always fine,
@@ -10,7 +12,7 @@ import { ownOrigin } from '../own-origin.js';
  * signed session token, which is the authority: the origin check only keeps other sites' pages
  * from posting in a visitor's name.
  */
-function allowedOrigin(ctx: Context, allowed: ResolvedOptions['reportOrigins']): string | null | false {
+function allowedOrigin(ctx: Context, allowed: AllowedOrigins): string | null | false {
   const origin = ctx.get('Origin');
   if (!origin || origin === 'null' || origin === ownOrigin(ctx)) return null;
   if (allowed === '*' || allowed.has(origin)) return origin;
@@ -21,7 +23,7 @@ function allowedOrigin(ctx: Context, allowed: ResolvedOptions['reportOrigins']):
  * For endpoints that browsers reach with CORS (Reporting API deliveries, SDK batches): refuses a
  * foreign origin that is not allowed (403: nothing is stored), and allows the others.
  */
-export function applyCors(ctx: Context, allowed: ResolvedOptions['reportOrigins']): void {
+export function applyCors(ctx: Context, allowed: AllowedOrigins): void {
   const origin = allowedOrigin(ctx, allowed);
   ctx.vary('Origin');
   if (origin === false) throw new HttpError(403, `origin ${ctx.get('Origin')} may not send reports here`);
@@ -32,7 +34,7 @@ export function applyCors(ctx: Context, allowed: ResolvedOptions['reportOrigins'
  * Answers a CORS preflight. Never 410: a browser that gets it drops the reporting endpoint
  * for good.
  */
-export function answerPreflight(ctx: Context, allowed: ResolvedOptions['reportOrigins']): void {
+export function answerPreflight(ctx: Context, allowed: AllowedOrigins): void {
   applyCors(ctx, allowed);
   ctx.set('Access-Control-Allow-Methods', 'POST, OPTIONS');
   ctx.set('Access-Control-Allow-Headers', 'Content-Type');

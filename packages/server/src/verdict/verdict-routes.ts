@@ -1,10 +1,16 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { HttpError } from '../http-error.js';
-import type { ObserverContext } from '../observer-context.js';
-import { answerPreflight, applyCors } from './cors.js';
-import { originsFor, originsOfParam, sessionParam } from './session-param.js';
-import type { VersionedVerdict } from '../verdict/verdict-service.js';
+import { HttpError } from '../http/http-error.js';
+import { answerPreflight, applyCors } from '../http/cors.js';
+import type { Logger } from '../logger.js';
+import { originsFor, originsOfParam, sessionParam, type SessionAccess } from '../session/session-param.js';
+import type { VerdictService, VersionedVerdict } from './verdict-service.js';
+
+/** What the verdict endpoint needs: the session tokens, the verdicts, and a logger for what fails unseen. */
+export interface VerdictRouteDeps extends SessionAccess {
+  verdicts: VerdictService;
+  logger: Logger;
+}
 
 /** The longest a long-poll is held: under common proxy idle timeouts (30-60 s). */
 export const MAX_WAIT_MS = 25_000;
@@ -33,34 +39,34 @@ function clientGone(ctx: Context): AbortSignal {
  * - server-sent events: with `Accept: text/event-stream`, a `verdict` event now and on every
  *   change, a comment every 15 s, for at most 5 minutes.
  */
-export function verdictRoutes(router: Router, observer: ObserverContext): void {
-  router.options('/verdict/:token', (ctx) => answerPreflight(ctx, originsOfParam(observer, ctx)));
+export function verdictRoutes(router: Router, deps: VerdictRouteDeps): void {
+  router.options('/verdict/:token', (ctx) => answerPreflight(ctx, originsOfParam(deps, ctx)));
   router.get('/verdict/:token', async (ctx) => {
     // A token that fails verification is "not found": a verdict never says why.
-    const session = sessionParam(observer, ctx, { status: 404, message: 'no such session' });
-    applyCors(ctx, originsFor(observer.options, session));
+    const session = sessionParam(deps, ctx, { status: 404, message: 'no such session' });
+    applyCors(ctx, originsFor(deps.options, session));
     if (ctx.accepts('application/json', 'text/event-stream') === 'text/event-stream' && ctx.get('Accept').includes('text/event-stream')) {
-      stream(observer, ctx, session.id);
+      stream(deps, ctx, session.id);
       return;
     }
     const wait = waitParam(ctx.query.wait);
     const after = typeof ctx.query.after === 'string' ? ctx.query.after : null;
-    const verdict = await observer.verdicts.next(session.id, after, after === null ? 0 : wait, clientGone(ctx));
+    const verdict = await deps.verdicts.next(session.id, after, after === null ? 0 : wait, clientGone(ctx));
     ctx.body = verdict;
-    recordShown(observer, session.id, verdict);
+    recordShown(deps, session.id, verdict);
   });
 }
 
 /** Remembers what the visitor's page was sent, without holding up the answer. */
-function recordShown(observer: ObserverContext, sessionId: string, verdict: VersionedVerdict): void {
-  observer.verdicts.recordShown(sessionId, verdict).catch((error: unknown) => observer.logger.error('could not record the verdict shown', error));
+function recordShown(deps: VerdictRouteDeps, sessionId: string, verdict: VersionedVerdict): void {
+  deps.verdicts.recordShown(sessionId, verdict).catch((error: unknown) => deps.logger.error('could not record the verdict shown', error));
 }
 
 /**
  * Writes the stream to the response directly (`ctx.respond = false`): a client going away is
  * the normal end of a stream, not an error to report.
  */
-function stream(observer: ObserverContext, ctx: Context, sessionId: string): void {
+function stream(deps: VerdictRouteDeps, ctx: Context, sessionId: string): void {
   ctx.respond = false;
   const res = ctx.res;
   res.writeHead(200, {
@@ -73,7 +79,7 @@ function stream(observer: ObserverContext, ctx: Context, sessionId: string): voi
   ctx.req.socket.setTimeout(0);
   ctx.req.socket.setNoDelay(true);
 
-  const signal = AbortSignal.any([clientGone(ctx), observer.verdicts.closed]);
+  const signal = AbortSignal.any([clientGone(ctx), deps.verdicts.closed]);
   const end = Date.now() + STREAM_MS;
   const write = (text: string) => {
     if (!res.writableEnded && !res.destroyed) res.write(text);
@@ -85,16 +91,16 @@ function stream(observer: ObserverContext, ctx: Context, sessionId: string): voi
     try {
       write('retry: 2000\n\n');
       while (!signal.aborted && Date.now() < end) {
-        const verdict = await observer.verdicts.next(sessionId, known, known === null ? 0 : Math.min(MAX_WAIT_MS, end - Date.now()), signal);
+        const verdict = await deps.verdicts.next(sessionId, known, known === null ? 0 : Math.min(MAX_WAIT_MS, end - Date.now()), signal);
         if (signal.aborted) break;
         if (verdict.version !== known) {
           write(`event: verdict\nid: ${verdict.version}\ndata: ${JSON.stringify(verdict)}\n\n`);
           known = verdict.version;
-          recordShown(observer, sessionId, verdict);
+          recordShown(deps, sessionId, verdict);
         }
       }
     } catch (error) {
-      if (!signal.aborted) observer.logger.error('verdict stream failed', error);
+      if (!signal.aborted) deps.logger.error('verdict stream failed', error);
     } finally {
       clearInterval(heartbeat);
       if (!res.writableEnded) res.end();

@@ -1,7 +1,7 @@
 import type { Policy } from '@csp-observer/core';
 import type { ResolvedOptions } from '../options.js';
-import { sentPolicy } from '../page/csp-header.js';
-import type { SessionPolicy } from '../session-token.js';
+import { sentPolicy } from './csp-header.js';
+import type { SessionPolicy } from '../session/session-token.js';
 
 /**
  * Whether the canary can work under a policy: the directive that governs eval (script-src, or

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mintSessionToken, mintSiteToken, type SiteSecret } from '../session-token.js';
+import { mintSessionToken, mintSiteToken, type SiteSecret } from './session-token.js';
 import { TokenVerifier } from './token-verifier.js';
 
 const SECRET = 'a-secret-of-enough-length';

@@ -1,6 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import type { ResolvedOptions } from '../options.js';
-import { checkSessionToken, checkSiteToken, type SessionToken, type VerifiedToken } from '../session-token.js';
+import { checkSessionToken, checkSiteToken, type SessionToken, type SiteSecret, type VerifiedToken } from './session-token.js';
+
+/** What verifying needs: this server's secret, each collector site's secrets, and how long a session lives. */
+export interface TokenSecrets {
+  secret: string;
+  collector: ReadonlyMap<string, { secrets: readonly SiteSecret[] }> | null;
+  sessionKeepDays: number;
+}
 
 /**
  * How many verified tokens are remembered. A page view's token comes back with each of its
@@ -19,7 +25,7 @@ export class TokenVerifier {
   private readonly verified = new LRUCache<string, VerifiedToken>({ max: REMEMBERED_TOKENS });
   private readonly maxAgeSeconds: number;
 
-  constructor(private readonly options: Pick<ResolvedOptions, 'secret' | 'collector' | 'sessionKeepDays'>) {
+  constructor(private readonly options: TokenSecrets) {
     this.maxAgeSeconds = options.sessionKeepDays * 86400;
   }
 

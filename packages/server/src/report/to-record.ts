@@ -1,7 +1,7 @@
 import { emptyViolation, fingerprint, scrubUrls, stripQuery, type SdkHiddenElement } from '@csp-observer/core';
-import { HIDDEN_ELEMENT_TYPE } from '../report-types.js';
-import { siteOfSession } from '../session-token.js';
-import type { ReportRecord } from '../storage/report-store.js';
+import { HIDDEN_ELEMENT_TYPE } from './report-types.js';
+import { siteOfSession } from '../session/session-token.js';
+import type { ReportRecord } from './report-record.js';
 import type { ReceivedReport } from './received-report.js';
 
 /** The raw body kept per report is evidence, bounded like the request that carried it. */
