@@ -1,7 +1,11 @@
 export { cspObserver } from './observer.js';
 export type { CspObserverMiddleware, CspObserverSiteMiddleware } from './observer.js';
-export { DEFAULT_POLICY, OptionsError } from './options.js';
-export type { CollectorOptions, CollectorSite, CspObserverOptions, DatabaseOption, EnabledPaths, RemoteOptions, RemoteSiteOptions } from './options.js';
+export { OptionsError } from './options/option-checks.js';
+export { DEFAULT_POLICY } from './options/page-options.js';
+export type { EnabledPaths } from './options/page-options.js';
+export type { CspObserverOptions, RemoteSiteOptions } from './options/options.js';
+export type { CollectorOptions, CollectorSite, RemoteOptions } from './options/site-options.js';
+export type { DatabaseOption } from './storage/database.js';
 export type { CspObserverState } from './page/page-middleware.js';
 export type { Logger } from './logger.js';
 export { mintSessionToken, mintSiteToken, verifySessionToken, verifySiteToken } from './session/session-token.js';
@@ -14,7 +18,7 @@ export type { ReportRecord, StoredReport, StoredSession } from './report/report-
 export { createStandaloneApp } from './standalone.js';
 export type { StandaloneOptions } from './standalone.js';
 export type { ReceivedReport } from './report/received-report.js';
-export type { RulesOptions } from './options.js';
+export type { RulesOptions } from './options/rules-options.js';
 export { RuleStore } from './storage/rule-store.js';
 export type { RulesState } from './storage/rule-store.js';
 export { RuleBook } from './rules/rule-book.js';

@@ -1,7 +1,8 @@
 import type { Context, Middleware, Next } from 'koa';
 import { ReportPipeline } from './ingest/pipeline.js';
 import { consoleLogger } from './logger.js';
-import { adminIsOpen, resolveOptions, type CspObserverOptions, type RemoteSiteOptions } from './options.js';
+import { adminIsOpen } from './options/admin-options.js';
+import { resolveOptions, type CspObserverOptions, type RemoteSiteOptions } from './options/options.js';
 import { pageMiddleware } from './page/page-middleware.js';
 import { observerRouter, type RouterDeps } from './router.js';
 import { loadSdkAsset } from './page/sdk-asset.js';
@@ -19,7 +20,7 @@ import { SessionHub } from './verdict/session-hub.js';
 import { VerdictService } from './verdict/verdict-service.js';
 import { TokenVerifier } from './session/token-verifier.js';
 import type { Logger } from './logger.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from './options/options.js';
 
 /** How often a process checks whether another one changed the rules. */
 const RULES_POLL_MS = 30_000;
@@ -74,7 +75,7 @@ export function cspObserver(options: CspObserverOptions | RemoteSiteOptions): Cs
 function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): CspObserverMiddleware {
   const logger = options.logger ?? consoleLogger;
   const sdk = loadSdkAsset();
-  const { db, owned } = openDatabase(resolved.database);
+  const { db, owned } = openDatabase(resolved.storage.database);
   const store = new ReportStore(db);
   const writer = new BatchWriter(store);
   const ruleStore = new RuleStore(db);
@@ -88,7 +89,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   const sessionEvents = pgConnection ? new PgSessionEvents(pgConnection, hub, logger) : null;
 
   const ready = (async () => {
-    const applied = resolved.migrate ? await migrateLatest(db) : [];
+    const applied = resolved.storage.migrate ? await migrateLatest(db) : [];
     if (applied.length) logger.info(`database migrated: ${applied.join(', ')}`);
     if (resolved.collector) logger.info(`collector for ${resolved.collector.size} site(s): ${[...resolved.collector.keys()].join(', ')}`);
     await installRulesOnFirstStart(ruleStore, resolved, logger);
@@ -103,7 +104,9 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   // Nothing awaits `ready` until the first request: keep an early failure from being unhandled.
   ready.catch((error: unknown) => logger.error('database set-up failed', error));
 
-  const deps: RouterDeps = { options: resolved, logger, db, store, pipeline, ruleStore, rules, verdicts, tokens: new TokenVerifier(resolved) };
+  const tokens = new TokenVerifier({ secret: resolved.secret, collector: resolved.collector, sessionKeepDays: resolved.storage.sessionKeepDays });
+  const origins = { collector: resolved.collector, reportOrigins: resolved.ingest.reportOrigins };
+  const deps: RouterDeps = { options: resolved, logger, db, store, pipeline, ruleStore, rules, verdicts, tokens, origins };
   const { router, posts } = observerRouter(deps, sdk);
   const routes = router.routes() as unknown as Middleware;
   const allowedMethods = router.allowedMethods() as unknown as Middleware;

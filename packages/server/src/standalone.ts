@@ -1,6 +1,6 @@
 import Koa from 'koa';
 import { cspObserver, type CspObserverMiddleware } from './observer.js';
-import type { CspObserverOptions } from './options.js';
+import type { CspObserverOptions } from './options/options.js';
 
 export interface StandaloneOptions extends CspObserverOptions {
   /** Trust X-Forwarded-For from a reverse proxy (for the client IP). Default false. */

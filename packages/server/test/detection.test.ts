@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readRule, type SdkViolationEvent } from '@csp-observer/core';
 import { mintSessionToken } from '../src/session/session-token.js';
 import { updateRules } from '../src/rules/update-rules.js';
-import { resolveOptions } from '../src/options.js';
+import { resolveOptions } from '../src/options/options.js';
 import { summarize } from '../src/storage/summary-queries.js';
 import { sdkEvent } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { ReceivedReport } from '../src/report/received-report.js';
-import type { CspObserverOptions } from '../src/options.js';
+import type { CspObserverOptions } from '../src/options/options.js';
 import { mintSessionToken } from '../src/session/session-token.js';
 import { REPORT_URI_BODIES } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { Context } from 'koa';
 import { HttpError } from '../http/http-error.js';
 import { ownOrigin } from '../http/own-origin.js';
-import { adminIsOpen, type ResolvedOptions } from '../options.js';
+import { adminIsOpen, type ResolvedAdminOptions } from '../options/admin-options.js';
 
 /** How a request reached the admin. */
 export interface AdminAccess {
@@ -43,7 +43,7 @@ export class AdminAuth {
   private readonly failures = new Map<string, { count: number; resetAt: number }>();
 
   constructor(
-    private readonly options: ResolvedOptions['admin'],
+    private readonly options: ResolvedAdminOptions,
     secret: string,
     private readonly cookiePath: string,
   ) {

@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import { HttpError } from '../http/http-error.js';
 import type { Knex } from 'knex';
 import type { Logger } from '../logger.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import { sentPolicy } from '../page/csp-header.js';
 import { updateRules } from '../rules/update-rules.js';
@@ -216,11 +216,11 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
     ctx.body = {
       from: new Date(p.from).toISOString(),
       to: new Date(p.to).toISOString(),
-      reportOnly: remote ? null : options.reportOnly,
+      reportOnly: remote ? null : options.page.reportOnly,
       configured: { policy: configured, header: serializePolicy(configured), from: remote ? 'reports' : 'options' },
       weaknesses: advice.weaknesses,
       proposals: advice.proposals,
-      proposed: { policy: advice.proposed, header: serializePolicy(advice.proposed), options: withoutAdded(advice.proposed, remote ? configured : options.policy) },
+      proposed: { policy: advice.proposed, header: serializePolicy(advice.proposed), options: withoutAdded(advice.proposed, remote ? configured : options.page.policy) },
       reported: reported.map((entry) => ({ ...entry, weaknesses: policyWeaknesses(parsePolicy(entry.policy)) })),
     };
   }));

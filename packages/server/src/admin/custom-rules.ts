@@ -1,7 +1,7 @@
 import { compileRules, engineOf, readRule, ruleToJson, type Rule } from '@csp-observer/core';
 import type { Knex } from 'knex';
 import { HttpError } from '../http/http-error.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import { compilePattern } from '../rules/pattern-engine.js';
 import { checkRulePatterns } from '../rules/rule-compiler.js';
 import { CUSTOM_PREFIX } from '../rules/update-rules.js';

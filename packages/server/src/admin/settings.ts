@@ -1,6 +1,6 @@
 import { serializePolicy } from '@csp-observer/core';
 import { sentPolicy } from '../page/csp-header.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 
 const MASK = '********';
 
@@ -30,7 +30,7 @@ function maskDeep(value: unknown, depth = 0): unknown {
   return value;
 }
 
-function describeDatabase(database: ResolvedOptions['database']): string {
+function describeDatabase(database: ResolvedOptions['storage']['database']): string {
   if (typeof database === 'string') return maskUrl(database);
   if (typeof database === 'function') return 'a knex instance passed by the application';
   const client = (database as { client?: unknown }).client;
@@ -41,34 +41,34 @@ function describeDatabase(database: ResolvedOptions['database']): string {
 export function effectiveSettings(options: ResolvedOptions): Record<string, unknown> {
   return {
     prefix: options.prefix,
-    database: describeDatabase(options.database),
-    migrate: options.migrate,
+    database: describeDatabase(options.storage.database),
+    migrate: options.storage.migrate,
     secret: `${MASK} (${options.secret.length} characters)`,
-    reportOnly: options.reportOnly,
-    policy: options.policy,
+    reportOnly: options.page.reportOnly,
+    policy: options.page.policy,
     policyHeader: serializePolicy(sentPolicy(options)),
-    nonces: options.nonces,
-    reportSample: options.reportSample,
-    injectSdk: options.injectSdk,
-    reportingApi: options.reportingApi,
-    reportOrigins: options.reportOrigins === '*' ? '*' : [...options.reportOrigins],
-    sessionKeepDays: options.sessionKeepDays,
-    maxBodyBytes: options.maxBodyBytes,
-    limits: options.limits,
-    stripQuery: options.stripQuery,
-    save: options.save,
-    log: options.log,
-    emailAdmins: maskDeep(options.emailAdmins),
-    handlers: options.handlers.map((handler) => `function ${handler.name || '(anonymous)'}`),
-    filter: options.filter ? `function ${options.filter.name || '(anonymous)'}` : null,
-    filterBrowserExtensions: options.filterBrowserExtensions,
-    extraFields: options.extraFields ? 'function' : null,
+    nonces: options.page.nonces,
+    reportSample: options.page.reportSample,
+    injectSdk: options.page.injectSdk,
+    reportingApi: options.page.reportingApi,
+    reportOrigins: options.ingest.reportOrigins === '*' ? '*' : [...options.ingest.reportOrigins],
+    sessionKeepDays: options.storage.sessionKeepDays,
+    maxBodyBytes: options.ingest.maxBodyBytes,
+    limits: options.ingest.limits,
+    stripQuery: options.ingest.stripQuery,
+    save: options.ingest.save,
+    log: options.ingest.log,
+    emailAdmins: maskDeep(options.ingest.emailAdmins),
+    handlers: options.ingest.handlers.map((handler) => `function ${handler.name || '(anonymous)'}`),
+    filter: options.ingest.filter ? `function ${options.ingest.filter.name || '(anonymous)'}` : null,
+    filterBrowserExtensions: options.ingest.filterBrowserExtensions,
+    extraFields: options.ingest.extraFields ? 'function' : null,
     rules: { ...options.rules, source: maskUrl(options.rules.source) },
-    popup: options.popup,
-    popupLanguage: options.popupLanguage,
-    popupStrings: options.popupStrings,
-    dataSharingUrl: options.dataSharingUrl === null ? null : maskUrl(options.dataSharingUrl),
-    privacyText: options.privacyText === null ? null : `${options.privacyText.length} characters of markdown`,
+    popup: options.page.popup,
+    popupLanguage: options.page.popupLanguage,
+    popupStrings: options.page.popupStrings,
+    dataSharingUrl: options.visitor.dataSharingUrl === null ? null : maskUrl(options.visitor.dataSharingUrl),
+    privacyText: options.visitor.privacyText === null ? null : `${options.visitor.privacyText.length} characters of markdown`,
     admin: {
       token: options.admin.token ? MASK : null,
       password: options.admin.password ? MASK : null,

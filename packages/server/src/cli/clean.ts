@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { DEFAULT_SESSION_KEEP_DAYS } from '../options.js';
+import { DEFAULT_SESSION_KEEP_DAYS } from '../options/storage-options.js';
 import { deleteOlderThan } from '../storage/retention.js';
 import { dbOption, dateTime, EXIT, fail, positiveInteger, withDatabase, EXIT_CODES_HELP } from './common.js';
 

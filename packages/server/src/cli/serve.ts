@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Command, Option } from 'commander';
-import { OptionsError, type CollectorOptions } from '../options.js';
+import { OptionsError } from '../options/option-checks.js';
+import type { CollectorOptions } from '../options/site-options.js';
 import { createStandaloneApp } from '../standalone.js';
 import { dbOption, EXIT, EXIT_CODES_HELP, fail, portNumber } from './common.js';
 

@@ -1,9 +1,9 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from '../logger.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedIngestOptions } from '../options/ingest-options.js';
 import type { ReceivedReport } from '../report/received-report.js';
 
-type EmailOptions = Exclude<ResolvedOptions['emailAdmins'], false>;
+type EmailOptions = Exclude<ResolvedIngestOptions['emailAdmins'], false>;
 
 /** Reports listed in full in one message; the rest are counted. */
 const MAX_LISTED = 20;

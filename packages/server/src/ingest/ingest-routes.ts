@@ -15,7 +15,7 @@ import type { Context } from 'koa';
 import { HttpError } from '../http/http-error.js';
 import { parseReportJson, readReportBody } from '../http/body.js';
 import { answerPreflight, applyCors } from '../http/cors.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedIngestOptions } from '../options/ingest-options.js';
 import { originsFor, originsOfParam, sessionParam, type SessionAccess } from '../session/session-param.js';
 import type { SessionToken } from '../session/session-token.js';
 import type { DirectPosts } from './direct-posts.js';
@@ -23,7 +23,7 @@ import type { ReportPipeline } from './pipeline.js';
 
 /** What the report endpoints need: the session tokens, the body limit and the pipeline. */
 export interface IngestRouteDeps extends SessionAccess {
-  options: Pick<ResolvedOptions, 'collector' | 'reportOrigins' | 'maxBodyBytes'>;
+  options: { ingest: Pick<ResolvedIngestOptions, 'maxBodyBytes'> };
   pipeline: ReportPipeline;
 }
 
@@ -40,7 +40,7 @@ function notJson(text: string): NormalizedReport {
  * Reporting API array may also reach the report-uri endpoint (some proxies re-post them).
  */
 async function receiveNative(deps: IngestRouteDeps, ctx: Context, session: SessionToken | null, endpoint: Channel) {
-  const { text, kind } = await readReportBody(ctx, deps.options.maxBodyBytes);
+  const { text, kind } = await readReportBody(ctx, deps.options.ingest.maxBodyBytes);
   const json = parseReportJson(text, kind);
   if (json === undefined) {
     if (text.trim()) await deps.pipeline.receive(ctx, endpoint, session, [notJson(text)]);
@@ -56,13 +56,13 @@ async function receiveNative(deps: IngestRouteDeps, ctx: Context, session: Sessi
 
 /** The endpoints that receive reports: report-uri, Reporting API and SDK events. */
 export function ingestRoutes(router: Router, posts: DirectPosts, deps: IngestRouteDeps): void {
-  const { options } = deps;
+  const { origins } = deps;
 
   // report-uri deliveries are no-cors: browsers send them from any origin without a preflight.
   // A collector's site is held to its origins (browsers send Origin with report-uri too).
   posts.post('/report/:token', async (ctx) => {
     const session = sessionOf(deps, ctx);
-    if (session.site) applyCors(ctx, originsFor(options, session));
+    if (session.site) applyCors(ctx, originsFor(origins, session));
     await receiveNative(deps, ctx, session, 'report-uri');
   });
 
@@ -72,15 +72,15 @@ export function ingestRoutes(router: Router, posts: DirectPosts, deps: IngestRou
   router.options('/reports/:token', (ctx) => answerPreflight(ctx, originsOfParam(deps, ctx)));
   posts.post('/reports/:token', async (ctx) => {
     const session = sessionOf(deps, ctx);
-    applyCors(ctx, originsFor(options, session));
+    applyCors(ctx, originsFor(origins, session));
     await receiveNative(deps, ctx, session, 'report-to');
   });
 
   router.options('/events/:token', (ctx) => answerPreflight(ctx, originsOfParam(deps, ctx)));
   posts.post('/events/:token', async (ctx) => {
     const session = sessionOf(deps, ctx);
-    applyCors(ctx, originsFor(options, session));
-    const { text } = await readReportBody(ctx, deps.options.maxBodyBytes);
+    applyCors(ctx, originsFor(origins, session));
+    const { text } = await readReportBody(ctx, deps.options.ingest.maxBodyBytes);
     const json = parseReportJson(text, 'json') as { events?: unknown } | undefined;
     if (!json || typeof json !== 'object' || !Array.isArray(json.events)) {
       throw new HttpError(400, 'expected {"v":1,"events":[...]}');

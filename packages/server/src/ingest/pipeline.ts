@@ -13,7 +13,7 @@ import { HttpError } from '../http/http-error.js';
 import { anonymizeIp } from '../http/ip.js';
 import { ownOrigin } from '../http/own-origin.js';
 import type { Logger } from '../logger.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import type { SessionToken } from '../session/session-token.js';
 import type { BatchWriter } from '../storage/batch-writer.js';
 import type { DropRecord, SessionRecord } from '../report/report-record.js';
@@ -56,18 +56,18 @@ export class ReportPipeline {
   private readonly email: EmailNotifier | null;
 
   constructor(
-    private readonly options: ResolvedOptions,
+    private readonly options: Pick<ResolvedOptions, 'ingest' | 'storage' | 'prefix'>,
     private readonly writer: BatchWriter,
     private readonly logger: Logger,
     private readonly rules: RuleBook,
     /** Called once a session's new evidence is committed (wakes its verdict watchers). */
     private readonly onCommitted: (sessionId: string) => void = () => undefined,
   ) {
-    const { perIp } = options.limits;
+    const { perIp } = options.ingest.limits;
     this.perIp = perIp ? new WindowCounter(perIp.windowSeconds * 1000) : null;
     // A session lives at most sessionKeepDays; its count need not outlive that.
-    this.perSession = new WindowCounter(options.sessionKeepDays * 86400_000);
-    this.email = options.emailAdmins ? new EmailNotifier(options.emailAdmins, logger) : null;
+    this.perSession = new WindowCounter(options.storage.sessionKeepDays * 86400_000);
+    this.email = options.ingest.emailAdmins ? new EmailNotifier(options.ingest.emailAdmins, logger) : null;
   }
 
   async receive(
@@ -77,7 +77,7 @@ export class ReportPipeline {
     reports: readonly NormalizedReport[],
     sdk?: SdkExtras,
   ): Promise<void> {
-    const { limits } = this.options;
+    const { limits } = this.options.ingest;
     if (reports.length > limits.maxReportsPerRequest) {
       throw new HttpError(413, `at most ${limits.maxReportsPerRequest} reports per request`);
     }
@@ -119,7 +119,7 @@ export class ReportPipeline {
     const kept: ReceivedReport[] = [];
     const drops = new Map<string, Drop & { count: number }>();
     // Without filters (the default) no report waits on a filter: no per-report await on the hot path.
-    const filtering = this.options.filterBrowserExtensions || this.options.filter !== null;
+    const filtering = this.options.ingest.filterBrowserExtensions || this.options.ingest.filter !== null;
     for (const report of received) {
       const drop = report.rule?.ignore ? { reason: 'rule' as const, cause: report.rule.cause, ruleId: report.rule.id } : filtering ? await this.filterDrop(report, ctx) : null;
       if (!drop) {
@@ -132,9 +132,9 @@ export class ReportPipeline {
       else drops.set(key, { ...drop, count: 1 });
     }
 
-    if (this.options.save) {
-      const records = kept.map((report) => toRecord(report, this.options.stripQuery, this.extraFields(report, ctx)));
-      for (const element of hidden) records.push(hiddenElementRecord(element, session!.id, now, ip, userAgent, this.options.stripQuery));
+    if (this.options.ingest.save) {
+      const records = kept.map((report) => toRecord(report, this.options.ingest.stripQuery, this.extraFields(report, ctx)));
+      for (const element of hidden) records.push(hiddenElementRecord(element, session!.id, now, ip, userAgent, this.options.ingest.stripQuery));
       const sessions: SessionRecord[] =
         session && (records.length || canary)
           ? [
@@ -171,23 +171,23 @@ export class ReportPipeline {
   }
 
   private checkRate(ip: string, session: SessionToken | null, n: number): void {
-    const perIp = this.options.limits.perIp;
+    const perIp = this.options.ingest.limits.perIp;
     if (this.perIp && perIp && !this.perIp.tryAdd(ip, n, perIp.reports)) {
       throw new HttpError(429, `too many reports from this address; retry in ${this.perIp.retryAfter(ip)} s`);
     }
-    if (session && !this.perSession.tryAdd(session.id, n, this.options.limits.maxReportsPerSession)) {
-      throw new HttpError(429, `this session has sent its ${this.options.limits.maxReportsPerSession} reports`);
+    if (session && !this.perSession.tryAdd(session.id, n, this.options.ingest.limits.maxReportsPerSession)) {
+      throw new HttpError(429, `this session has sent its ${this.options.ingest.limits.maxReportsPerSession} reports`);
     }
   }
 
   private async filterDrop(report: ReceivedReport, ctx: Context): Promise<Drop | null> {
     const v = report.violation;
-    if (this.options.filterBrowserExtensions && v && (isExtensionUrl(v.blockedUri) || isExtensionUrl(v.sourceFile))) {
+    if (this.options.ingest.filterBrowserExtensions && v && (isExtensionUrl(v.blockedUri) || isExtensionUrl(v.sourceFile))) {
       return { reason: 'extension-filter', cause: '', ruleId: '' };
     }
-    if (this.options.filter) {
+    if (this.options.ingest.filter) {
       try {
-        if (!(await this.options.filter(report, ctx))) return { reason: 'filter', cause: '', ruleId: '' };
+        if (!(await this.options.ingest.filter(report, ctx))) return { reason: 'filter', cause: '', ruleId: '' };
       } catch (error) {
         // A throwing filter must not lose reports: keep it, and say so.
         this.logger.error('filter threw; the report is kept', error);
@@ -197,9 +197,9 @@ export class ReportPipeline {
   }
 
   private extraFields(report: ReceivedReport, ctx: Context): Record<string, unknown> | undefined {
-    if (!this.options.extraFields) return undefined;
+    if (!this.options.ingest.extraFields) return undefined;
     try {
-      return this.options.extraFields(report, ctx);
+      return this.options.ingest.extraFields(report, ctx);
     } catch (error) {
       this.logger.error('extraFields threw; the report is stored without extra fields', error);
       return undefined;
@@ -208,9 +208,9 @@ export class ReportPipeline {
 
   private afterCommit(reports: readonly ReceivedReport[], ctx: Context): void {
     if (reports.length === 0) return;
-    const { log, handlers } = this.options;
+    const { log, handlers } = this.options.ingest;
     if (log || this.email) {
-      const shown = this.options.stripQuery ? reports.map(withoutQueries) : reports;
+      const shown = this.options.ingest.stripQuery ? reports.map(withoutQueries) : reports;
       if (log) for (const report of shown) logReport(this.logger, log.level, log.name, report);
       this.email?.add(shown);
     }

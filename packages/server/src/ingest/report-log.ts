@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { LogLevel } from '../options.js';
+import type { LogLevel } from '../options/ingest-options.js';
 import type { ReceivedReport } from '../report/received-report.js';
 
 /** One log line a report, as the seed's CSP_REPORTS_LOG: what was blocked, where, by which channel. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../options.js';
+import { resolveOptions } from '../options/options.js';
 import { createNonce } from '../http/nonce.js';
 import { cspHeaderBuilder } from './csp-header.js';
 
@@ -44,7 +44,7 @@ describe('resolveOptions', () => {
   });
 
   it('matches enabled paths from the start of the path, as the seed', () => {
-    const { isEnabledPath } = resolveOptions({ ...base, enabledPaths: ['/shop', /^\/blog\/\d+$/] });
+    const { isEnabledPath } = resolveOptions({ ...base, enabledPaths: ['/shop', /^\/blog\/\d+$/] }).page;
     const on = (path: string) => isEnabledPath({ path } as never);
     expect([on('/shop'), on('/shop/cart'), on('/blog/12'), on('/blog/x'), on('/'), on('/about/shop')]).toEqual([
       true,

@@ -1,5 +1,5 @@
 import { NONCE_PLACEHOLDER, serializePolicy, withSources, type Policy } from '@csp-observer/core';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 
 /** Stands for the per-response nonce in the precomputed header. */
 const NONCE_MARK = '\u0000nonce\u0000';
@@ -21,10 +21,10 @@ function extend(policy: Policy, directive: 'script-src' | 'style-src', sources: 
  * in script-src and style-src as the options ask.
  */
 export function sentPolicy(options: ResolvedOptions, nonce = NONCE_PLACEHOLDER): Policy {
-  const sample = options.reportSample ? ["'report-sample'"] : [];
-  const policy = extend(options.policy, 'script-src', [...(options.nonces.script ? [nonce] : []), ...sample]);
-  const sent = extend(policy, 'style-src', [...(options.nonces.style ? [nonce] : []), ...sample]);
-  return options.remote ? allowCollector(sent, options.remote.origin, options.injectSdk) : sent;
+  const sample = options.page.reportSample ? ["'report-sample'"] : [];
+  const policy = extend(options.page.policy, 'script-src', [...(options.page.nonces.script ? [nonce] : []), ...sample]);
+  const sent = extend(policy, 'style-src', [...(options.page.nonces.style ? [nonce] : []), ...sample]);
+  return options.remote ? allowCollector(sent, options.remote.origin, options.page.injectSdk) : sent;
 }
 
 /**
@@ -59,7 +59,7 @@ export function cspHeaderBuilder(options: ResolvedOptions): CspHeaderBuilder {
   const [before, after] = splitOnce(serializePolicy(sentPolicy(options, `'nonce-${NONCE_MARK}'`)), NONCE_MARK);
   const reportUri = `; report-uri ${options.endpoint}/report/`;
   return {
-    name: options.reportOnly ? 'Content-Security-Policy-Report-Only' : 'Content-Security-Policy',
+    name: options.page.reportOnly ? 'Content-Security-Policy-Report-Only' : 'Content-Security-Policy',
     value: (nonceValue, token, reportTo = false) =>
       (after === undefined ? before : before + nonceValue + after.split(NONCE_MARK).join(nonceValue)) +
       reportUri +

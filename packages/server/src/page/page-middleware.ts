@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { EN_POPUP_STRINGS, mergePopupStrings, popupStringsFor, type PopupStrings } from '@csp-observer/core';
 import type { Context, Next } from 'koa';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import { ownOrigin } from '../http/own-origin.js';
 import { mintSessionToken, mintSiteToken } from '../session/session-token.js';
 import { sessionPolicyOf } from './session-policy.js';
@@ -30,11 +30,11 @@ function isUtf8Html(ctx: Context): boolean {
  */
 export function pageMiddleware(options: ResolvedOptions) {
   const header = cspHeaderBuilder(options);
-  const rewriteTags = options.nonces.script || options.nonces.style || options.injectSdk;
+  const rewriteTags = options.page.nonces.script || options.page.nonces.style || options.page.injectSdk;
   const mint = tokenMinter(options);
 
   return async function cspObserverPage(ctx: Context, next: Next): Promise<void> {
-    if (!options.isEnabledPath(ctx)) return next();
+    if (!options.page.isEnabledPath(ctx)) return next();
     const nonce = createNonce();
     const token = mint();
     const state = ctx.state as CspObserverState;
@@ -42,7 +42,7 @@ export function pageMiddleware(options: ResolvedOptions) {
     state.cspSession = token;
     // Measured in Chromium: on plain HTTP, report-to silences report-uri too and yields no
     // report at all; on HTTPS it replaces report-uri. So only HTTPS responses get it.
-    const reportTo = options.reportingApi && ctx.secure;
+    const reportTo = options.page.reportingApi && ctx.secure;
     if (reportTo) ctx.set('Reporting-Endpoints', `${REPORTING_GROUP}="${options.remote ? '' : ownOrigin(ctx)}${options.endpoint}/reports/${token}"`);
     ctx.set(header.name, header.value(nonce, token, reportTo));
 
@@ -52,9 +52,9 @@ export function pageMiddleware(options: ResolvedOptions) {
     if (!isUtf8Html(ctx)) return;
     const spec: RewriteSpec = {
       nonce,
-      scriptNonce: options.nonces.script,
-      styleNonce: options.nonces.style,
-      ...(options.injectSdk ? { inject: (lang: string) => sdkTag(options, nonce, token, lang) } : {}),
+      scriptNonce: options.page.nonces.script,
+      styleNonce: options.page.nonces.style,
+      ...(options.page.injectSdk ? { inject: (lang: string) => sdkTag(options, nonce, token, lang) } : {}),
     };
     const body: unknown = ctx.body;
     const type = ctx.response.get('Content-Type');
@@ -85,23 +85,24 @@ function tokenMinter(options: ResolvedOptions): () => string {
  * The popup's words in the page's language ride along in `data-strings` (the SDK knows English).
  */
 export function sdkTag(options: PopupTagOptions, nonce: string, token: string, lang = ''): string {
-  const { endpoint, popup } = options;
+  const { endpoint } = options;
+  const { popup } = options.page;
   const strings = popup === 'off' ? '' : popupStringsAttribute(options, lang);
   const src = escapeHtml(endpoint);
   return `<script src="${src}/sdk.js" nonce="${nonce}" data-session="${token}" data-endpoint="${src}" data-popup="${popup}"${strings}></script>`;
 }
 
-type PopupTagOptions = Pick<ResolvedOptions, 'endpoint' | 'popup' | 'popupLanguage' | 'popupStrings'>;
+type PopupTagOptions = Pick<ResolvedOptions, 'endpoint' | 'page'>;
 
 /** ` data-strings="..."` with the strings that differ from the SDK's English, or "" (cached per language). */
 const attributeCache = new WeakMap<PopupTagOptions, Map<string, string>>();
 function popupStringsAttribute(options: PopupTagOptions, pageLang: string): string {
-  const lang = (options.popupLanguage ?? pageLang).toLowerCase();
+  const lang = (options.page.popupLanguage ?? pageLang).toLowerCase();
   let cache = attributeCache.get(options);
   if (!cache) attributeCache.set(options, (cache = new Map()));
   let attribute = cache.get(lang);
   if (attribute === undefined) {
-    const strings = mergePopupStrings(popupStringsFor(lang), options.popupStrings);
+    const strings = mergePopupStrings(popupStringsFor(lang), options.page.popupStrings);
     const changed = Object.fromEntries(Object.entries(strings).filter(([key, value]) => EN_POPUP_STRINGS[key as keyof PopupStrings] !== value));
     attribute = Object.keys(changed).length ? ` data-strings="${escapeHtml(JSON.stringify(changed))}"` : '';
     // Page languages come from the pages: bound what is kept.

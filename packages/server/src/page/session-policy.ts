@@ -1,5 +1,5 @@
 import type { Policy } from '@csp-observer/core';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import { sentPolicy } from './csp-header.js';
 import type { SessionPolicy } from '../session/session-token.js';
 
@@ -20,5 +20,5 @@ export function canaryApplies(policy: Policy): boolean {
  * verdicts start from it, and a site in remote mode carries it to the collector in its tokens.
  */
 export function sessionPolicyOf(options: ResolvedOptions): SessionPolicy {
-  return { canary: canaryApplies(sentPolicy(options)), reportingApi: options.reportingApi };
+  return { canary: canaryApplies(sentPolicy(options)), reportingApi: options.page.reportingApi };
 }

@@ -7,12 +7,15 @@ import type { TokenVerifier } from './token-verifier.js';
 /** What a route needs to accept a page view's token and know whose origins may use it. */
 export interface SessionAccess {
   tokens: TokenVerifier;
-  options: {
-    /** Collector mode: each site's origins. */
-    collector: ReadonlyMap<string, { origins: AllowedOrigins }> | null;
-    /** The origins of this server's own pages. */
-    reportOrigins: AllowedOrigins;
-  };
+  origins: SiteOrigins;
+}
+
+/** Who may use a page view's token from a page: its collector site's origins, else this server's. */
+export interface SiteOrigins {
+  /** Collector mode: each site's origins. */
+  collector: ReadonlyMap<string, { origins: AllowedOrigins }> | null;
+  /** The origins allowed for this server's own pages (`reportOrigins`). */
+  reportOrigins: AllowedOrigins;
 }
 
 /**
@@ -26,12 +29,12 @@ export function sessionParam(access: SessionAccess, ctx: Context, refusal: { sta
 }
 
 /** The origins that may send a session's reports and read its verdict: its site's, else `reportOrigins`. */
-export function originsFor(options: SessionAccess['options'], session: SessionToken | null): AllowedOrigins {
-  if (session?.site) return options.collector?.get(session.site)?.origins ?? new Set();
-  return options.reportOrigins;
+export function originsFor(origins: SiteOrigins, session: SessionToken | null): AllowedOrigins {
+  if (session?.site) return origins.collector?.get(session.site)?.origins ?? new Set();
+  return origins.reportOrigins;
 }
 
 /** For a preflight: the origins of the route's token if it is valid, else `reportOrigins`. */
 export function originsOfParam(access: SessionAccess, ctx: Context): AllowedOrigins {
-  return originsFor(access.options, access.tokens.verify(ctx.params.token));
+  return originsFor(access.origins, access.tokens.verify(ctx.params.token));
 }

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import type { DatabaseOption } from '../options.js';
+
+/** Where reports are stored: a SQLite file path, a `postgres://` URL, a knex config or instance. */
+export type DatabaseOption = string | Knex.Config | Knex;
 
 /** Which SQL dialect a knex instance speaks, for the few queries that differ. */
 export type Dialect = 'sqlite' | 'postgres';

@@ -44,7 +44,7 @@ export function verdictRoutes(router: Router, deps: VerdictRouteDeps): void {
   router.get('/verdict/:token', async (ctx) => {
     // A token that fails verification is "not found": a verdict never says why.
     const session = sessionParam(deps, ctx, { status: 404, message: 'no such session' });
-    applyCors(ctx, originsFor(deps.options, session));
+    applyCors(ctx, originsFor(deps.origins, session));
     if (ctx.accepts('application/json', 'text/event-stream') === 'text/event-stream' && ctx.get('Accept').includes('text/event-stream')) {
       stream(deps, ctx, session.id);
       return;

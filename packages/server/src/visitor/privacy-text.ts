@@ -1,11 +1,11 @@
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 
 /**
  * The default text of `{prefix}/privacy`, in markdown, stating what this configuration really
  * does. A site owner replaces it with the `privacyText` option.
  */
-export function defaultPrivacyText(options: Pick<ResolvedOptions, 'sessionKeepDays' | 'stripQuery' | 'dataSharingUrl'>): string {
-  const days = options.sessionKeepDays;
+export function defaultPrivacyText(options: Pick<ResolvedOptions, 'storage' | 'ingest' | 'visitor'>): string {
+  const days = options.storage.sessionKeepDays;
   const lines = [
     '# Privacy: the browser security check',
     '',
@@ -15,7 +15,7 @@ export function defaultPrivacyText(options: Pick<ResolvedOptions, 'sessionKeepDa
     '',
     '## What is collected',
     '',
-    `- The address of the page you viewed${options.stripQuery ? ', without its query string or fragment' : ''}.`,
+    `- The address of the page you viewed${options.ingest.stripQuery ? ', without its query string or fragment' : ''}.`,
     '- For each blocked item: which rule of the policy blocked it, its address (for example a script’s',
     '  URL), the file and line that tried to load it, and up to 40 characters of blocked code.',
     '- Your browser’s user agent string (its name and version).',
@@ -30,7 +30,7 @@ export function defaultPrivacyText(options: Pick<ResolvedOptions, 'sessionKeepDa
     '',
     '## Sharing',
     '',
-    options.dataSharingUrl
+    options.visitor.dataSharingUrl
       ? 'Nothing is shared with anyone unless you choose to on the check’s report page, where the exact data is shown first. It then goes to the maintainers of the detection rules.'
       : 'The data is not shared with anyone.',
   ];

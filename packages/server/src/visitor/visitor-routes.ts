@@ -10,7 +10,7 @@ import { SCAN_TEXT, scanPageBody, type ShareMessage } from './scan-page.js';
 import { digestOf, serializeSharedData, sharedDataOf } from './shared-data.js';
 import { parseReportJson, readReportBody } from '../http/body.js';
 import type { Logger } from '../logger.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import { sessionParam, type SessionAccess } from '../session/session-param.js';
 import type { ReportStore } from '../storage/report-store.js';
@@ -25,7 +25,7 @@ const SHARE_MESSAGES: readonly ShareMessage[] = ['ok', 'failed', 'already', 'cha
 
 /** What the visitor pages need: the session tokens, the verdicts and rules they explain, and the store for a share. */
 export interface VisitorRouteDeps extends SessionAccess {
-  options: Pick<ResolvedOptions, 'collector' | 'reportOrigins' | 'prefix' | 'privacyText' | 'dataSharingUrl' | 'sessionKeepDays'> & Parameters<typeof defaultPrivacyText>[0];
+  options: Pick<ResolvedOptions, 'prefix' | 'visitor' | 'storage' | 'ingest'>;
   verdicts: Pick<VerdictService, 'current'>;
   rules: Pick<RuleBook, 'rule'>;
   store: Pick<ReportStore, 'markShared' | 'unmarkShared'>;
@@ -38,7 +38,7 @@ export interface VisitorRouteDeps extends SessionAccess {
  */
 export function visitorRoutes(router: Router, deps: VisitorRouteDeps): void {
   const { options } = deps;
-  const privacyHtml = renderMarkdown(options.privacyText ?? defaultPrivacyText(options));
+  const privacyHtml = renderMarkdown(options.visitor.privacyText ?? defaultPrivacyText(options));
 
   router.get('/privacy', (ctx) => {
     sendHtmlPage(ctx, { title: 'Privacy', body: privacyHtml });
@@ -54,7 +54,7 @@ export function visitorRoutes(router: Router, deps: VisitorRouteDeps): void {
   router.post('/scan/:token/share', async (ctx) => {
     // A form post from our own scan page only: a consent click, never a cross-site request.
     if (!sameOrigin(ctx)) throw new HttpError(403, 'sharing is only possible from the scan page itself');
-    if (!options.dataSharingUrl) throw new HttpError(404, 'data sharing is not enabled on this site');
+    if (!options.visitor.dataSharingUrl) throw new HttpError(404, 'data sharing is not enabled on this site');
     const session = sessionParam(deps, ctx, { status: 404, message: 'no such session' });
     const { text, kind } = await readReportBody(ctx, 4096);
     const seen = kind === 'form' ? new URLSearchParams(text).get('digest') : ((parseReportJson(text, kind) as { digest?: unknown } | undefined)?.digest ?? null);
@@ -80,7 +80,7 @@ function visitorSession(deps: VisitorRouteDeps, ctx: Context): SessionToken | nu
       ctx,
       {
         title: SCAN_TEXT.title,
-        body: `<h1>${SCAN_TEXT.title}</h1><p>${escapeHtml(`This check does not exist or has expired (checks are kept ${deps.options.sessionKeepDays} days).`)}</p>`,
+        body: `<h1>${SCAN_TEXT.title}</h1><p>${escapeHtml(`This check does not exist or has expired (checks are kept ${deps.options.storage.sessionKeepDays} days).`)}</p>`,
       },
       404,
     );
@@ -105,7 +105,7 @@ async function sendScanPage(deps: VisitorRouteDeps, ctx: Context, session: Sessi
     unexplained,
     session: stored,
     rule: (id) => deps.rules.rule(id),
-    sharing: options.dataSharingUrl
+    sharing: options.visitor.dataSharingUrl
       ? { text, digest: text === null ? null : digestOf(text), sharedAt: stored?.sharedAt ?? null, message }
       : null,
   });
@@ -121,7 +121,7 @@ async function share(deps: VisitorRouteDeps, ctx: Context, session: SessionToken
   const at = Date.now();
   if (!(await deps.store.markShared(session.id, at))) return 'already';
   try {
-    const response = await fetch(deps.options.dataSharingUrl!, {
+    const response = await fetch(deps.options.visitor.dataSharingUrl!, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'User-Agent': 'csp-deps' },
       body: text,
@@ -132,7 +132,7 @@ async function share(deps: VisitorRouteDeps, ctx: Context, session: SessionToken
     if (!response.ok) throw new Error(`the sharing service answered ${response.status}`);
     return 'ok';
   } catch (error) {
-    deps.logger.warn(`data sharing to ${deps.options.dataSharingUrl} failed: ${(error as Error).message}`);
+    deps.logger.warn(`data sharing to ${deps.options.visitor.dataSharingUrl} failed: ${(error as Error).message}`);
     await deps.store.unmarkShared(session.id, at);
     return 'failed';
   }

@@ -3,7 +3,7 @@ import Koa from 'koa';
 import { afterAll, beforeAll } from 'vitest';
 import type { TestDatabase } from './databases.js';
 import { cspObserver, type CspObserverMiddleware } from '../../src/observer.js';
-import type { CspObserverOptions } from '../../src/options.js';
+import type { CspObserverOptions } from '../../src/options/options.js';
 import type { Logger } from '../../src/logger.js';
 
 export const SECRET = 'integration-test-secret-0123456789';

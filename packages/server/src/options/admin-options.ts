@@ -1,0 +1,46 @@
+import type { Context } from 'koa';
+import { optionalFunction, OptionsError, positive } from './option-checks.js';
+
+export interface AdminOptions {
+  /** A bearer token for scripts (`Authorization: Bearer …`), also accepted at the login form. At least 16 characters. */
+  token?: string;
+  /** The password of the login form. At least 10 characters. */
+  password?: string;
+  /** Your own check (for apps with their own login): true lets the request in. Asked when neither a bearer token nor a login cookie lets the request in. */
+  authorize?: (ctx: Context) => boolean | Promise<boolean>;
+  /** How long a login lasts, in hours (default 12). */
+  sessionHours?: number;
+}
+
+export const ADMIN_DEFAULTS = { sessionHours: 12 } as const satisfies AdminOptions;
+
+export interface ResolvedAdminOptions {
+  token: string | null;
+  password: string | null;
+  authorize: AdminOptions['authorize'] | null;
+  sessionHours: number;
+}
+
+/** Token and password from the option, else from `CSP_OBSERVER_ADMIN_TOKEN` / `CSP_OBSERVER_ADMIN_PASSWORD`. */
+export function resolveAdmin(value: AdminOptions, env: NodeJS.ProcessEnv): ResolvedAdminOptions {
+  if (!value || typeof value !== 'object') throw new OptionsError('admin must be an object like { password } or { authorize(ctx) }');
+  const token = value.token ?? (env.CSP_OBSERVER_ADMIN_TOKEN || undefined);
+  const password = value.password ?? (env.CSP_OBSERVER_ADMIN_PASSWORD || undefined);
+  if (token !== undefined && (typeof token !== 'string' || token.length < 16)) {
+    throw new OptionsError('admin.token (or CSP_OBSERVER_ADMIN_TOKEN) must be at least 16 characters');
+  }
+  if (password !== undefined && (typeof password !== 'string' || password.length < 10)) {
+    throw new OptionsError('admin.password (or CSP_OBSERVER_ADMIN_PASSWORD) must be at least 10 characters');
+  }
+  return {
+    token: token ?? null,
+    password: password ?? null,
+    authorize: optionalFunction('admin.authorize', value.authorize),
+    sessionHours: positive('admin.sessionHours', value.sessionHours, ADMIN_DEFAULTS.sessionHours),
+  };
+}
+
+/** Whether any way into the admin is configured; without one it stays closed. */
+export function adminIsOpen(admin: ResolvedAdminOptions): boolean {
+  return Boolean(admin.token || admin.password || admin.authorize);
+}

@@ -1,0 +1,153 @@
+import { hostname } from 'node:os';
+import type { Context } from 'koa';
+import type { ReceivedReport } from '../report/received-report.js';
+import { functions, optionalFunction, OptionsError, originSet, positive } from './option-checks.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Called after a report is committed; errors are logged, never returned to the browser. */
+export type ReportHandler = (report: ReceivedReport, ctx: Context) => void | Promise<void>;
+/** Return false to drop a report (it is counted under `dropped`, never stored). */
+export type ReportFilter = (report: ReceivedReport, ctx: Context) => boolean | Promise<boolean>;
+
+export interface EmailAdminsOptions {
+  /** Recipients. */
+  to: string | string[];
+  /** Sender; default `csp-observer@<hostname>`. */
+  from?: string;
+  /** An SMTP URL (`smtp://user:pass@host:587`) or nodemailer SMTP options. */
+  transport: string | Record<string, unknown>;
+  /** Default `[CSP report]`. */
+  subjectPrefix?: string;
+  /** Reports arriving within this many seconds share one message (default 10). */
+  windowSeconds?: number;
+  /** At most this many messages an hour; further reports are only logged (default 20). */
+  maxPerHour?: number;
+}
+
+export interface LimitsOptions {
+  /** Reports in one request (Reporting API batches, SDK events); default 100. */
+  maxReportsPerRequest?: number;
+  /** Reports stored for one session (page view); default 500. */
+  maxReportsPerSession?: number;
+  /** Reports from one client IP in a window; default 600 a minute. `false` turns it off. */
+  perIp?: false | { reports: number; windowSeconds: number };
+}
+
+/** How reports are received and what happens to each: bounds, filters, storage, logging, mail, your handlers. */
+export interface IngestOptions {
+  /** Largest accepted request body of a report or event batch, in bytes (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** Store reports in the database (default true), as django-csp-reports' CSP_REPORTS_SAVE. */
+  save?: boolean;
+  /** Log each report (default true, at `warn` as "CSP Reports"), as CSP_REPORTS_LOG / _LOG_LEVEL / _LOGGER_NAME. */
+  log?: boolean | { level?: LogLevel; name?: string };
+  /** E-mail reports to admins through SMTP (default off), as CSP_REPORTS_EMAIL_ADMINS. */
+  emailAdmins?: false | EmailAdminsOptions;
+  /** Your own functions, called with each processed report once it is committed. */
+  handlers?: ReadonlyArray<ReportHandler>;
+  /** Only reports it accepts are processed; the others are counted as dropped. */
+  filter?: ReportFilter;
+  /** Drop reports whose blocked URI or source file is a browser extension's (default false). */
+  filterBrowserExtensions?: boolean;
+  /** Extra values stored with each report (JSON column `extra`), in place of django-csp-reports' custom model. */
+  extraFields?: (report: ReceivedReport, ctx: Context) => Record<string, unknown> | undefined;
+  /** Remove query strings and fragments from stored URLs and raw bodies (default true). */
+  stripQuery?: boolean;
+  /** Bounds against floods; each answered with 413 or 429. */
+  limits?: LimitsOptions;
+  /** Origins allowed to send Reporting API reports and SDK events cross-origin (CORS); `'*'` for any. Default: same origin only. */
+  reportOrigins?: ReadonlyArray<string> | '*';
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export const INGEST_DEFAULTS = {
+  maxBodyBytes: 64 * 1024,
+  save: true,
+  log: { level: 'warn', name: 'CSP Reports' },
+  email: { subjectPrefix: '[CSP report]', windowSeconds: 10, maxPerHour: 20 },
+  filterBrowserExtensions: false,
+  stripQuery: true,
+  limits: { maxReportsPerRequest: 100, maxReportsPerSession: 500, perIp: { reports: 600, windowSeconds: 60 } },
+} as const;
+
+/** The ingest options after defaults and validation. */
+export interface ResolvedIngestOptions {
+  maxBodyBytes: number;
+  save: boolean;
+  log: false | { level: LogLevel; name: string };
+  emailAdmins: false | (Required<Omit<EmailAdminsOptions, 'to'>> & { to: string[] });
+  handlers: ReadonlyArray<ReportHandler>;
+  filter: ReportFilter | null;
+  filterBrowserExtensions: boolean;
+  extraFields: IngestOptions['extraFields'] | null;
+  stripQuery: boolean;
+  limits: { maxReportsPerRequest: number; maxReportsPerSession: number; perIp: false | { reports: number; windowSeconds: number } };
+  reportOrigins: ReadonlySet<string> | '*';
+}
+
+export function resolveIngestOptions(options: IngestOptions): ResolvedIngestOptions {
+  return {
+    maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, INGEST_DEFAULTS.maxBodyBytes),
+    save: options.save ?? INGEST_DEFAULTS.save,
+    log: resolveLog(options.log),
+    emailAdmins: resolveEmail(options.emailAdmins),
+    handlers: functions('handlers', options.handlers ?? []),
+    filter: optionalFunction('filter', options.filter),
+    filterBrowserExtensions: options.filterBrowserExtensions ?? INGEST_DEFAULTS.filterBrowserExtensions,
+    extraFields: optionalFunction('extraFields', options.extraFields),
+    stripQuery: options.stripQuery ?? INGEST_DEFAULTS.stripQuery,
+    limits: resolveLimits(options.limits ?? {}),
+    reportOrigins: resolveOrigins(options.reportOrigins),
+  };
+}
+
+function resolveLog(value: IngestOptions['log']): ResolvedIngestOptions['log'] {
+  if (value === false) return false;
+  const config = value === true || value === undefined ? {} : value;
+  const level = config.level ?? INGEST_DEFAULTS.log.level;
+  if (!LOG_LEVELS.includes(level)) throw new OptionsError(`log.level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  return { level, name: config.name ?? INGEST_DEFAULTS.log.name };
+}
+
+function resolveEmail(value: IngestOptions['emailAdmins']): ResolvedIngestOptions['emailAdmins'] {
+  if (!value) return false;
+  const to = (Array.isArray(value.to) ? value.to : [value.to]).filter((address) => typeof address === 'string' && address.includes('@'));
+  if (to.length === 0) throw new OptionsError('emailAdmins.to needs at least one e-mail address');
+  if (!value.transport || (typeof value.transport !== 'string' && typeof value.transport !== 'object')) {
+    throw new OptionsError('emailAdmins.transport must be an SMTP URL or nodemailer SMTP options');
+  }
+  const defaults = INGEST_DEFAULTS.email;
+  return {
+    to,
+    from: value.from ?? `csp-observer@${hostname()}`,
+    transport: value.transport,
+    subjectPrefix: value.subjectPrefix ?? defaults.subjectPrefix,
+    windowSeconds: positive('emailAdmins.windowSeconds', value.windowSeconds, defaults.windowSeconds),
+    maxPerHour: positive('emailAdmins.maxPerHour', value.maxPerHour, defaults.maxPerHour),
+  };
+}
+
+function resolveLimits(value: LimitsOptions): ResolvedIngestOptions['limits'] {
+  const defaults = INGEST_DEFAULTS.limits;
+  const perIp = value.perIp ?? defaults.perIp;
+  return {
+    maxReportsPerRequest: positive('limits.maxReportsPerRequest', value.maxReportsPerRequest, defaults.maxReportsPerRequest),
+    maxReportsPerSession: positive('limits.maxReportsPerSession', value.maxReportsPerSession, defaults.maxReportsPerSession),
+    perIp:
+      perIp === false
+        ? false
+        : {
+            reports: positive('limits.perIp.reports', perIp.reports, defaults.perIp.reports),
+            windowSeconds: positive('limits.perIp.windowSeconds', perIp.windowSeconds, defaults.perIp.windowSeconds),
+          },
+  };
+}
+
+function resolveOrigins(value: IngestOptions['reportOrigins']): ResolvedIngestOptions['reportOrigins'] {
+  if (value === undefined) return new Set();
+  if (value === '*') return '*';
+  if (!Array.isArray(value)) throw new OptionsError(`reportOrigins must be an array of origins or '*'`);
+  return originSet('reportOrigins', value);
+}
