@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { measureAttribution, parseRulesFile } from '@csp-observer/core';
-import { BUNDLED_RULES, compileRuleSet } from '@csp-observer/server';
+import { BUNDLED_RULES, compileRuleSet } from '@csp-observer/server/internals';
 
 const folder = fileURLToPath(new URL('../packages/server/test/fixtures/corpus/', import.meta.url));
 const files = readdirSync(folder).filter((name) => name.endsWith('.json'));

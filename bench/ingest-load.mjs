@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { mintSessionToken, openDatabase, ReportStore } from '@csp-observer/server';
+import { mintSessionToken, openDatabase, ReportStore } from '@csp-observer/server/internals';
 
 export const SECRET = 'bench-secret-0123456789abcdef';
 export const CONCURRENCY = 32;

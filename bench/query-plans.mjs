@@ -2,7 +2,8 @@
 // retention run, on a throwaway cluster filled with ROWS reports over 30 days and three sites.
 // The queries are the real ones: captured from the built functions as they run.
 // Run `pnpm build` first, then `pnpm bench query-plans`; docs/query-plans.md shows a run.
-import { openDatabase, migrateLatest, ReportStore } from '@csp-observer/server';
+import { migrateLatest } from '@csp-observer/server';
+import { openDatabase, ReportStore } from '@csp-observer/server/internals';
 import { listReports, listSessions, overview } from '../packages/server/dist/storage/admin-queries.js';
 import { summarize } from '../packages/server/dist/storage/summary-queries.js';
 import { deleteOlderThan } from '../packages/server/dist/storage/retention.js';

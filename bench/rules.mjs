@@ -5,7 +5,7 @@
 // backtracking RegExp (which a hostile rules file could stall). Both must agree on every match.
 import { readFileSync } from 'node:fs';
 import { matchBlockedUri, matchUrl, parseRulesFile } from '@csp-observer/core';
-import { BUNDLED_RULES, compilePattern, compileRuleSet } from '@csp-observer/server';
+import { BUNDLED_RULES, compilePattern, compileRuleSet } from '@csp-observer/server/internals';
 import { compilePattern as compilePatternThen } from './baseline/matcher-2026-11-21/pattern-engine.js';
 import { compileRules as compileThen } from './baseline/matcher-2026-11-21/rules/matcher.js';
 

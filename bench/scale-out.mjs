@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '@csp-observer/server';
+import { openDatabase } from '@csp-observer/server/internals';
 import { startThrowawayCluster } from '../scripts/throwaway-postgres.mjs';
 import { CONCURRENCY, cpuOf, load, resultRow, startServer, storedRows, WARMUP } from './ingest-load.mjs';
 

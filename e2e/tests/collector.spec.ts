@@ -1,4 +1,4 @@
-import { mintSiteToken } from '@csp-observer/server';
+import { mintSiteToken } from '@csp-observer/server/internals';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { COLLECTOR_ADMIN_TOKEN, SHOP_RETIRED_SECRET, SHOP_SECRET } from '../playwright.config.js';
 import { expect, sessionOf, test } from './fixtures.js';

@@ -1,5 +1,5 @@
 import { expect, test as base, type Page, type TestInfo } from '@playwright/test';
-import { openDatabase, ReportStore } from '@csp-observer/server';
+import { openDatabase, ReportStore } from '@csp-observer/server/internals';
 
 /** The session a page view runs under, read from the SDK tag the middleware injected. */
 export async function sessionOf(page: Page): Promise<{ token: string; id: string }> {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from '@playwright/test';
-import { openDatabase, ReportStore } from '@csp-observer/server';
+import { openDatabase, ReportStore } from '@csp-observer/server/internals';
 import { createSite } from 'basic-site';
 import { CHROMIUM, CHROMIUM_ARGS } from './support/engines.js';
 import { expect, sessionOf, test } from './fixtures.js';

@@ -1,32 +1,32 @@
+// The product: what an application imports. Everything here is covered by semantic versioning;
+// the project's own benches and tests reach further through `@csp-observer/server/internals`.
+
+// The middleware and the standalone server.
 export { cspObserver } from './observer.js';
 export type { CspObserverMiddleware, CspObserverSiteMiddleware } from './observer.js';
-export { OptionsError } from './options/option-checks.js';
-export { DEFAULT_POLICY } from './options/page-options.js';
-export type { EnabledPaths } from './options/page-options.js';
-export type { CspObserverOptions, RemoteSiteOptions } from './options/options.js';
-export type { CollectorOptions, CollectorSite, RemoteOptions } from './options/site-options.js';
-export type { DatabaseOption } from './storage/database.js';
 export type { CspObserverState } from './page/page-middleware.js';
-export type { Logger } from './logger.js';
-export { mintSessionToken, mintSiteToken, verifySessionToken, verifySiteToken } from './session/session-token.js';
-export type { SessionPolicy, SessionToken, SiteSecret } from './session/session-token.js';
-export { anonymizeIp } from './http/ip.js';
-export { openDatabase } from './storage/database.js';
-export { migrateLatest, migrateRollback, MIGRATIONS_TABLE } from './storage/migrations.js';
-export { ReportStore } from './storage/report-store.js';
-export type { ReportRecord, StoredReport, StoredSession } from './report/report-record.js';
 export { createStandaloneApp } from './standalone.js';
 export type { StandaloneOptions } from './standalone.js';
-export type { ReceivedReport } from './report/received-report.js';
+
+// Options.
+export { OptionsError } from './options/option-checks.js';
+export { DEFAULT_POLICY } from './options/page-options.js';
+export type { CspObserverOptions, RemoteSiteOptions } from './options/options.js';
+export type { EnabledPaths, PageOptions } from './options/page-options.js';
+export type { EmailAdminsOptions, IngestOptions, LimitsOptions, LogLevel, ReportFilter, ReportHandler } from './options/ingest-options.js';
+export type { StorageOptions } from './options/storage-options.js';
+export type { VisitorOptions } from './options/visitor-options.js';
+export type { AdminOptions } from './options/admin-options.js';
 export type { RulesOptions } from './options/rules-options.js';
-export { RuleStore } from './storage/rule-store.js';
-export type { RulesState } from './storage/rule-store.js';
-export { RuleBook } from './rules/rule-book.js';
-export { compilePattern } from './rules/pattern-engine.js';
-export { compileRuleSet, checkRulePatterns } from './rules/rule-compiler.js';
-export { updateRules, DEFAULT_RULES_UPDATE_INTERVAL, CUSTOM_PREFIX } from './rules/update-rules.js';
+export type { CollectorOptions, CollectorSite, RemoteOptions } from './options/site-options.js';
+export type { DatabaseOption } from './storage/database.js';
+export type { Logger } from './logger.js';
+
+// What handlers, filters and the middleware's store hand to the application.
+export type { ReceivedReport } from './report/received-report.js';
+export type { StoredReport, StoredSession } from './report/report-record.js';
+
+// Operations from code (the CLI does the same).
+export { migrateLatest, migrateRollback } from './storage/migrations.js';
+export { updateRules } from './rules/update-rules.js';
 export type { UpdateRulesOptions, UpdateRulesResult } from './rules/update-rules.js';
-export { BUNDLED_RULES } from './rules/rules-source.js';
-export { VerdictService } from './verdict/verdict-service.js';
-export type { VersionedVerdict } from './verdict/verdict-service.js';
-export { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from './report/report-types.js';
