@@ -19,6 +19,13 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
+      {
+        test: {
+          name: 'sdk-budget',
+          include: ['packages/sdk/test/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
     ],
   },
 });

@@ -188,8 +188,14 @@ test.describe('the admin dashboard', () => {
     await page.getByRole('link', { name: 'With problems' }).click();
     await expect(page.getByTestId('session-list')).toBeVisible();
     await shoot(page, testInfo, 'admin-sessions');
+    // The newest page view with problems is this test's own view of /violations: the visitor was
+    // sent its final verdict, the one problem a shipped rule knows and the five no rule explains.
     await page.getByTestId('session-list').locator('tbody a').first().click();
-    await expect(page.getByTestId('verdict-shown')).toContainText(/problems|clean|observing/);
+    const shown = page.getByTestId('verdict-shown');
+    await expect(shown.locator('p strong')).toHaveText('problems');
+    await expect(shown).not.toContainText('(not final)');
+    await expect(shown.locator('li')).toHaveText(['Ad-injecting extension (Monetizus) (malware, 1)']);
+    await expect(shown.locator('p.muted')).toHaveText('5 violation(s) no rule explains.');
     await expect(page.getByTestId('channels')).toContainText('Sent by the browser (report-uri)');
     await shoot(page, testInfo, 'admin-session-detail');
 

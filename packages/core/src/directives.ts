@@ -3,7 +3,7 @@ const SPLIT_DIRECTIVES = new Set(['script-src', 'style-src']);
 
 /**
  * The directive a violation belongs to for matching and display: `script-src-elem` and
- * `script-src-attr` count as `script-src`, as the seed's rule matching does.
+ * `script-src-attr` count as `script-src`, as django-csp-observer's rule matching does.
  */
 export function baseDirective(directive: string): string {
   const name = directive.trim().toLowerCase();

@@ -11,7 +11,7 @@ const count = (effectiveDirective: string, blockedUri: string, n = 3, sessions =
 });
 
 describe('policyWeaknesses', () => {
-  it("flags the seed's default policy: unsafe-inline without nonce, no object-src, no base-uri", () => {
+  it("flags django-csp-observer's default policy: unsafe-inline without nonce, no object-src, no base-uri", () => {
     const found = codes({ 'default-src': ["'self'"], 'script-src': ["'self'", "'unsafe-inline'"], 'connect-src': ["'self'"] });
     expect(found).toEqual(expect.arrayContaining(['unsafe-inline', 'missing-object-src', 'missing-base-uri', 'no-report-sample']));
   });

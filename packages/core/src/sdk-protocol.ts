@@ -65,7 +65,7 @@ export function sdkSeqOf(value: unknown): number | null {
 }
 
 /**
- * How the visitor's popup behaves, as the seed's CLIENTUI_VISIBILITY: `always` visible from
+ * How the visitor's popup behaves, as django-csp-observer's CLIENTUI_VISIBILITY: `always` visible from
  * load, `minimized` shown only when a problem is found, `off` never (collect only).
  */
 export type PopupMode = 'always' | 'minimized' | 'off';

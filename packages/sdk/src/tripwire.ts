@@ -11,7 +11,7 @@ const WATCHED: Record<string, { attribute: string; directives: string[] }> = {
 };
 
 /**
- * The seed's tripwire: watches for scripts, frames and stylesheets added to the page that the
+ * A tripwire, as django-csp-observer's tripwire.js: watches for scripts, frames and stylesheets added to the page that the
  * policy forbids, that loaded anyway, and for which no violation was seen on any channel the
  * page has (listener or ReportingObserver). Such content found a way around the policy (some
  * extensions and malware inject that way). Judged only once the policy is known (from the

@@ -235,19 +235,19 @@ describe.each(testDatabases())('rule updates on $name', (database) => {
   serveDuringTests(database, {}, (started) => (server = started));
 
   describe.skipIf(Boolean(database.skip))('with a database', () => {
-    it("imports the seed's format, keeps custom rules, and says what changed", async () => {
+    it("imports django-csp-observer's rules format, keeps custom rules, and says what changed", async () => {
       const store = server.observer.ruleStore;
       await store.saveCustom(readRule({ id: 'custom:mine', cause: 'other', title: 'Mine', match: [{ blocked_uri: 'mine\\.test' }] }, 'custom'));
-      const seed = file('seed.json', { last_updated: 2_000_000_000, rules: Array.from({ length: N }, (_, i) => rule(`seed-${i}`, `seed${i}\\.test`)) });
-      const result = await updateRules(store, { source: seed, force: true });
+      const djangoFile = file('django-csp-observer.json', { last_updated: 2_000_000_000, rules: Array.from({ length: N }, (_, i) => rule(`dj-${i}`, `dj${i}\\.test`)) });
+      const result = await updateRules(store, { source: djangoFile, force: true });
       expect(result).toMatchObject({ status: 'updated', total: N, lastUpdated: 2_000_000_000 });
       expect(result.added).toHaveLength(N);
       expect(result.removed.length).toBeGreaterThanOrEqual(300);
       expect((await store.list()).map((r) => r.id)).toContain('custom:mine');
 
-      const next = file('next.json', { last_updated: 2_000_000_100, rules: [...Array.from({ length: N - 1 }, (_, i) => rule(`seed-${i}`, `seed${i}\\.test`)), rule('seed-0b', 'new\\.test')].map((r, i) => (i === 1 ? { ...r, title: 'Changed' } : r)) });
+      const next = file('next.json', { last_updated: 2_000_000_100, rules: [...Array.from({ length: N - 1 }, (_, i) => rule(`dj-${i}`, `dj${i}\\.test`)), rule('dj-0b', 'new\\.test')].map((r, i) => (i === 1 ? { ...r, title: 'Changed' } : r)) });
       const changed = await updateRules(store, { source: next, force: true });
-      expect(changed).toMatchObject({ status: 'updated', added: ['seed-0b'], removed: [`seed-${N - 1}`], changed: ['seed-1'], unchanged: N - 2 });
+      expect(changed).toMatchObject({ status: 'updated', added: ['dj-0b'], removed: [`dj-${N - 1}`], changed: ['dj-1'], unchanged: N - 2 });
     });
 
     it('respects the interval unless forced, and refuses older or much smaller files', async () => {

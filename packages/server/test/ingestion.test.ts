@@ -145,10 +145,21 @@ describe.each(testDatabases())('ingestion on $name', (database) => {
       expect(response.status).toBe(204);
       const stored = await server.observer.store.reportsOfSession(fresh.session.id);
       expect(stored.map((r) => r.isValid)).toEqual([false, true, false]);
-      // The hostile bodies that were not refused outright were kept, as invalid reports.
+      // Every hostile body with content was kept, each as an invalid report with its reason (the
+      // 400s too: "stored as an invalid report"); only the empty body and the 415 left nothing.
       const kept = await server.observer.store.reportsOfSession(session.id);
-      expect(kept.length).toBeGreaterThan(0);
-      expect(kept.every((r) => !r.isValid || r.reportType !== 'csp-violation' || r.documentUri !== '')).toBe(true);
+      expect(kept.map((r) => [r.channel, r.reportType, r.isValid, r.problems[0]])).toEqual([
+        ['report-uri', 'csp-violation', false, 'body is not JSON'],
+        ['report-uri', 'csp-violation', false, 'body is not JSON'],
+        ['report-uri', 'csp-violation', false, 'csp-report is not an object'],
+        ['report-uri', 'csp-violation', false, 'documentUri is missing'],
+        ['report-uri', 'csp-violation', false, 'body is not JSON'],
+        ['report-to', 'csp-violation', false, 'the report is not a JSON object'],
+        ['report-to', 'csp-violation', false, 'the report is not a JSON object'],
+        ['report-to', 'csp-violation', false, 'the report is not a JSON object'],
+        ['report-to', 'unknown', false, 'type is missing'],
+        ['report-uri', 'csp-violation', false, 'referrer is missing'],
+      ]);
     });
   });
 });

@@ -3,7 +3,7 @@
  * something else) caused it, in words a visitor understands.
  */
 
-/** The causes a rule may name, as the seed's rule database does. */
+/** The causes a rule may name, as django-csp-observer's rule database does. */
 export const CAUSES = ['extension', 'browser', 'malware', 'other'] as const;
 export type Cause = (typeof CAUSES)[number];
 

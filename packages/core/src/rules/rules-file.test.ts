@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRulesFile, readRule, ruleToJson, RulesFileError } from './rules-file.js';
 
-const seedFile = {
+const djangoCspObserverFile = {
   last_updated: 1600000000,
   rules: [
     {
@@ -19,8 +19,8 @@ const seedFile = {
 };
 
 describe('parseRulesFile', () => {
-  it("reads the seed's central repository format", () => {
-    const parsed = parseRulesFile(seedFile);
+  it("reads django-csp-observer's central rule repository format", () => {
+    const parsed = parseRulesFile(djangoCspObserverFile);
     expect(parsed.lastUpdated).toBe(1600000000);
     expect(parsed.rejected).toEqual([]);
     expect(parsed.rules).toEqual([

@@ -50,8 +50,8 @@ function pattern(entry: Json, keys: readonly string[]): string {
 }
 
 /**
- * One matcher. Ours: `{blocked_uri, directive, source_file, sample}`; the seed's central
- * repository: `{url, directive}`. camelCase spellings are accepted too.
+ * One matcher. Ours: `{blocked_uri, directive, source_file, sample}`; django-csp-observer's
+ * central rule repository: `{url, directive}`. camelCase spellings are accepted too.
  */
 function readMatch(entry: unknown): RuleMatch {
   if (!isRecord(entry)) throw new Error('a matcher must be an object');
@@ -74,7 +74,7 @@ function readMatch(entry: unknown): RuleMatch {
   return match;
 }
 
-/** Reads one rule in our format or the seed's; throws an Error saying what is wrong. */
+/** Reads one rule in our format or django-csp-observer's; throws an Error saying what is wrong. */
 export function readRule(raw: unknown, origin: RuleOrigin): Rule {
   if (!isRecord(raw)) throw new Error('a rule must be an object');
   const id = raw.id;
@@ -119,8 +119,8 @@ function readSource(value: unknown): RuleSource | undefined {
 }
 
 /**
- * Reads a rules file: ours (`{format, last_updated, rules:[{..., match:[...]}]}`) or the seed's
- * central repository format (`{last_updated, rules:[{..., directives:[{url, directive}]}]}`).
+ * Reads a rules file: ours (`{format, last_updated, rules:[{..., match:[...]}]}`) or
+ * django-csp-observer's central rule repository format (`{last_updated, rules:[{..., directives:[{url, directive}]}]}`).
  * A bad rule is refused with its reason and the others are kept; a bad file throws.
  */
 export function parseRulesFile(json: unknown): ParsedRules {
@@ -148,7 +148,7 @@ export function parseRulesFile(json: unknown): ParsedRules {
   return { lastUpdated: Math.floor(lastUpdated), rules, rejected };
 }
 
-/** A rule in the file format (our superset of the seed's), for export and the admin API. */
+/** A rule in the file format (our superset of django-csp-observer's), for export and the admin API. */
 export function ruleToJson(rule: Rule): Json {
   return {
     id: rule.id,

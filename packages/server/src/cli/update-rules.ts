@@ -8,7 +8,7 @@ import { dbOption, fail, positiveInteger, withDatabase } from './common.js';
 const REFUSED = 3;
 
 export const updateRulesCommand = new Command('update-rules')
-  .description('replace the global rules with those of a rules file (ours or the seed\'s format); custom rules are kept')
+  .description('replace the global rules with those of a rules file (ours or django-csp-observer\'s format); custom rules are kept')
   .addOption(dbOption())
   .addOption(
     new Option('--from <url|file>', `a rules file URL or path, or "${BUNDLED}" for the file shipped with csp-observer`)

@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 /**
- * Anonymizes an IP address before it is stored: IPv4 keeps its /16 (as the seed), IPv6 its
+ * Anonymizes an IP address before it is stored: IPv4 keeps its /16 (as django-csp-observer), IPv6 its
  * /48. IPv4-mapped IPv6 addresses are treated as IPv4. Anything else becomes "".
  */
 export function anonymizeIp(ip: string | undefined): string {

@@ -9,7 +9,7 @@ type EmailOptions = Exclude<ResolvedIngestOptions['emailAdmins'], false>;
 const MAX_LISTED = 20;
 
 /**
- * E-mails reports to the admins (the seed's CSP_REPORTS_EMAIL_ADMINS), without letting a flood
+ * E-mails reports to the admins (django-csp-reports' CSP_REPORTS_EMAIL_ADMINS), without letting a flood
  * become a mail flood: reports of one window share a message, and messages are capped per hour.
  */
 export class EmailNotifier {

@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js';
 import type { LogLevel } from '../options/ingest-options.js';
 import type { ReceivedReport } from '../report/received-report.js';
 
-/** One log line a report, as the seed's CSP_REPORTS_LOG: what was blocked, where, by which channel. */
+/** One log line a report, as django-csp-reports' CSP_REPORTS_LOG: what was blocked, where, by which channel. */
 export function logReport(logger: Logger, level: LogLevel, name: string, report: ReceivedReport): void {
   const v = report.violation;
   const what = v

@@ -7,7 +7,7 @@ import { RE2JS } from 're2js';
  * Every pattern is checked by RE2 (re2js); the simple shapes that cannot backtrack badly (see
  * isBacktrackingSafe) then run on V8's faster RegExp, the others on re2js. RE2 has no
  * backreferences or lookaround: such patterns are refused with the reason. Case-insensitive;
- * Python's `(?P<name>...)` groups of the seed's rules work as they are.
+ * Python's `(?P<name>...)` groups of django-csp-observer's rules work as they are.
  */
 export const compilePattern: PatternCompiler = (source) => {
   let re: RE2JS;

@@ -3,7 +3,7 @@ import type { RuleStore } from '../storage/rule-store.js';
 import { usableRules } from './rule-compiler.js';
 import { readRulesSource, type RulesVerification } from './rules-source.js';
 
-/** The seed's RULE_UPDATE_INTERVAL default: six hours. */
+/** django-csp-observer's RULE_UPDATE_INTERVAL default: six hours. */
 export const DEFAULT_RULES_UPDATE_INTERVAL = 21600;
 
 export interface UpdateRulesOptions {
@@ -44,8 +44,8 @@ export const CUSTOM_PREFIX = 'custom:';
 const same = (a: Rule, b: Rule) => JSON.stringify(ruleToJson(a)) === JSON.stringify(ruleToJson(b));
 
 /**
- * Replaces the global rules with those of a rules file (ours or the seed's format), with the
- * seed's safeguards: not more often than `updateInterval` unless forced, never from a file
+ * Replaces the global rules with those of a rules file (ours or django-csp-observer's
+ * format), with django-csp-observer's safeguards: not more often than `updateInterval` unless forced, never from a file
  * older than the last one, never from one with fewer than half as many rules as now. Rules
  * whose patterns do not compile are left out and listed. Custom rules are never touched.
  */

@@ -6,7 +6,7 @@ import type { StoredSession } from '../report/report-record.js';
 const MAX_SHARED_VIOLATIONS = 50;
 
 /**
- * What a visitor may share (the seed's voluntary data sharing): the page view's violations no
+ * What a visitor may share (django-csp-observer's voluntary data sharing): the page view's violations no
  * rule explains and its anomalies, so that rule authors can recognize new extensions and
  * malware. No IP, no session token, no query strings (stored URLs are already stripped under
  * `stripQuery`). The scan page shows exactly this object, and exactly this is forwarded.
