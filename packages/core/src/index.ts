@@ -33,14 +33,11 @@ export type {
   EvidenceViolation,
   HiddenElement,
   SessionEvidence,
-  Verdict,
-  VerdictAnomaly,
-  VerdictProblem,
   VerdictResult,
   UnexplainedViolation,
   VerdictSettings,
-  VerdictStatus,
 } from './verdict.js';
+export type { Verdict, VerdictAnomaly, VerdictProblem, VerdictStatus, VersionedVerdict } from './wire/verdict.js';
 export { engineOf, ENGINE_FAMILIES } from './engine.js';
 export type { EngineFamily } from './engine.js';
 export { sourceListAllows } from './source-list.js';
