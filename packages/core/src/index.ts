@@ -38,6 +38,7 @@ export type {
   VerdictSettings,
 } from './verdict.js';
 export type { Verdict, VerdictAnomaly, VerdictProblem, VerdictStatus, VersionedVerdict } from './wire/verdict.js';
+export type * from './wire/admin-api.js';
 export { engineOf, ENGINE_FAMILIES } from './engine.js';
 export type { EngineFamily } from './engine.js';
 export { sourceListAllows } from './source-list.js';
