@@ -12,8 +12,9 @@ import type { VerdictStatus, Verdict, VersionedVerdict } from './verdict.js';
  * The server's route handlers (admin/api-routes.ts, admin/admin-routes.ts) are checked against
  * these types; the dashboard reads them. Type-only: nothing here reaches a bundle.
  *
- * Times are epoch milliseconds where the field name ends in `At`, ISO 8601 strings for a
- * period's `from` and `to`.
+ * Field names are camelCase, but for a rule's own (RuleJson: the rules file's names). Times are
+ * epoch milliseconds, except the ISO 8601 strings of a period's `from` and `to`, the rules'
+ * `state` and a site's `graceUntil`.
  */
 
 /** Every error, of every endpoint: a 4xx (or 503) with a message. */
@@ -61,7 +62,7 @@ export interface AdminPageQuery {
   /** The page, from 1. */
   page?: string | number;
   /** Rows per page, 1 to 100 (default 25). */
-  page_size?: string | number;
+  pageSize?: string | number;
 }
 
 /** `GET reports` (query parameters): each filter narrows the list. */
@@ -71,7 +72,7 @@ export interface AdminReportQuery extends AdminPeriodQuery, AdminPageQuery {
   /** The blocked URI's host (any scheme and port). */
   host?: string;
   /** The page's URL starts with this. */
-  page_url?: string;
+  pageUrl?: string;
   /** A cause, or `unknown` for reports no rule explains. */
   cause?: string;
   /** The id of the rule that explains the report. */
@@ -146,12 +147,12 @@ export interface AdminSessionCounts {
 export interface AdminDropCounts {
   /** Every dropped report. */
   total: number;
-  /** Per reason (`filter`, `rule`, `extension`...). */
-  by_reason: Record<string, number>;
+  /** Per reason (`filter`, `rule`, `extension-filter`). */
+  byReason: Record<string, number>;
   /** Per cause of the ignore rule. */
-  by_cause: Record<string, number>;
+  byCause: Record<string, number>;
   /** Per ignore rule id. */
-  by_rule: Record<string, number>;
+  byRule: Record<string, number>;
 }
 
 /** `GET overview` (AdminPeriodQuery): the figures of a period. The SDK's canary is never counted. */

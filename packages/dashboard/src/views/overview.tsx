@@ -42,7 +42,7 @@ export function Overview({ params }: { params: Record<string, string> }) {
             <Ranking rows={data.blocked.map((r) => ({ label: r.uri, count: r.count }))} empty="Nothing blocked in this period." link={(uri) => hrefOf('reports', { ...keep, q: uri })} />
           </Card>
           <Card title="Top pages">
-            <Ranking rows={data.pages.map((r) => ({ label: r.uri, count: r.count }))} empty="No pages in this period." link={(uri) => hrefOf('reports', { ...keep, page_url: uri })} />
+            <Ranking rows={data.pages.map((r) => ({ label: r.uri, count: r.count }))} empty="No pages in this period." link={(uri) => hrefOf('reports', { ...keep, pageUrl: uri })} />
           </Card>
           <Card title="Signs of tampering (page views)">
             <Ranking rows={Object.entries(data.anomalies).map(([kind, count]) => ({ label: kind, count }))} empty="No anomalies in this period." />

@@ -8,12 +8,12 @@ import { useSites } from '../sites';
 import { useData } from '../use-data';
 
 /** Filter names in the location hash, as the API takes them. */
-const FILTERS = ['directive', 'host', 'page_url', 'cause', 'rule', 'channel', 'valid', 'q', 'session'] as const satisfies ReadonlyArray<keyof AdminReportQuery>;
+const FILTERS = ['directive', 'host', 'pageUrl', 'cause', 'rule', 'channel', 'valid', 'q', 'session'] as const satisfies ReadonlyArray<keyof AdminReportQuery>;
 
 export function Reports({ params }: { params: Record<string, string> }) {
   const period = periodQuery(params);
   const filters = Object.fromEntries(FILTERS.map((name) => [name, params[name]]));
-  const request: AdminReportQuery = { ...period, ...filters, page: params.page, page_size: 25 };
+  const request: AdminReportQuery = { ...period, ...filters, page: params.page, pageSize: 25 };
   const { data, error, loading } = useData(JSON.stringify(request), () => api.get<AdminPage<AdminReportListItem>>(`reports${query(request)}`));
   const values = useData(JSON.stringify(period), () => api.get<AdminReportFilterValues>(`reports/filters${query(period)}`));
   // A collector's list says whose each report is, unless one site is chosen.
@@ -105,7 +105,7 @@ function FilterForm({ params, values }: { params: Record<string, string>; values
       {text('q', 'Search', 'text in any field')}
       {select('directive', 'Directive', values?.directives ?? [])}
       {text('host', 'Blocked host', 'cdn.example.com')}
-      {text('page_url', 'Page', 'https://site/path')}
+      {text('pageUrl', 'Page', 'https://site/path')}
       {select('cause', 'Cause', values?.causes ?? [])}
       {select('rule', 'Rule', values?.rules ?? [])}
       {select('channel', 'Channel', values?.allChannels ?? [])}

@@ -15,7 +15,7 @@ const STATUSES: Array<[string, string]> = [
 ];
 
 export function Sessions({ params }: { params: Record<string, string> }) {
-  const request: AdminSessionQuery = { ...periodQuery(params), status: params.status, q: params.q, page: params.page, page_size: 25 };
+  const request: AdminSessionQuery = { ...periodQuery(params), status: params.status, q: params.q, page: params.page, pageSize: 25 };
   const { data, error, loading } = useData(JSON.stringify(request), () => api.get<AdminPage<AdminSessionListItem>>(`sessions${query(request)}`));
   const bySite = useSites().length > 0 && !params.site;
   return (

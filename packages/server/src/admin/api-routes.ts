@@ -97,7 +97,7 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
       blocked: summary.blocked,
       pages: summary.sources,
       anomalies: figures.anomalies,
-      dropped: summary.dropped,
+      dropped: { total: summary.dropped.total, byReason: summary.dropped.by_reason, byCause: summary.dropped.by_cause, byRule: summary.dropped.by_rule },
     } satisfies AdminOverview;
   }));
 
@@ -107,7 +107,7 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
       ...period(ctx),
       directive: param(ctx, 'directive') || undefined,
       host: param(ctx, 'host') || undefined,
-      page: param(ctx, 'page_url') || undefined,
+      page: param(ctx, 'pageUrl') || undefined,
       cause: oneOf('cause', param(ctx, 'cause'), [...CAUSES, 'unknown']),
       rule: param(ctx, 'rule') || undefined,
       channel: oneOf('channel', param(ctx, 'channel'), CHANNELS),
@@ -116,7 +116,7 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
       q: param(ctx, 'q').slice(0, 200) || undefined,
     };
     const page = intParam(ctx, 'page', 1, 100_000);
-    const pageSize = intParam(ctx, 'page_size', 25, MAX_PAGE_SIZE);
+    const pageSize = intParam(ctx, 'pageSize', 25, MAX_PAGE_SIZE);
     const { items, total } = await listReports(db, filters, page, pageSize);
     ctx.body = { items: items.map((item) => ({ ...item, ruleTitle: item.ruleId ? titleOf(item.ruleId) : null })), total, page, pageSize } satisfies AdminPage<AdminReportListItem>;
   }));
@@ -136,7 +136,7 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
   router.get('/admin/api/sessions', guard(async (ctx) => {
     const status = oneOf('status', param(ctx, 'status'), ['problems', 'clean', 'observing', 'none']);
     const page = intParam(ctx, 'page', 1, 100_000);
-    const pageSize = intParam(ctx, 'page_size', 25, MAX_PAGE_SIZE);
+    const pageSize = intParam(ctx, 'pageSize', 25, MAX_PAGE_SIZE);
     const { items, total } = await listSessions(db, { ...period(ctx), status, q: param(ctx, 'q').slice(0, 200) || undefined }, page, pageSize);
     ctx.body = { items, total, page, pageSize } satisfies AdminPage<AdminSessionListItem>;
   }));
