@@ -20,7 +20,7 @@ interface ListedReport {
 }
 
 async function reportsAt(request: APIRequestContext, query: string): Promise<ListedReport[]> {
-  const response = await request.get(`${COLLECTOR}/csp/admin/api/reports?${query}&page_size=100`, { headers: { Authorization: `Bearer ${COLLECTOR_ADMIN_TOKEN}` } });
+  const response = await request.get(`${COLLECTOR}/csp/admin/api/reports?${query}&pageSize=100`, { headers: { Authorization: `Bearer ${COLLECTOR_ADMIN_TOKEN}` } });
   expect(response.status()).toBe(200);
   return ((await response.json()) as { items: ListedReport[] }).items;
 }

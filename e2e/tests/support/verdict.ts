@@ -1,14 +1,9 @@
 import type { APIRequestContext, Page } from '@playwright/test';
+import type { VersionedVerdict } from '@csp-observer/server/internals';
 import { expect, sessionOf } from '../fixtures.js';
 
-export interface Verdict {
-  status: 'observing' | 'clean' | 'problems';
-  final: boolean;
-  problems: Array<{ ruleId: string; cause: string; title: string; count: number }>;
-  anomalies: Array<{ kind: string; severity: 'warning' | 'notice'; title: string }>;
-  unknown: number;
-  version: string;
-}
+/** The body of `GET /csp/verdict/:token`: the wire type, from core (through the server's internals). */
+export type Verdict = VersionedVerdict;
 
 /**
  * The page view's verdict once it is final, following it by long-poll as the popup does.

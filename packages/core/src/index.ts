@@ -22,7 +22,7 @@ export {
   SDK_EVENT_FIELDS,
   sdkSeqOf,
 } from './sdk-protocol.js';
-export type { CanaryOutcome, PopupMode, SdkCanary, SdkEventBatch, SdkHiddenElement, SdkSource, SdkViolationEvent } from './sdk-protocol.js';
+export type { CanaryOutcome, PopupMode, SdkCanary, SdkEventBatch, SdkHiddenElement, SdkSource, SdkViolationEvent, Unchecked } from './sdk-protocol.js';
 export { EXTENSION_SCHEMES, isExtensionUrl, scrubUrls, stripQuery, withoutDefaultPort } from './url.js';
 export * from './rules/index.js';
 export { ANOMALY_SEVERITY, ANOMALY_TEXT } from './anomalies.js';
@@ -33,14 +33,12 @@ export type {
   EvidenceViolation,
   HiddenElement,
   SessionEvidence,
-  Verdict,
-  VerdictAnomaly,
-  VerdictProblem,
   VerdictResult,
   UnexplainedViolation,
   VerdictSettings,
-  VerdictStatus,
 } from './verdict.js';
+export type { Verdict, VerdictAnomaly, VerdictProblem, VerdictStatus, VersionedVerdict } from './wire/verdict.js';
+export type * from './wire/admin-api.js';
 export { engineOf, ENGINE_FAMILIES } from './engine.js';
 export type { EngineFamily } from './engine.js';
 export { sourceListAllows } from './source-list.js';

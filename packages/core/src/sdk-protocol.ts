@@ -83,6 +83,13 @@ export interface SdkEventBatch {
 }
 
 /**
+ * A body as the server first reads it: the protocol's field names, none of its values checked yet
+ * (every endpoint is public). Reading a batch through this type ties the server's field names to
+ * the SDK's: renaming one in SdkEventBatch or SdkViolationEvent breaks the server's build.
+ */
+export type Unchecked<T> = { [K in keyof T]?: unknown };
+
+/**
  * The canary's code (a string given to a timer) starts with `'csp-canary:<token>'`; with
  * 'report-sample' the browser puts it in the sample of the event (every engine) and of its own
  * report (Chromium, Firefox, WebKit's Reporting API), which is how they are recognized.

@@ -1,10 +1,10 @@
-import { ANOMALY_SEVERITY, ANOMALY_TEXT, type AnomalyKind, type AnomalySeverity } from './anomalies.js';
+import { ANOMALY_SEVERITY, ANOMALY_TEXT, type AnomalyKind } from './anomalies.js';
 import type { EngineFamily } from './engine.js';
 import { SAMPLE_LENGTH } from './fingerprint.js';
 import type { RuleMatcher } from './rules/matcher.js';
-import type { Cause } from './rules/rule.js';
 import type { CanaryOutcome, SdkSource } from './sdk-protocol.js';
 import type { Channel, Violation } from './violation.js';
+import type { Verdict, VerdictAnomaly, VerdictProblem, VerdictStatus } from './wire/verdict.js';
 
 /** One violation of a session as stored, from whichever channel. */
 export interface EvidenceViolation {
@@ -55,36 +55,6 @@ export interface VerdictSettings {
   nativeDelayMs: number;
   /** The visitor's engine (engineOf the page view's User-Agent), for rules bound to one engine. */
   engine?: EngineFamily | '';
-}
-
-export type VerdictStatus = 'observing' | 'clean' | 'problems';
-
-export interface VerdictProblem {
-  ruleId: string;
-  cause: Cause;
-  title: string;
-  shortDescription: string;
-  /** Distinct violations this rule explains (each once, however often and by whichever channels it was seen: pairChannels). */
-  count: number;
-}
-
-export interface VerdictAnomaly {
-  kind: AnomalyKind;
-  /** `warning`: a sign of tampering (status `problems`); `notice`: said, the status stays `clean`. */
-  severity: AnomalySeverity;
-  title: string;
-  description: string;
-}
-
-/** The verdict of one page view, as `GET {prefix}/verdict/:token` returns it. */
-export interface Verdict {
-  status: VerdictStatus;
-  /** False while evidence that may change the verdict can still arrive. */
-  final: boolean;
-  problems: VerdictProblem[];
-  anomalies: VerdictAnomaly[];
-  /** Violations no rule explains (the site's own, usually). */
-  unknown: number;
 }
 
 /** A violation no rule explains (each distinct violation once: pairChannels). */

@@ -1,4 +1,6 @@
-/** The admin API, relative to the page (`{prefix}/admin/`): every call is same-origin. */
+import type { ErrorBody } from '@csp-observer/core';
+
+/** The admin API, relative to the page (`{prefix}/admin/`): every call is same-origin. Its types: core's wire/admin-api.ts. */
 
 export class ApiError extends Error {
   constructor(
@@ -27,7 +29,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   const response = await fetch(`api/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
   if (response.status === 204) return undefined as T;
-  const data = (await response.json().catch(() => ({}))) as { error?: string };
+  const data = (await response.json().catch(() => ({}))) as Partial<ErrorBody>;
   if (!response.ok) {
     if (response.status === 401 && path !== 'login' && path !== 'session') onUnauthorized();
     throw new ApiError(response.status, data.error ?? `HTTP ${response.status}`);
@@ -42,10 +44,10 @@ export const api = {
   del: <T>(path: string) => call<T>('DELETE', path),
 };
 
-/** A query string from the set values only. */
-export function query(params: Record<string, string | number | undefined | null>): string {
+/** A query string from the set values only (an AdminReportQuery, AdminPeriodQuery...). */
+export function query<T extends { [K in keyof T]: string | number | undefined | null }>(params: T): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  for (const [key, value] of Object.entries(params) as Array<[string, string | number | undefined | null]>) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
   const text = search.toString();
   return text ? `?${text}` : '';
 }

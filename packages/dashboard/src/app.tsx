@@ -1,3 +1,4 @@
+import type { AdminSessionInfo } from '@csp-observer/core';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, setCsrfToken, whenUnauthorized } from './api';
 import { ErrorBox, Loading } from './components/ui';
@@ -28,7 +29,7 @@ export function App() {
   const route = useRoute();
 
   const check = () =>
-    api.get<{ csrfToken: string | null; canLogOut: boolean }>('session').then(
+    api.get<AdminSessionInfo>('session').then(
       (session) => {
         setCsrfToken(session.csrfToken);
         setAccess({ state: 'in', canLogOut: session.canLogOut });

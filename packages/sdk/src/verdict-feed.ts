@@ -1,4 +1,4 @@
-import type { Verdict } from '@csp-observer/core';
+import type { VersionedVerdict } from '@csp-observer/core';
 
 /** How long one long-poll is held by the server (it caps at 25 s). */
 const WAIT_MS = 20_000;
@@ -6,8 +6,6 @@ const WAIT_MS = 20_000;
 const AWAKE_MS = 30_000;
 const MAX_FAILURES = 4;
 const RETRY_MS = 2000;
-
-export type VersionedVerdict = Verdict & { version: string };
 
 /**
  * Follows `{endpoint}/verdict/{token}` by long-poll: the server answers as soon as the verdict

@@ -1,5 +1,5 @@
 import { ENGINE_FAMILIES, type EngineFamily } from '../engine.js';
-import { RULE_LIMITS, isCause, type Rule, type RuleMatch, type RuleOrigin, type RuleSource } from './rule.js';
+import { RULE_LIMITS, isCause, type Cause, type Rule, type RuleMatch, type RuleOrigin, type RuleSource } from './rule.js';
 
 /** The rules of a file that could be read, and why the others were refused. */
 export interface ParsedRules {
@@ -148,8 +148,51 @@ export function parseRulesFile(json: unknown): ParsedRules {
   return { lastUpdated: Math.floor(lastUpdated), rules, rejected };
 }
 
+/**
+ * One matcher as a rules file writes it (docs/rules.md). readRule also takes the camelCase
+ * spellings and django-csp-observer's `url`; ruleToJson writes these names.
+ */
+export interface RuleMatchJson {
+  /** Pattern for the violation's blocked URI ("" for any). */
+  blocked_uri: string;
+  /** Base directive (`script-src` covers `script-src-elem`); "" for any. */
+  directive: string;
+  /** Pattern for the script or style the violation happened in ("" for any). */
+  source_file: string;
+  /** Pattern for the offending code's first characters ("" for any). */
+  sample: string;
+  /** Pattern for the page the violation happened on; absent for any. */
+  document_uri?: string;
+  /** Pattern for the policy as the browser applied it (violated directive, then the original policy); absent for any. */
+  policy?: string;
+  /** Only reports from this engine; absent for any. */
+  engine?: EngineFamily;
+}
+
+/** One rule as a rules file writes it (docs/rules.md): the admin API serves and takes rules in this shape too. */
+export interface RuleJson {
+  /** Stable id (`custom:` for the site owner's rules). */
+  id: string;
+  /** What on the visitor's side causes it. */
+  cause: Cause;
+  /** Short name of the cause, shown to the visitor. */
+  title: string;
+  /** One sentence for the popup and lists. */
+  short_description: string;
+  /** Markdown for the scan report page. */
+  long_description: string;
+  /** Noise: matching reports are dropped and counted, never shown. */
+  ignore: boolean;
+  /** The rule matches a violation when any matcher does. */
+  match: RuleMatchJson[];
+  /** Public sources that document the cause. */
+  references: string[];
+  /** Where a shipped rule's facts come from; absent for custom rules. */
+  source?: RuleSource;
+}
+
 /** A rule in the file format (our superset of django-csp-observer's), for export and the admin API. */
-export function ruleToJson(rule: Rule): Json {
+export function ruleToJson(rule: Rule): RuleJson {
   return {
     id: rule.id,
     cause: rule.cause,

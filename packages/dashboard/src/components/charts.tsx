@@ -1,3 +1,4 @@
+import type { AdminDayCount } from '@csp-observer/core';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -25,12 +26,6 @@ function useUplot(build: (width: number) => uPlot.Options, data: uPlot.AlignedDa
   return box;
 }
 
-export interface DaySeries {
-  day: string;
-  channel: string;
-  count: number;
-}
-
 /** Every UTC day from `from` to `to` (ISO date-times), as `YYYY-MM-DD`. */
 export function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
@@ -43,7 +38,7 @@ export function daysBetween(from: string, to: string): string[] {
  * Reports per day, stacked by channel: series i is drawn at the sum of channels i..n, each over
  * the previous, so the visible bands are the channels; the legend shows each channel's own count.
  */
-export function PerDayChart({ rows, days, label }: { rows: DaySeries[]; days: string[]; label: string }) {
+export function PerDayChart({ rows, days, label }: { rows: AdminDayCount[]; days: string[]; label: string }) {
   const channels = [...new Set(rows.map((r) => r.channel))].sort();
   const own = channels.map((channel) => days.map((day) => rows.find((r) => r.day === day && r.channel === channel)?.count ?? 0));
   const stacked = own.map((_, i) => days.map((_, d) => own.slice(i).reduce((sum, values) => sum + (values[d] ?? 0), 0)));

@@ -1,3 +1,4 @@
+import type { AdminLoginRequest } from '@csp-observer/core';
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 
@@ -10,7 +11,7 @@ export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      await api.post('login', { password });
+      await api.post('login', { password } satisfies AdminLoginRequest);
       onLoggedIn();
     } catch (e) {
       setError((e as Error).message);

@@ -1,32 +1,16 @@
+import type { AdminOverview } from '@csp-observer/core';
 import { api, query } from '../api';
-import { BarChart, daysBetween, PerDayChart, type DaySeries } from '../components/charts';
+import { BarChart, daysBetween, PerDayChart } from '../components/charts';
 import { Card, ErrorBox, Loading, PeriodPicker, Ranking } from '../components/ui';
 import { periodQuery, scopeOf } from '../period';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
 
-interface OverviewData {
-  from: string;
-  to: string;
-  total: number;
-  valid: number;
-  invalid: number;
-  perDay: DaySeries[];
-  channels: Record<string, number>;
-  sessions: { total: number; problems: number; clean: number; observing: number; unseen: number };
-  causes: Record<string, number>;
-  rules: Array<{ id: string; title: string; count: number }>;
-  blocked: Array<{ uri: string; count: number }>;
-  pages: Array<{ uri: string; count: number }>;
-  anomalies: Record<string, number>;
-  dropped: { total: number };
-}
-
 const CAUSE_COLORS = '#cf222e';
 
 export function Overview({ params }: { params: Record<string, string> }) {
   const period = periodQuery(params);
-  const { data, error, loading } = useData(JSON.stringify(period), () => api.get<OverviewData>(`overview${query(period)}`));
+  const { data, error, loading } = useData(JSON.stringify(period), () => api.get<AdminOverview>(`overview${query(period)}`));
   const keep = scopeOf(params);
   return (
     <>
@@ -58,7 +42,7 @@ export function Overview({ params }: { params: Record<string, string> }) {
             <Ranking rows={data.blocked.map((r) => ({ label: r.uri, count: r.count }))} empty="Nothing blocked in this period." link={(uri) => hrefOf('reports', { ...keep, q: uri })} />
           </Card>
           <Card title="Top pages">
-            <Ranking rows={data.pages.map((r) => ({ label: r.uri, count: r.count }))} empty="No pages in this period." link={(uri) => hrefOf('reports', { ...keep, page_url: uri })} />
+            <Ranking rows={data.pages.map((r) => ({ label: r.uri, count: r.count }))} empty="No pages in this period." link={(uri) => hrefOf('reports', { ...keep, pageUrl: uri })} />
           </Card>
           <Card title="Signs of tampering (page views)">
             <Ranking rows={Object.entries(data.anomalies).map(([kind, count]) => ({ label: kind, count }))} empty="No anomalies in this period." />

@@ -1,22 +1,13 @@
-import type { AllowlistProposal as Proposal, PolicyWeakness as Weakness } from '@csp-observer/core';
+import type { AdminPolicy } from '@csp-observer/core';
 import { api, query } from '../api';
 import { Code, ErrorBox, Loading, PeriodPicker } from '../components/ui';
 import { periodQuery } from '../period';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
 
-interface PolicyData {
-  reportOnly: boolean;
-  configured: { header: string };
-  weaknesses: Weakness[];
-  proposals: Proposal[];
-  proposed: { header: string; options: Record<string, string[]> };
-  reported: Array<{ policy: string; count: number; weaknesses: Weakness[] }>;
-}
-
 export function PolicyAssistant({ params }: { params: Record<string, string> }) {
   const period = periodQuery(params);
-  const { data, error, loading } = useData(JSON.stringify(period), () => api.get<PolicyData>(`policy${query(period)}`));
+  const { data, error, loading } = useData(JSON.stringify(period), () => api.get<AdminPolicy>(`policy${query(period)}`));
   const adds = data?.proposals.filter((p) => p.action === 'add') ?? [];
   const advice = data?.proposals.filter((p) => p.action === 'advice') ?? [];
   return (

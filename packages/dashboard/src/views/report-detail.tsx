@@ -1,21 +1,9 @@
+import type { AdminReport } from '@csp-observer/core';
 import { api } from '../api';
 import { Code, ErrorBox, Loading, causeLabel } from '../components/ui';
 import { formatTime } from '../period';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
-import type { ReportItem } from './reports';
-
-interface ReportDetail extends ReportItem {
-  raw: string;
-  originalPolicy: string;
-  referrer: string;
-  disposition: string;
-  columnNumber: number;
-  statusCode: number;
-  problems: string[];
-  ip: string;
-  extra: string | null;
-}
 
 /** The raw body pretty-printed when it is JSON, else as received. */
 function pretty(raw: string): string {
@@ -27,7 +15,7 @@ function pretty(raw: string): string {
 }
 
 export function ReportDetailView({ id }: { id: string }) {
-  const { data, error, loading } = useData(id, () => api.get<ReportDetail>(`reports/${encodeURIComponent(id)}`));
+  const { data, error, loading } = useData(id, () => api.get<AdminReport>(`reports/${encodeURIComponent(id)}`));
   if (error) return <ErrorBox message={error} />;
   if (loading || !data) return <Loading />;
   const fields: Array<[string, string]> = [

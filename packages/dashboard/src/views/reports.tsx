@@ -1,3 +1,4 @@
+import type { AdminPage, AdminReportFilterValues, AdminReportListItem, AdminReportQuery } from '@csp-observer/core';
 import { useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { Code, ErrorBox, Loading, Pager, PeriodPicker, causeLabel } from '../components/ui';
@@ -6,53 +7,15 @@ import { hrefOf, navigate } from '../route';
 import { useSites } from '../sites';
 import { useData } from '../use-data';
 
-export interface ReportItem {
-  id: number;
-  sessionId: string | null;
-  /** The collector site ("" for the server's own pages). */
-  site: string;
-  channel: string;
-  reportType: string;
-  receivedAt: number;
-  documentUri: string;
-  blockedUri: string;
-  effectiveDirective: string;
-  violatedDirective: string;
-  sourceFile: string;
-  lineNumber: number;
-  sample: string;
-  isValid: boolean;
-  cause: string | null;
-  ruleId: string | null;
-  ruleTitle: string | null;
-  via: string | null;
-  userAgent: string;
-}
-
-interface ReportPage {
-  items: ReportItem[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
-
-interface FilterValues {
-  directives: string[];
-  channels: string[];
-  rules: string[];
-  causes: string[];
-  allChannels: string[];
-}
-
 /** Filter names in the location hash, as the API takes them. */
-const FILTERS = ['directive', 'host', 'page_url', 'cause', 'rule', 'channel', 'valid', 'q', 'session'] as const;
+const FILTERS = ['directive', 'host', 'pageUrl', 'cause', 'rule', 'channel', 'valid', 'q', 'session'] as const satisfies ReadonlyArray<keyof AdminReportQuery>;
 
 export function Reports({ params }: { params: Record<string, string> }) {
   const period = periodQuery(params);
   const filters = Object.fromEntries(FILTERS.map((name) => [name, params[name]]));
-  const request = { ...period, ...filters, page: params.page, page_size: 25 };
-  const { data, error, loading } = useData(JSON.stringify(request), () => api.get<ReportPage>(`reports${query(request)}`));
-  const values = useData(JSON.stringify(period), () => api.get<FilterValues>(`reports/filters${query(period)}`));
+  const request: AdminReportQuery = { ...period, ...filters, page: params.page, pageSize: 25 };
+  const { data, error, loading } = useData(JSON.stringify(request), () => api.get<AdminPage<AdminReportListItem>>(`reports${query(request)}`));
+  const values = useData(JSON.stringify(period), () => api.get<AdminReportFilterValues>(`reports/filters${query(period)}`));
   // A collector's list says whose each report is, unless one site is chosen.
   const bySite = useSites().length > 0 && !params.site;
   return (
@@ -113,14 +76,14 @@ export function Reports({ params }: { params: Record<string, string> }) {
   );
 }
 
-function FilterForm({ params, values }: { params: Record<string, string>; values: FilterValues | null }) {
+function FilterForm({ params, values }: { params: Record<string, string>; values: AdminReportFilterValues | null }) {
   const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(FILTERS.map((name) => [name, params[name] ?? ''])));
   const set = (name: string) => (event: Event) => setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement).value });
   const submit = (event: Event) => {
     event.preventDefault();
     navigate('reports', { ...scopeOf(params), ...draft });
   };
-  const select = (name: string, label: string, options: string[]) => (
+  const select = (name: string, label: string, options: readonly string[]) => (
     <label>
       {label}
       <select name={name} value={draft[name]} onChange={set(name)}>
@@ -142,7 +105,7 @@ function FilterForm({ params, values }: { params: Record<string, string>; values
       {text('q', 'Search', 'text in any field')}
       {select('directive', 'Directive', values?.directives ?? [])}
       {text('host', 'Blocked host', 'cdn.example.com')}
-      {text('page_url', 'Page', 'https://site/path')}
+      {text('pageUrl', 'Page', 'https://site/path')}
       {select('cause', 'Cause', values?.causes ?? [])}
       {select('rule', 'Rule', values?.rules ?? [])}
       {select('channel', 'Channel', values?.allChannels ?? [])}

@@ -1,3 +1,4 @@
+import type { AdminRule, AdminRulePreview, AdminRuleRequest, AdminRulesList, AdminRulesUpdateRequest, AdminRulesUpdateResult, Cause, RuleMatchJson } from '@csp-observer/core';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { Code, ErrorBox, Loading } from '../components/ui';
@@ -5,67 +6,31 @@ import { hrefOf } from '../route';
 import { useSites } from '../sites';
 import { useData } from '../use-data';
 
-interface Match {
-  blocked_uri: string;
-  directive: string;
-  source_file: string;
-  sample: string;
-}
+/** The matcher fields the form edits (a rule's other matcher fields are kept as they are). */
+type Match = Pick<RuleMatchJson, 'blocked_uri' | 'directive' | 'source_file' | 'sample'> & Partial<RuleMatchJson>;
 
-interface RuleView {
-  id: string;
-  cause: string;
-  title: string;
-  short_description: string;
-  long_description: string;
-  ignore: boolean;
-  match: Match[];
-  references: string[];
-  origin: 'global' | 'custom';
-  /** A collector site the custom rule is limited to; null for every site. */
-  site: string | null;
-  count: number;
-  inForce: boolean;
-}
-
-interface RulesData {
-  windowDays: number;
-  source: string;
-  state: { lastUpdated: string | null; updatedAt: string | null; source: string };
-  global: RuleView[];
-  custom: RuleView[];
-}
-
-interface Preview {
-  matched: number;
-  scanned: number;
-  limited: boolean;
-  days: number;
-  unexplainedNow: number;
-  examples: Array<{ id: number; blockedUri: string; effectiveDirective: string; documentUri: string; ruleId: string | null }>;
-}
-
-const CAUSES = ['extension', 'browser', 'malware', 'other'];
+const CAUSES: readonly Cause[] = ['extension', 'browser', 'malware', 'other'];
 const emptyMatch = (): Match => ({ blocked_uri: '', directive: '', source_file: '', sample: '' });
 const emptyRule = (): Draft => ({ id: '', cause: 'other', title: '', short_description: '', long_description: '', ignore: false, match: [emptyMatch()], references: [], site: null });
-type Draft = Omit<RuleView, 'origin' | 'count' | 'inForce'>;
+/** A rule being edited: what POST rules and PUT rules/:id take. */
+type Draft = Required<Omit<AdminRuleRequest, 'match'>> & { match: Match[] };
 
 export function Rules() {
-  const { data, error, loading, reload } = useData('rules', () => api.get<RulesData>('rules'));
+  const { data, error, loading, reload } = useData('rules', () => api.get<AdminRulesList>('rules'));
   const [editing, setEditing] = useState<Draft | null>(null);
   const [update, setUpdate] = useState<{ busy: boolean; message: string | null; failed: boolean }>({ busy: false, message: null, failed: false });
 
   const updateNow = async () => {
     setUpdate({ busy: true, message: 'Updating…', failed: false });
     try {
-      const result = await api.post<{ status: string; message: string }>('rules/update', { force: true });
+      const result = await api.post<AdminRulesUpdateResult>('rules/update', { force: true } satisfies AdminRulesUpdateRequest);
       setUpdate({ busy: false, message: `${result.status}: ${result.message}`, failed: result.status === 'refused' });
       reload();
     } catch (e) {
       setUpdate({ busy: false, message: (e as Error).message, failed: true });
     }
   };
-  const remove = async (rule: RuleView) => {
+  const remove = async (rule: AdminRule) => {
     if (!confirm(`Delete the rule "${rule.title}"?`)) return;
     await api.del(`rules/${encodeURIComponent(rule.id)}`);
     reload();
@@ -131,7 +96,7 @@ export function Rules() {
   );
 }
 
-function RuleTable({ rules, onEdit, onDelete, testId }: { rules: RuleView[]; onEdit?: (rule: RuleView) => void; onDelete?: (rule: RuleView) => void; testId: string }) {
+function RuleTable({ rules, onEdit, onDelete, testId }: { rules: AdminRule[]; onEdit?: (rule: AdminRule) => void; onDelete?: (rule: AdminRule) => void; testId: string }) {
   if (!rules.length) return null;
   return (
     <div class="table-wrap">
@@ -178,7 +143,7 @@ function RuleTable({ rules, onEdit, onDelete, testId }: { rules: RuleView[]; onE
 
 function RuleForm({ initial, windowDays, onDone }: { initial: Draft; windowDays: number; onDone: () => void }) {
   const [draft, setDraft] = useState<Draft>(initial);
-  const [preview, setPreview] = useState<Preview | null>(null);
+  const [preview, setPreview] = useState<AdminRulePreview | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
   const isNew = !initial.id;
@@ -192,7 +157,7 @@ function RuleForm({ initial, windowDays, onDone }: { initial: Draft; windowDays:
       return;
     }
     const timer = setTimeout(() => {
-      api.post<Preview>('rules/preview', body).then(
+      api.post<AdminRulePreview>('rules/preview', body satisfies AdminRuleRequest).then(
         (result) => {
           setPreview(result);
           setPreviewError(null);
@@ -212,8 +177,8 @@ function RuleForm({ initial, windowDays, onDone }: { initial: Draft; windowDays:
     event.preventDefault();
     setSaveError(null);
     try {
-      if (isNew) await api.post('rules', draft);
-      else await api.put(`rules/${encodeURIComponent(initial.id)}`, draft);
+      if (isNew) await api.post('rules', draft satisfies AdminRuleRequest);
+      else await api.put(`rules/${encodeURIComponent(initial.id)}`, draft satisfies AdminRuleRequest);
       onDone();
     } catch (e) {
       setSaveError((e as Error).message);
@@ -229,7 +194,7 @@ function RuleForm({ initial, windowDays, onDone }: { initial: Draft; windowDays:
       </label>
       <label>
         Cause
-        <select name="cause" value={draft.cause} onChange={(e) => setDraft({ ...draft, cause: (e.currentTarget as HTMLSelectElement).value })}>
+        <select name="cause" value={draft.cause} onChange={(e) => setDraft({ ...draft, cause: (e.currentTarget as HTMLSelectElement).value as Cause })}>
           {CAUSES.map((cause) => (
             <option value={cause}>{cause}</option>
           ))}

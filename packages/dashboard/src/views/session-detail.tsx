@@ -1,19 +1,9 @@
-import type { PopulationSide, Verdict, Violation } from '@csp-observer/core';
+import type { AdminSessionDetail, PopulationSide, Verdict } from '@csp-observer/core';
 import { api } from '../api';
 import { Code, ErrorBox, Loading, causeLabel } from '../components/ui';
 import { formatTime } from '../period';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
-import type { ReportItem } from './reports';
-
-interface SessionDetail {
-  session: { id: string; site: string; firstSeenAt: number; lastSeenAt: number; documentUri: string; userAgent: string; ip: string; sdkSeenAt: number | null; canary: { outcome: string; threw: boolean } | null; sharedAt: number | null };
-  shown: { status: string; verdict: Verdict; at: number } | null;
-  current: Verdict;
-  /** The violations no rule explains, with whose they likely are by the site's page views. */
-  unexplained: Array<{ violation: Violation; population: { pageViewsWithIt: number; pageViews: number; days: number; side: PopulationSide } }>;
-  reports: Array<ReportItem & { fingerprint: string | null }>;
-}
 
 const SIDE_TEXT: Record<PopulationSide, string> = {
   site: "likely the site's own",
@@ -28,7 +18,7 @@ const CHANNELS: Array<[string, string]> = [
 ];
 
 export function SessionDetailView({ id }: { id: string }) {
-  const { data, error, loading } = useData(id, () => api.get<SessionDetail>(`sessions/${encodeURIComponent(id)}`));
+  const { data, error, loading } = useData(id, () => api.get<AdminSessionDetail>(`sessions/${encodeURIComponent(id)}`));
   if (error) return <ErrorBox message={error} />;
   if (loading || !data) return <Loading />;
   const { session } = data;

@@ -1,20 +1,10 @@
+import type { AdminPage, AdminSessionListItem, AdminSessionQuery } from '@csp-observer/core';
 import { api, query } from '../api';
 import { ErrorBox, Loading, Pager, PeriodPicker } from '../components/ui';
 import { formatTime, periodQuery } from '../period';
 import { hrefOf } from '../route';
 import { useSites } from '../sites';
 import { useData } from '../use-data';
-
-interface SessionItem {
-  id: string;
-  site: string;
-  firstSeenAt: number;
-  documentUri: string;
-  userAgent: string;
-  sdkSeenAt: number | null;
-  shownVerdict: { status: string } | null;
-  reports: number;
-}
 
 const STATUSES: Array<[string, string]> = [
   ['', 'All'],
@@ -25,8 +15,8 @@ const STATUSES: Array<[string, string]> = [
 ];
 
 export function Sessions({ params }: { params: Record<string, string> }) {
-  const request = { ...periodQuery(params), status: params.status, q: params.q, page: params.page, page_size: 25 };
-  const { data, error, loading } = useData(JSON.stringify(request), () => api.get<{ items: SessionItem[]; total: number; page: number; pageSize: number }>(`sessions${query(request)}`));
+  const request: AdminSessionQuery = { ...periodQuery(params), status: params.status, q: params.q, page: params.page, pageSize: 25 };
+  const { data, error, loading } = useData(JSON.stringify(request), () => api.get<AdminPage<AdminSessionListItem>>(`sessions${query(request)}`));
   const bySite = useSites().length > 0 && !params.site;
   return (
     <>

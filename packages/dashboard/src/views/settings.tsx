@@ -1,9 +1,10 @@
+import type { AdminSettings } from '@csp-observer/core';
 import { api } from '../api';
 import { ErrorBox, Loading } from '../components/ui';
 import { useData } from '../use-data';
 
 export function Settings() {
-  const { data, error, loading } = useData('settings', () => api.get<Record<string, unknown>>('settings'));
+  const { data, error, loading } = useData('settings', () => api.get<AdminSettings>('settings'));
   return (
     <>
       <header class="view-header">

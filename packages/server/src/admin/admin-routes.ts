@@ -1,3 +1,4 @@
+import type { AdminLoginRequest, AdminSessionInfo, Unchecked } from '@csp-observer/core';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http/http-error.js';
@@ -85,14 +86,14 @@ export function adminRoutes(router: Router, deps: AdminApiDeps): void {
   });
 
   router.get('/admin/api/session', guard((ctx, access) => {
-    ctx.body = { via: access.via, csrfToken: access.csrfToken, prefix, canLogOut: access.via === 'session' };
+    ctx.body = { via: access.via, csrfToken: access.csrfToken, prefix, canLogOut: access.via === 'session' } satisfies AdminSessionInfo;
   }));
   router.post('/admin/api/login', async (ctx) => {
     adminHeaders(ctx);
     if (!auth.enabled) throw new HttpError(403, `the admin is closed: ${HOW_TO_ENABLE}`);
     if (!auth.hasLogin) throw new HttpError(404, 'no login here: the application authorizes admins itself');
     auth.assertSameOrigin(ctx);
-    const body = await jsonBody(ctx);
+    const body: Unchecked<AdminLoginRequest> = await jsonBody(ctx);
     const secret = body.password ?? body.token;
     if (typeof secret !== 'string' || !secret) throw new HttpError(400, 'send {"password": "..."}');
     auth.login(ctx, secret);

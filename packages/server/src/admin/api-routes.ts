@@ -1,4 +1,23 @@
 import { advisePolicy, CAUSES, CHANNELS, judgePopulation, NONCE_PLACEHOLDER, parsePolicy, policyWeaknesses, serializePolicy } from '@csp-observer/core';
+import type {
+  AdminOverview,
+  AdminPage,
+  AdminPolicy,
+  AdminReport,
+  AdminReportFilterValues,
+  AdminReportListItem,
+  AdminRule,
+  AdminRulePreview,
+  AdminRulesList,
+  AdminRulesUpdateRequest,
+  AdminRulesUpdateResult,
+  AdminSavedRule,
+  AdminSessionDetail,
+  AdminSessionListItem,
+  AdminSettings,
+  AdminSites,
+  Unchecked,
+} from '@csp-observer/core';
 import type Router from '@koa/router';
 import { HttpError } from '../http/http-error.js';
 import type { Knex } from 'knex';
@@ -78,8 +97,8 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
       blocked: summary.blocked,
       pages: summary.sources,
       anomalies: figures.anomalies,
-      dropped: summary.dropped,
-    };
+      dropped: { total: summary.dropped.total, byReason: summary.dropped.by_reason, byCause: summary.dropped.by_cause, byRule: summary.dropped.by_rule },
+    } satisfies AdminOverview;
   }));
 
   router.get('/admin/api/reports', guard(async (ctx) => {
@@ -88,7 +107,7 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
       ...period(ctx),
       directive: param(ctx, 'directive') || undefined,
       host: param(ctx, 'host') || undefined,
-      page: param(ctx, 'page_url') || undefined,
+      page: param(ctx, 'pageUrl') || undefined,
       cause: oneOf('cause', param(ctx, 'cause'), [...CAUSES, 'unknown']),
       rule: param(ctx, 'rule') || undefined,
       channel: oneOf('channel', param(ctx, 'channel'), CHANNELS),
@@ -97,13 +116,13 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
       q: param(ctx, 'q').slice(0, 200) || undefined,
     };
     const page = intParam(ctx, 'page', 1, 100_000);
-    const pageSize = intParam(ctx, 'page_size', 25, MAX_PAGE_SIZE);
+    const pageSize = intParam(ctx, 'pageSize', 25, MAX_PAGE_SIZE);
     const { items, total } = await listReports(db, filters, page, pageSize);
-    ctx.body = { items: items.map((item) => ({ ...item, ruleTitle: item.ruleId ? titleOf(item.ruleId) : null })), total, page, pageSize };
+    ctx.body = { items: items.map((item) => ({ ...item, ruleTitle: item.ruleId ? titleOf(item.ruleId) : null })), total, page, pageSize } satisfies AdminPage<AdminReportListItem>;
   }));
 
   router.get('/admin/api/reports/filters', guard(async (ctx) => {
-    ctx.body = { ...(await filterValues(db, period(ctx))), causes: [...CAUSES, 'unknown'], allChannels: CHANNELS };
+    ctx.body = { ...(await filterValues(db, period(ctx))), causes: [...CAUSES, 'unknown'], allChannels: CHANNELS } satisfies AdminReportFilterValues;
   }));
 
   router.get('/admin/api/reports/:id', guard(async (ctx) => {
@@ -111,15 +130,15 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
     if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, 'a report id is a positive whole number');
     const report = await reportById(db, id);
     if (!report) throw new HttpError(404, `no report ${id}`);
-    ctx.body = { ...report, ruleTitle: report.ruleId ? titleOf(report.ruleId) : null };
+    ctx.body = { ...report, ruleTitle: report.ruleId ? titleOf(report.ruleId) : null } satisfies AdminReport;
   }));
 
   router.get('/admin/api/sessions', guard(async (ctx) => {
     const status = oneOf('status', param(ctx, 'status'), ['problems', 'clean', 'observing', 'none']);
     const page = intParam(ctx, 'page', 1, 100_000);
-    const pageSize = intParam(ctx, 'page_size', 25, MAX_PAGE_SIZE);
+    const pageSize = intParam(ctx, 'pageSize', 25, MAX_PAGE_SIZE);
     const { items, total } = await listSessions(db, { ...period(ctx), status, q: param(ctx, 'q').slice(0, 200) || undefined }, page, pageSize);
-    ctx.body = { items, total, page, pageSize };
+    ctx.body = { items, total, page, pageSize } satisfies AdminPage<AdminSessionListItem>;
   }));
 
   router.get('/admin/api/sessions/:id', guard(async (ctx) => {
@@ -139,13 +158,13 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
         return { violation, population: { ...population, days: POPULATION_WINDOW_DAYS, side: judgePopulation(population) } };
       }),
       reports: reports.map((report) => ({ ...report, ruleTitle: report.ruleId ? titleOf(report.ruleId) : null })),
-    };
+    } satisfies AdminSessionDetail;
   }));
 
   router.get('/admin/api/rules', guard(async (ctx) => {
     const [stored, state, counts] = await Promise.all([deps.ruleStore.list(), deps.ruleStore.state(), ruleCounts(db, Date.now() - RULE_WINDOW_DAYS * DAY)]);
     const inForce = new Set(deps.rules.rules.map((rule) => rule.id));
-    const view = (rule: (typeof stored)[number]) => ({ ...ruleView(rule), count: counts.get(rule.id) ?? 0, inForce: inForce.has(rule.id) });
+    const view = (rule: (typeof stored)[number]): AdminRule => ({ ...ruleView(rule), count: counts.get(rule.id) ?? 0, inForce: inForce.has(rule.id) });
     ctx.body = {
       windowDays: RULE_WINDOW_DAYS,
       source: options.rules.source,
@@ -158,11 +177,11 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
       },
       global: stored.filter((rule) => rule.origin === 'global').map(view),
       custom: stored.filter((rule) => rule.origin === 'custom').map(view),
-    };
+    } satisfies AdminRulesList;
   }));
 
   router.post('/admin/api/rules/update', guard(async (ctx) => {
-    const body = await jsonBody(ctx).catch(() => ({}) as Record<string, unknown>);
+    const body: Unchecked<AdminRulesUpdateRequest> = await jsonBody(ctx).catch(() => ({}) as Record<string, unknown>);
     let result;
     try {
       result = await updateRules(deps.ruleStore, { source: options.rules.source, force: body.force !== false, updateInterval: options.rules.updateInterval, verify: options.rules });
@@ -171,13 +190,13 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
     }
     if (result.status === 'updated') await deps.rules.load();
     deps.logger.info(`rules update from the dashboard: ${result.status}: ${result.message}`);
-    ctx.body = result;
+    ctx.body = result satisfies AdminRulesUpdateResult;
   }));
 
   router.post('/admin/api/rules/preview', guard(async (ctx) => {
     const body = await jsonBody(ctx);
     const rule = customRuleFrom({ ...body, id: typeof body.id === 'string' && body.id ? body.id : 'custom:preview' }, options.collector);
-    ctx.body = await previewRule(db, rule, RULE_WINDOW_DAYS);
+    ctx.body = (await previewRule(db, rule, RULE_WINDOW_DAYS)) satisfies AdminRulePreview;
   }));
 
   router.post('/admin/api/rules', guard(async (ctx) => {
@@ -186,7 +205,7 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
     await deps.ruleStore.saveCustom(rule);
     await deps.rules.load();
     ctx.status = 201;
-    ctx.body = ruleView(rule);
+    ctx.body = ruleView(rule) satisfies AdminSavedRule;
   }));
 
   router.put('/admin/api/rules/:id', guard(async (ctx) => {
@@ -196,7 +215,7 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
     const rule = customRuleFrom({ ...(await jsonBody(ctx)), id }, options.collector);
     await deps.ruleStore.saveCustom(rule);
     await deps.rules.load();
-    ctx.body = ruleView(rule);
+    ctx.body = ruleView(rule) satisfies AdminSavedRule;
   }));
 
   router.delete('/admin/api/rules/:id', guard(async (ctx) => {
@@ -222,11 +241,11 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
       proposals: advice.proposals,
       proposed: { policy: advice.proposed, header: serializePolicy(advice.proposed), options: withoutAdded(advice.proposed, remote ? configured : options.page.policy) },
       reported: reported.map((entry) => ({ ...entry, weaknesses: policyWeaknesses(parsePolicy(entry.policy)) })),
-    };
+    } satisfies AdminPolicy;
   }));
 
   router.get('/admin/api/settings', guard((ctx) => {
-    ctx.body = effectiveSettings(options);
+    ctx.body = effectiveSettings(options) satisfies AdminSettings;
   }));
 
   router.get('/admin/api/sites', guard((ctx) => {
@@ -239,7 +258,7 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
         secrets: site.secrets.filter((s) => s.until === null || s.until > now).length,
         graceUntil: site.secrets.filter((s) => s.until !== null && s.until > now).map((s) => new Date(s.until!).toISOString()),
       })),
-    };
+    } satisfies AdminSites;
   }));
 }
 

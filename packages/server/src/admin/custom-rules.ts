@@ -1,4 +1,4 @@
-import { compileRules, engineOf, readRule, ruleToJson, type Rule } from '@csp-observer/core';
+import { compileRules, engineOf, readRule, ruleToJson, type AdminRulePreview, type AdminRuleRequest, type AdminSavedRule, type Rule, type Unchecked } from '@csp-observer/core';
 import type { Knex } from 'knex';
 import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options/options.js';
@@ -19,7 +19,7 @@ function slug(title: string): string {
  * entries). Its id always starts with `custom:` (made from the title when absent), so no rules
  * update can replace it. Throws 400 naming what is wrong.
  */
-export function customRuleFrom(body: Record<string, unknown>, sites: ResolvedOptions['collector'] = null): Rule {
+export function customRuleFrom(body: Unchecked<AdminRuleRequest>, sites: ResolvedOptions['collector'] = null): Rule {
   const title = typeof body.title === 'string' ? body.title : '';
   const given = typeof body.id === 'string' ? body.id.trim() : '';
   const id = given ? (given.startsWith(CUSTOM_PREFIX) ? given : `${CUSTOM_PREFIX}${given}`) : `${CUSTOM_PREFIX}${slug(title)}`;
@@ -39,7 +39,7 @@ export function customRuleFrom(body: Record<string, unknown>, sites: ResolvedOpt
 }
 
 /** A rule as the dashboard shows and edits it: the rules file format plus where it comes from. */
-export function ruleView(rule: Rule): Record<string, unknown> {
+export function ruleView(rule: Rule): AdminSavedRule {
   return { ...ruleToJson(rule), origin: rule.origin, site: rule.site ?? null };
 }
 
@@ -47,12 +47,12 @@ export function ruleView(rule: Rule): Record<string, unknown> {
  * How many of the last `days` days' reports a rule would explain (the newest SCAN_LIMIT at
  * most), with a few examples and how many no rule explains today.
  */
-export async function previewRule(db: Knex, rule: Rule, days: number, now = Date.now()) {
+export async function previewRule(db: Knex, rule: Rule, days: number, now = Date.now()): Promise<AdminRulePreview> {
   const matcher = compileRules([rule], compilePattern);
   const rows = await recentViolations(db, { from: now - days * DAY, to: now + 1, ...(rule.site ? { site: rule.site } : {}) });
   let matched = 0;
   let unexplainedNow = 0;
-  const examples: Array<Record<string, unknown>> = [];
+  const examples: AdminRulePreview['examples'] = [];
   for (const row of rows) {
     if (!matcher.match(row, engineOf(row.userAgent))) continue;
     matched++;

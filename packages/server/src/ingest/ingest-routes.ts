@@ -8,7 +8,10 @@ import {
   type Channel,
   type NormalizedReport,
   type SdkCanary,
+  type SdkEventBatch,
   type SdkHiddenElement,
+  type SdkViolationEvent,
+  type Unchecked,
 } from '@csp-observer/core';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -81,12 +84,12 @@ export function ingestRoutes(router: Router, posts: DirectPosts, deps: IngestRou
     const session = sessionOf(deps, ctx);
     applyCors(ctx, originsFor(origins, session));
     const { text } = await readReportBody(ctx, deps.options.ingest.maxBodyBytes);
-    const json = parseReportJson(text, 'json') as { events?: unknown } | undefined;
+    const json = parseReportJson(text, 'json') as Unchecked<SdkEventBatch> | undefined;
     if (!json || typeof json !== 'object' || !Array.isArray(json.events)) {
       throw new HttpError(400, 'expected {"v":1,"events":[...]}');
     }
-    const batch = json as { events: unknown[]; canary?: unknown; hidden?: unknown };
-    const fields = batch.events.map((event) => (event && typeof event === 'object' ? (event as { source?: unknown; seq?: unknown }) : {}));
+    const batch = json as Unchecked<SdkEventBatch> & { events: unknown[] };
+    const fields = batch.events.map((event) => (event && typeof event === 'object' ? (event as Unchecked<SdkViolationEvent>) : {}));
     await deps.pipeline.receive(ctx, 'sdk', session, batch.events.map(normalizeSdkEvent), {
       via: fields.map((event) => (event.source === 'observer' ? 'observer' : 'listener')),
       seq: fields.map((event) => sdkSeqOf(event.seq)),
@@ -111,7 +114,7 @@ function readHidden(value: unknown): SdkHiddenElement[] | undefined {
   if (!Array.isArray(value) || value.length > MAX_HIDDEN_PER_BATCH || value.some((item) => !item || typeof item !== 'object')) {
     throw new HttpError(400, `hidden must be an array of at most ${MAX_HIDDEN_PER_BATCH} {tag, url, directive} objects`);
   }
-  return value.map((item: Record<string, unknown>) => {
+  return value.map((item: Unchecked<SdkHiddenElement>) => {
     const seq = sdkSeqOf(item.seq);
     return {
       tag: typeof item.tag === 'string' ? item.tag : '',

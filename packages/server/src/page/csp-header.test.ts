@@ -43,7 +43,7 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions(options as never)).toThrow(message);
   });
 
-  it('matches enabled paths from the start of the path, as the seed', () => {
+  it('matches enabled paths from the start of the path, as django-csp-observer does', () => {
     const { isEnabledPath } = resolveOptions({ ...base, enabledPaths: ['/shop', /^\/blog\/\d+$/] }).page;
     const on = (path: string) => isEnabledPath({ path } as never);
     expect([on('/shop'), on('/shop/cart'), on('/blog/12'), on('/blog/x'), on('/'), on('/about/shop')]).toEqual([

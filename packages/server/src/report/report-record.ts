@@ -1,4 +1,4 @@
-import type { CanaryOutcome, Channel, SdkSource, Violation } from '@csp-observer/core';
+import type { CanaryOutcome, Cause, Channel, SdkSource, Verdict, VerdictStatus, Violation } from '@csp-observer/core';
 import type { SessionPolicy } from '../session/session-token.js';
 
 // The shapes a report takes from storage's side: a record as written, a report and a session as
@@ -20,7 +20,7 @@ export interface ReportRecord extends Violation {
   userAgent: string;
   ip: string;
   /** Set by rules (detection); null while no rule explains the report. */
-  cause: string | null;
+  cause: Cause | null;
   ruleId: string | null;
   /** SDK reports: the page's listener or its ReportingObserver saw it; null for native reports. */
   via: SdkSource | null;
@@ -77,7 +77,7 @@ export interface StoredSession {
   /** When the visitor shared the page view's unknown reports; null if never. */
   sharedAt: number | null;
   /** The last verdict the visitor's page was sent, as JSON; null if none was. */
-  shownVerdict: { status: string; verdict: unknown; at: number } | null;
+  shownVerdict: { status: VerdictStatus; verdict: Verdict; at: number } | null;
 }
 
 /** A verdict as the visitor's page was sent it. */

@@ -1,4 +1,4 @@
-import type { CanaryOutcome, Channel, SdkSource, Violation } from '@csp-observer/core';
+import type { CanaryOutcome, Cause, Channel, SdkSource, Verdict, VerdictStatus, Violation } from '@csp-observer/core';
 import type { EvidenceRow, ReportRecord, SessionRecord, StoredReport, StoredSession } from '../report/report-record.js';
 import { policyFlags, policyOfFlags } from '../session/session-token.js';
 
@@ -86,7 +86,7 @@ export function reportFromRow(row: Row): StoredReport {
     raw: String(row.raw),
     userAgent: String(row.user_agent),
     ip: String(row.ip),
-    cause: (row.cause as string | null) ?? null,
+    cause: (row.cause as Cause | null) ?? null,
     ruleId: (row.rule_id as string | null) ?? null,
     via: (row.via as SdkSource | null) ?? null,
     extra: (row.extra as string | null) ?? null,
@@ -110,7 +110,7 @@ export function sessionFromRow(row: Row): StoredSession {
     canary: row.canary ? { outcome: row.canary as CanaryOutcome, threw: Boolean(row.canary_threw), at: Number(row.canary_at) } : null,
     sharedAt: nullableNumber(row.shared_at),
     shownVerdict: row.verdict_status
-      ? { status: String(row.verdict_status), verdict: parseJson(row.verdict), at: Number(row.verdict_at) }
+      ? { status: String(row.verdict_status) as VerdictStatus, verdict: parseJson(row.verdict) as Verdict, at: Number(row.verdict_at) }
       : null,
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { computeVerdict, engineOf, type EvidenceViolation, type HiddenElement, type UnexplainedViolation, type Verdict } from '@csp-observer/core';
+import { computeVerdict, engineOf, type EvidenceViolation, type HiddenElement, type UnexplainedViolation, type Verdict, type VersionedVerdict } from '@csp-observer/core';
 import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report/report-types.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import { siteOfSession, type SessionPolicy } from '../session/session-token.js';
@@ -7,10 +7,8 @@ import type { StoredSession } from '../report/report-record.js';
 import type { ReportStore } from '../storage/report-store.js';
 import type { SessionHub } from './session-hub.js';
 
-/** A verdict and a short tag that changes whenever the verdict does. */
-export interface VersionedVerdict extends Verdict {
-  version: string;
-}
+/** A verdict and a short tag that changes whenever the verdict does: the wire type, in core. */
+export type { VersionedVerdict };
 
 
 /** report-uri reports arrive within ~120 ms of the violation (measured in Chromium). */
