@@ -19,7 +19,7 @@ describe('visitor-side options', () => {
     expect(resolve({})).toMatchObject({ page: { popup: 'always', popupLanguage: null, popupStrings: null }, visitor: { dataSharingUrl: null, privacyText: null } });
   });
 
-  it('takes django-csp-observer's popup modes, and refuses others by name', () => {
+  it("takes django-csp-observer's popup modes, and refuses others by name", () => {
     expect(resolve({ popup: 'minimized' }).page.popup).toBe('minimized');
     expect(resolve({ popup: 'off' }).page.popup).toBe('off');
     expect(refusal({ popup: 'hidden' as never })).toBe('popup must be one of always, minimized, off, got "hidden"');
