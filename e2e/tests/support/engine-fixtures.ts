@@ -140,7 +140,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   foreignOrigin: [
     async ({}, use) => {
-      const server = createHttpServer((req, res) => res.writeHead(200, { 'Content-Type': 'application/javascript' }).end('/* foreign */'));
+      const server = createHttpServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/javascript' }).end('/* foreign */'));
       const port = await listen(server);
       await use(`http://127.0.0.1:${port}`);
       await close(server);

@@ -96,7 +96,7 @@ export async function startTamperingProxy(target: string, tampering: Tampering, 
           delete out['content-security-policy-report-only'];
         }
         delete out['content-length'];
-        delete out['etag'];
+        delete out.etag;
         res.writeHead(answer.statusCode ?? 502, out);
         res.end(page);
       },

@@ -1,6 +1,6 @@
 // What an injecting extension or adware does to a page, at run time. Each line is one
 // violation of the default policy; none of them carries the page's nonce.
-(function () {
+(() => {
   // 1. An inline script without nonce (script-src-elem, blocked-uri "inline").
   var inline = document.createElement('script');
   inline.textContent = 'window.__injected = true;';
@@ -24,7 +24,7 @@
   // 5. eval (script-src, blocked-uri "eval").
   try {
     eval('1 + 1');
-  } catch (e) {
+  } catch (_e) {
     // Enforcing mode throws an EvalError.
   }
 })();

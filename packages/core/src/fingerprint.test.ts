@@ -48,7 +48,7 @@ describe('fingerprint', () => {
   });
 
   it('ignores the fragment and sample beyond 40 characters', () => {
-    const a = normalizeSdkEvent({ ...event, documentURI: event.documentURI + '#top', sample: 'x'.repeat(60) }).violation!;
+    const a = normalizeSdkEvent({ ...event, documentURI: `${event.documentURI}#top`, sample: 'x'.repeat(60) }).violation!;
     const b = normalizeSdkEvent({ ...event, sample: 'x'.repeat(40) }).violation!;
     expect(fingerprint(a)).toBe(fingerprint(b));
   });

@@ -180,7 +180,7 @@ export function normalizeReportUriBody(body: unknown): NormalizedReport[] {
   // WebKit delivers each Reporting API report as one object, under `application/csp-report`.
   if (isReportingApiEntry(body)) return [normalizeReportingApiEntry(body)];
   if (!isRecord(body)) return [invalid(body, 'the report is not a JSON object')];
-  const inner = body['csp-report'] ?? body['cspReport'] ?? body['csp_report'];
+  const inner = body['csp-report'] ?? body.cspReport ?? body.csp_report;
   const source = inner === undefined ? body : inner;
   if (!isRecord(source)) return [invalid(body, 'csp-report is not an object')];
   const { violation, present, problems } = readViolation(source);

@@ -1,6 +1,6 @@
 import type { AdminSessionInfo } from '@csp-observer/core';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, setCsrfToken, whenUnauthorized } from './api';
+import { api, type ApiError, setCsrfToken, whenUnauthorized } from './api';
 import { ErrorBox, Loading } from './components/ui';
 import { hrefOf, useRoute } from './route';
 import { Login } from './views/login';

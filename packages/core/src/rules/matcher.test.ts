@@ -67,8 +67,8 @@ describe('compileRules', () => {
 
   it('only shows the patterns the first MAX_MATCH_INPUT characters', () => {
     const far = compileRules([rule('far', [{ blockedUri: 'needle' }])], v8);
-    expect(far.match(violation({ blockedUri: 'x'.repeat(MAX_MATCH_INPUT) + 'needle' }))).toBeNull();
-    expect(far.match(violation({ blockedUri: 'x'.repeat(MAX_MATCH_INPUT - 6) + 'needle' }))?.id).toBe('far');
+    expect(far.match(violation({ blockedUri: `${'x'.repeat(MAX_MATCH_INPUT)}needle` }))).toBeNull();
+    expect(far.match(violation({ blockedUri: `${'x'.repeat(MAX_MATCH_INPUT - 6)}needle` }))?.id).toBe('far');
   });
 
   it('names the rule whose pattern does not compile', () => {

@@ -174,7 +174,7 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
         }
         tests.push({ field, test, plain: plain !== null });
         const anyOf = requiredAnyOf(source);
-        if (anyOf && anyOf.every((text) => text.length >= 3)) required.push({ field, anyOf });
+        if (anyOf?.every((text) => text.length >= 3)) required.push({ field, anyOf });
       }
       entries.push({ rule, directive: m.directive ? baseDirective(m.directive) : '', engine: m.engine ?? '', tests, prefilter: null });
       literals.push(required);

@@ -30,7 +30,7 @@ function useUplot(build: (width: number) => uPlot.Options, data: uPlot.AlignedDa
 export function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
   const end = Date.parse(to);
-  for (let at = Date.parse(from.slice(0, 10) + 'T00:00:00Z'); at < end && days.length < 400; at += 86400_000) days.push(new Date(at).toISOString().slice(0, 10));
+  for (let at = Date.parse(`${from.slice(0, 10)}T00:00:00Z`); at < end && days.length < 400; at += 86400_000) days.push(new Date(at).toISOString().slice(0, 10));
   return days;
 }
 

@@ -1,6 +1,6 @@
 import type { AdminRule, AdminRulePreview, AdminRuleRequest, AdminRulesList, AdminRulesUpdateRequest, AdminRulesUpdateResult, Cause, RuleMatchJson } from '@csp-observer/core';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, type ApiError } from '../api';
 import { Code, ErrorBox, Loading } from '../components/ui';
 import { hrefOf } from '../route';
 import { useSites } from '../sites';

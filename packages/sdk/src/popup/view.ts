@@ -29,7 +29,7 @@ export function findingsOf(verdict: Verdict | null): Array<[string, string]> {
  * The popup: a labelled region in a corner with a live status line. Not modal: it never takes
  * the focus; Escape closes it when the focus is inside.
  */
-export function Popup(props: PopupProps): VNode<any> {
+export function Popup(props: PopupProps): VNode {
   const { phase, strings: t } = props;
   const findings = findingsOf(props.verdict);
   const n = findings.length;

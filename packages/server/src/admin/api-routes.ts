@@ -25,7 +25,7 @@ import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from '../options/options.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import { sentPolicy } from '../page/csp-header.js';
-import { updateRules } from '../rules/update-rules.js';
+import { updateRules, type UpdateRulesResult } from '../rules/update-rules.js';
 import { STORED_SESSION_ID } from '../session/session-token.js';
 import {
   DAY,
@@ -182,7 +182,7 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
 
   router.post('/admin/api/rules/update', guard(async (ctx) => {
     const body: Unchecked<AdminRulesUpdateRequest> = await jsonBody(ctx).catch(() => ({}) as Record<string, unknown>);
-    let result;
+    let result: UpdateRulesResult;
     try {
       result = await updateRules(deps.ruleStore, { source: options.rules.source, force: body.force !== false, updateInterval: options.rules.updateInterval, verify: options.rules });
     } catch (error) {
@@ -211,7 +211,7 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
   router.put('/admin/api/rules/:id', guard(async (ctx) => {
     const id = ctx.params.id ?? '';
     const existing = await deps.ruleStore.get(id);
-    if (!existing || existing.origin !== 'custom') throw new HttpError(404, `no custom rule ${id} (global rules change only with rule updates)`);
+    if (existing?.origin !== 'custom') throw new HttpError(404, `no custom rule ${id} (global rules change only with rule updates)`);
     const rule = customRuleFrom({ ...(await jsonBody(ctx)), id }, options.collector);
     await deps.ruleStore.saveCustom(rule);
     await deps.rules.load();

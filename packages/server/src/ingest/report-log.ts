@@ -8,7 +8,7 @@ export function logReport(logger: Logger, level: LogLevel, name: string, report:
   const what = v
     ? `${v.effectiveDirective || '?'} blocked ${JSON.stringify(v.blockedUri)} on ${v.documentUri || report.url || '?'}`
     : `${report.type} report from ${report.url || '?'}`;
-  const line = `[${name}] ${what} (${report.channel}${report.valid ? '' : ', invalid: ' + report.problems.join('; ')})`;
+  const line = `[${name}] ${what} (${report.channel}${report.valid ? '' : `, invalid: ${report.problems.join('; ')}`})`;
   const write = level === 'debug' ? (logger.debug ?? logger.info) : logger[level];
   write.call(logger, line);
 }

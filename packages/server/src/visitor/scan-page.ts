@@ -122,7 +122,7 @@ export function scanPageBody(model: ScanPageModel): string {
 
 function sessionFacts(session: StoredSession | null): string {
   if (!session) return '';
-  const when = new Date(session.firstSeenAt).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const when = `${new Date(session.firstSeenAt).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
   return `<p class="muted">${SCAN_TEXT.page}: <code>${escapeHtml(session.documentUri)}</code> · ${SCAN_TEXT.checked}: ${when}</p>`;
 }
 
@@ -149,7 +149,7 @@ function sharingSection(prefix: string, token: string, sharing: NonNullable<Scan
     parts.push(`<p class="message ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${escapeHtml(SCAN_TEXT.messages[sharing.message])}</p>`);
   }
   if (sharing.sharedAt !== null) {
-    parts.push(`<p>${escapeHtml(SCAN_TEXT.shared(new Date(sharing.sharedAt).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'))}</p>`);
+    parts.push(`<p>${escapeHtml(SCAN_TEXT.shared(`${new Date(sharing.sharedAt).toISOString().replace('T', ' ').slice(0, 16)} UTC`))}</p>`);
   } else if (sharing.text === null) {
     parts.push(`<p class="muted">${SCAN_TEXT.nothingToShare}</p>`);
   } else {
