@@ -25,6 +25,8 @@ export type { Logger } from './logger.js';
 // What handlers, filters and the middleware's store hand to the application.
 export type { ReceivedReport } from './report/received-report.js';
 export type { StoredReport, StoredSession } from './report/report-record.js';
+// What `GET {prefix}/verdict/:token` answers (defined in core, the SDK reads the same type).
+export type { Verdict, VersionedVerdict } from '@csp-observer/core';
 
 // Operations from code (the CLI does the same).
 export { migrateLatest, migrateRollback } from './storage/migrations.js';
