@@ -23,13 +23,23 @@ const all = corpus.flatMap((file) => file.reports);
 
 const result = measureAttribution(all, now.matcher);
 const old = measureAttribution(all, before.matcher);
-console.log(`attribution: ${all.length} real reports (${result.visitor.total} visitor-side, ${result.site.total} site-side) from ${files.length} files`);
-console.log(`  shipped rules (${now.size}): ${result.visitor.attributed} of ${result.visitor.total} visitor-side reports get a visitor cause (${pct(result.visitor.attributed, result.visitor.total)}); rules of 2026-12-01 (${before.size}): ${old.visitor.attributed} (${pct(old.visitor.attributed, old.visitor.total)})`);
-for (const [cause, c] of Object.entries(result.visitor.byCause).sort()) console.log(`    ${cause.padEnd(10)} ${String(c.attributed).padStart(4)} of ${String(c.total).padEnd(4)} ${pct(c.attributed, c.total)}`);
+console.log(
+  `attribution: ${all.length} real reports (${result.visitor.total} visitor-side, ${result.site.total} site-side) from ${files.length} files`,
+);
+console.log(
+  `  shipped rules (${now.size}): ${result.visitor.attributed} of ${result.visitor.total} visitor-side reports get a visitor cause (${pct(result.visitor.attributed, result.visitor.total)}); rules of 2026-12-01 (${before.size}): ${old.visitor.attributed} (${pct(old.visitor.attributed, old.visitor.total)})`,
+);
+for (const [cause, c] of Object.entries(result.visitor.byCause).sort())
+  console.log(`    ${cause.padEnd(10)} ${String(c.attributed).padStart(4)} of ${String(c.total).padEnd(4)} ${pct(c.attributed, c.total)}`);
 for (const file of corpus) {
   const r = measureAttribution(file.reports, now.matcher);
-  console.log(`    ${file.name.padEnd(20)} ${String(r.visitor.attributed).padStart(4)} of ${String(r.visitor.total).padEnd(4)} ${pct(r.visitor.attributed, r.visitor.total)}  (license: ${file.license})`);
+  console.log(
+    `    ${file.name.padEnd(20)} ${String(r.visitor.attributed).padStart(4)} of ${String(r.visitor.total).padEnd(4)} ${pct(r.visitor.attributed, r.visitor.total)}  (license: ${file.license})`,
+  );
 }
-console.log(`  site-side: ${result.site.blamedOnExtensionOrMalware} of ${result.site.total} blamed on an extension or malware; ${result.site.explained} explained by a rule`);
+console.log(
+  `  site-side: ${result.site.blamedOnExtensionOrMalware} of ${result.site.total} blamed on an extension or malware; ${result.site.explained} explained by a rule`,
+);
 for (const w of result.wrong) console.log(`    WRONG ${w.id} (${w.what}): ${w.ruleId} (${w.cause})`);
-if (process.env.BENCH_MISSES) for (const m of result.misses) console.log(`    miss ${m.id} ${m.what}: ${m.blockedUri} | ${m.sourceFile} | ${m.sample}`);
+if (process.env.BENCH_MISSES)
+  for (const m of result.misses) console.log(`    miss ${m.id} ${m.what}: ${m.blockedUri} | ${m.sourceFile} | ${m.sample}`);

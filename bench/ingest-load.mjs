@@ -46,7 +46,9 @@ export function body(i) {
 }
 
 export async function startServer(mode, database, { migrate = true } = {}) {
-  const child = spawn(process.execPath, [serverScript, mode, database ?? '', SECRET, migrate ? 'migrate' : 'no-migrate'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [serverScript, mode, database ?? '', SECRET, migrate ? 'migrate' : 'no-migrate'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   const port = await new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
@@ -110,7 +112,12 @@ export async function load(ports, keepAlive, count, offset, signal) {
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < count && Date.now() < deadline && !signal?.aborted) {
         const i = next++;
-        const { status, ms } = await post(ports[i % ports.length], agent, `/csp/report/${tokens[i % tokens.length]}`, payloads[i % payloads.length]);
+        const { status, ms } = await post(
+          ports[i % ports.length],
+          agent,
+          `/csp/report/${tokens[i % tokens.length]}`,
+          payloads[i % payloads.length],
+        );
         latencies.push(ms);
         if (status >= 200 && status < 300) ok++;
         else statuses.set(status, (statuses.get(status) ?? 0) + 1);

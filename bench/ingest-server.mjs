@@ -18,7 +18,14 @@ if (mode === 'bare') {
 } else {
   // One client address sends everything here, so the per-IP flood limit is off; logging too
   // (a line per report would measure the terminal).
-  ({ app, observer } = createStandaloneApp({ secret, database, log: false, limits: { perIp: false }, save: mode !== 'nosave', migrate: migrate !== 'no-migrate' }));
+  ({ app, observer } = createStandaloneApp({
+    secret,
+    database,
+    log: false,
+    limits: { perIp: false },
+    save: mode !== 'nosave',
+    migrate: migrate !== 'no-migrate',
+  }));
   await observer.ready;
 }
 const server = createServer({ keepAliveTimeout: 10_000 }, app.callback());

@@ -41,7 +41,9 @@ console.log(
   `ingestion: ${REQUESTS} report-uri POSTs per server and round at concurrency ${CONCURRENCY} (after ${WARMUP} warm-up), ${ROUNDS} interleaved rounds, SQLite, synchronous=FULL`,
 );
 console.log('medians over the rounds; a ratio is observer / bare of the same round');
-console.log('mode         target       reports/s   p50 ms   p99 ms   ratio (per round)        server CPU/report   2xx/round   rows stored == 2xx');
+console.log(
+  'mode         target       reports/s   p50 ms   p99 ms   ratio (per round)        server CPU/report   2xx/round   rows stored == 2xx',
+);
 const summary = [];
 for (const [label, keepAlive] of [
   ['keep-alive', true],
@@ -59,8 +61,9 @@ for (const [label, keepAlive] of [
     const lost = mode === 'observer' ? runs.filter((r) => r.rows !== r.ok).length : 0;
     const rows = mode === 'observer' ? (lost ? `NO: ${lost} round(s) lost or added rows` : 'yes') : '';
     console.log(
-      `${label.padEnd(12)} ${LABELS[mode].padEnd(10)} ${pad(median(runs.map((r) => r.rate)), 11)} ${pad(median(runs.map((r) => r.p50)), 8, 2)} ${pad(median(runs.map((r) => r.p99)), 8, 2)}   ${pad(median(ratios), 4, 2)} (${ratios.map((x) => x.toFixed(2)).join(' ')})`.padEnd(88) +
-        `${pad(median(runs.map((r) => r.cpuPerReport * 1000)), 6)} us   ${pad(median(runs.map((r) => r.ok)), 12)}   ${rows}`,
+      `${label.padEnd(12)} ${LABELS[mode].padEnd(10)} ${pad(median(runs.map((r) => r.rate)), 11)} ${pad(median(runs.map((r) => r.p50)), 8, 2)} ${pad(median(runs.map((r) => r.p99)), 8, 2)}   ${pad(median(ratios), 4, 2)} (${ratios.map((x) => x.toFixed(2)).join(' ')})`.padEnd(
+        88,
+      ) + `${pad(median(runs.map((r) => r.cpuPerReport * 1000)), 6)} us   ${pad(median(runs.map((r) => r.ok)), 12)}   ${rows}`,
     );
   }
   const observer = rounds.map((round) => round.observer);

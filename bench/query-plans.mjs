@@ -51,15 +51,26 @@ try {
   const week = { from: now - 7 * DAY, to: now + 1 };
   const cases = [
     ['Report list, one site, last 7 days (page 1 and its count)', (q) => listReports(q, { ...week, site: 'shop' }, 1, 25)],
-    ['Report list filtered by directive and cause, every site', (q) => listReports(q, { ...week, directive: 'script-src', cause: 'malware' }, 1, 25)],
-    ['Report list and overview of a small site (1% of the reports)', async (q) => [await listReports(q, { ...week, site: 'news' }, 1, 25), await overview(q, { ...week, site: 'news' })]],
+    [
+      'Report list filtered by directive and cause, every site',
+      (q) => listReports(q, { ...week, directive: 'script-src', cause: 'malware' }, 1, 25),
+    ],
+    [
+      'Report list and overview of a small site (1% of the reports)',
+      async (q) => [await listReports(q, { ...week, site: 'news' }, 1, 25), await overview(q, { ...week, site: 'news' })],
+    ],
     ['Page-view list, one site, last 7 days', (q) => listSessions(q, { ...week, site: 'blog' }, 1, 25)],
     ['Overview figures, one site, last 7 days', (q) => overview(q, { ...week, site: 'shop' })],
-    ['Summary (overview causes, channels, top pages), every site, last 7 days', (q) => summarize(q, new Date(week.from), new Date(week.to), 10)],
+    [
+      'Summary (overview causes, channels, top pages), every site, last 7 days',
+      (q) => summarize(q, new Date(week.from), new Date(week.to), 10),
+    ],
     ["A page view's evidence (every verdict)", (q) => new ReportStore(q).evidenceOfSession('shop.S42')],
     ['Retention: deleting the oldest 2 days in batches (each statement once)', (q) => deleteOlderThan(q, now - 28 * DAY)],
   ];
-  console.log(`PostgreSQL query plans: ${ROWS} reports and ${sessions} page views over 30 days, 3 sites, and a fourth site with ${ROWS / 100} reports\n`);
+  console.log(
+    `PostgreSQL query plans: ${ROWS} reports and ${sessions} page views over 30 days, 3 sites, and a fourth site with ${ROWS / 100} reports\n`,
+  );
   const rollback = new Error('rollback');
   /** Runs `work` in a transaction that is then rolled back: nothing the plans run is kept. */
   const rolledBack = async (work) => {

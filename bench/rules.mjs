@@ -15,7 +15,7 @@ const BASELINE_REPORTS = 5_000;
 const TARGET = 200_000;
 
 let seed = 42;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const pick = (list) => list[Math.floor(random() * list.length)];
 const word = () => Array.from({ length: 4 + Math.floor(random() * 8) }, () => pick('abcdefghijklmnopqrstuvwxyz')).join('');
 
@@ -33,9 +33,29 @@ for (let i = rules.length; i < RULES; i++) {
     `(${word()}|${word()})\\.${escaped}`,
     `^https?://[^/]*${escaped}/.*\\.(js|css)$`,
   ]);
-  const match = [{ blockedUri, directive: pick(['', '', 'script-src', 'img-src', 'style-src']), sourceFile: '', sample: '', documentUri: '', policy: '', engine: '' }];
+  const match = [
+    {
+      blockedUri,
+      directive: pick(['', '', 'script-src', 'img-src', 'style-src']),
+      sourceFile: '',
+      sample: '',
+      documentUri: '',
+      policy: '',
+      engine: '',
+    },
+  ];
   if (i % 25 === 0) match.push({ blockedUri: '^inline$', directive: 'script-src', sourceFile: '', sample: `${word()}${i}` });
-  rules.push({ id: `gen.${i}`, cause: pick(['extension', 'malware', 'other']), title: host, shortDescription: '', longDescription: '', ignore: false, origin: 'global', references: [], match });
+  rules.push({
+    id: `gen.${i}`,
+    cause: pick(['extension', 'malware', 'other']),
+    title: host,
+    shortDescription: '',
+    longDescription: '',
+    ignore: false,
+    origin: 'global',
+    references: [],
+    match,
+  });
 }
 
 // Policies as sites send them (a few hundred characters; a report carries its page's policy).
@@ -49,11 +69,13 @@ const directives = ['script-src-elem', 'style-src-elem', 'style-src-attr', 'img-
 const reports = Array.from({ length: REPORTS }, (_, i) => {
   const kind = i % 10;
   let blockedUri;
-  if (kind < 2) blockedUri = `https://cdn${i % 9}.${pick(hosts)}/lib/${word()}.js?v=${i}`; // a rule's host
+  if (kind < 2)
+    blockedUri = `https://cdn${i % 9}.${pick(hosts)}/lib/${word()}.js?v=${i}`; // a rule's host
   else if (kind < 4) blockedUri = pick(['inline', 'eval', 'data', 'blob', 'wasm-eval']);
   else if (kind === 4) blockedUri = `chrome-extension://${word()}${word()}${word()}/content.js`;
   else if (kind === 5) blockedUri = `moz-extension://${word()}-${word()}/inject.js`;
-  else blockedUri = `https://${word()}.${pick(['com', 'net', 'org'])}/${word()}/${word()}.${pick(['js', 'png', 'css', 'woff2'])}?utm_source=${word()}&id=${i}`;
+  else
+    blockedUri = `https://${word()}.${pick(['com', 'net', 'org'])}/${word()}/${word()}.${pick(['js', 'png', 'css', 'woff2'])}?utm_source=${word()}&id=${i}`;
   return {
     documentUri: `https://shop.test/products/${i % 500}`,
     referrer: '',
@@ -85,7 +107,13 @@ const naive = rules.flatMap((rule) =>
   })),
 );
 // What rules see (docs/rules.md): the same view the compiled matcher builds.
-const viewOf = (v) => ({ blockedUri: matchBlockedUri(v), sourceFile: matchUrl(v.sourceFile), sample: v.sample, documentUri: v.documentUri, policy: `${v.violatedDirective}\n${v.originalPolicy}` });
+const viewOf = (v) => ({
+  blockedUri: matchBlockedUri(v),
+  sourceFile: matchUrl(v.sourceFile),
+  sample: v.sample,
+  documentUri: v.documentUri,
+  policy: `${v.violatedDirective}\n${v.originalPolicy}`,
+});
 const naiveMatch = (v) => {
   const directive = baseDirective(v.effectiveDirective);
   const view = viewOf(v);
@@ -117,9 +145,15 @@ const slowRate = BASELINE_REPORTS / slow.seconds;
 
 console.log(`\nrule matching: ${REPORTS.toLocaleString('en')} violations x ${rules.length} rules (${naive.length} matchers), one core`);
 console.log(`  compile                     ${compileMs.toFixed(0)} ms`);
-console.log(`  baseline: each rule in turn ${Math.round(slowRate).toLocaleString('en')} evaluations/s (V8 RegExp, ${BASELINE_REPORTS.toLocaleString('en')} violations)`);
-console.log(`  compiled matcher            ${Math.round(fastRate).toLocaleString('en')} evaluations/s  (${(fastRate / slowRate).toFixed(1)}x the baseline; target ${TARGET.toLocaleString('en')}/s: ${fastRate >= TARGET ? 'met' : 'MISSED'})`);
-console.log(`  matched                     ${((fast.matched / REPORTS) * 100).toFixed(1)}% of violations; ${disagreements} disagreement(s) with the baseline on ${BASELINE_REPORTS.toLocaleString('en')}`);
+console.log(
+  `  baseline: each rule in turn ${Math.round(slowRate).toLocaleString('en')} evaluations/s (V8 RegExp, ${BASELINE_REPORTS.toLocaleString('en')} violations)`,
+);
+console.log(
+  `  compiled matcher            ${Math.round(fastRate).toLocaleString('en')} evaluations/s  (${(fastRate / slowRate).toFixed(1)}x the baseline; target ${TARGET.toLocaleString('en')}/s: ${fastRate >= TARGET ? 'met' : 'MISSED'})`,
+);
+console.log(
+  `  matched                     ${((fast.matched / REPORTS) * 100).toFixed(1)}% of violations; ${disagreements} disagreement(s) with the baseline on ${BASELINE_REPORTS.toLocaleString('en')}`,
+);
 if (disagreements > 0) process.exitCode = 1;
 
 // What growing the database costs per report, on the same violations, in interleaved rounds:
@@ -155,7 +189,11 @@ const rates = { old: [], before: [], shipped: [] };
 const cold = { old: [], shipped: [] };
 // The order turns each round (the matcher measured first in a round runs measurably slower here),
 // so that no matcher always pays for its place.
-const contenders = [['old', then], ['before', before], ['shipped', shipped]];
+const contenders = [
+  ['old', then],
+  ['before', before],
+  ['shipped', shipped],
+];
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? contenders : [...contenders].reverse();
   for (const [name, m] of order) {
@@ -167,13 +205,25 @@ const median = (list) => [...list].sort((x, y) => x - y)[Math.floor(list.length 
 const ratios = (a, b) => a.map((rate, i) => rate / b[i]);
 const budget = ratios(rates.shipped, rates.old);
 const rulesAlone = ratios(rates.shipped, rates.before);
-const fmt = (list) => [...list].sort((x, y) => x - y).map((r) => r.toFixed(2)).join(', ');
+const fmt = (list) =>
+  [...list]
+    .sort((x, y) => x - y)
+    .map((r) => r.toFixed(2))
+    .join(', ');
 console.log(`  growing the database, median of ${rounds} interleaved rounds (batches of ${BATCH} reports matched as parsed):`);
-console.log(`    the rules of 2026-12-01 (${beforeRules.length}) with the matcher of that day   ${Math.round(median(rates.old)).toLocaleString('en')} evaluations/s`);
+console.log(
+  `    the rules of 2026-12-01 (${beforeRules.length}) with the matcher of that day   ${Math.round(median(rates.old)).toLocaleString('en')} evaluations/s`,
+);
 console.log(`    the same rules with today's matcher               ${Math.round(median(rates.before)).toLocaleString('en')} evaluations/s`);
-console.log(`    the shipped rules (${bundled.length}) with today's matcher           ${Math.round(median(rates.shipped)).toLocaleString('en')} evaluations/s`);
+console.log(
+  `    the shipped rules (${bundled.length}) with today's matcher           ${Math.round(median(rates.shipped)).toLocaleString('en')} evaluations/s`,
+);
 const kept = median(budget);
-console.log(`    kept: ${kept.toFixed(2)}x the throughput of 2026-12-01 (rounds: ${fmt(budget)}); budget: at least 0.80x: ${kept >= 0.8 ? 'met' : 'MISSED'}`);
+console.log(
+  `    kept: ${kept.toFixed(2)}x the throughput of 2026-12-01 (rounds: ${fmt(budget)}); budget: at least 0.80x: ${kept >= 0.8 ? 'met' : 'MISSED'}`,
+);
 console.log(`    the rules alone, same matcher: ${median(rulesAlone).toFixed(2)}x (rounds: ${fmt(rulesAlone)})`);
 const coldKept = ratios(cold.shipped, cold.old);
-console.log(`    read cold (all reports parsed first): ${median(coldKept).toFixed(2)}x (${Math.round(median(cold.shipped)).toLocaleString('en')} against ${Math.round(median(cold.old)).toLocaleString('en')} evaluations/s)`);
+console.log(
+  `    read cold (all reports parsed first): ${median(coldKept).toFixed(2)}x (${Math.round(median(cold.shipped)).toLocaleString('en')} against ${Math.round(median(cold.old)).toLocaleString('en')} evaluations/s)`,
+);

@@ -58,14 +58,20 @@ async function preload(database) {
   const { db } = openDatabase(database);
   const at = Date.now() - 30 * 86400_000;
   const postgres = database.startsWith('postgres');
-  const numbers = (n) => (postgres ? `generate_series(1, ${n}) AS n(i)` : `(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${n}) SELECT i FROM s) AS n`);
+  const numbers = (n) =>
+    postgres
+      ? `generate_series(1, ${n}) AS n(i)`
+      : `(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${n}) SELECT i FROM s) AS n`;
   try {
     await db.raw(
       `INSERT INTO cspo_reports (session_id, site, channel, report_type, received_at, document_uri, blocked_uri, effective_directive, violated_directive, original_policy, is_valid, raw)
        SELECT 'old' || (i % ${Math.ceil(OLD_ROWS / 4)}), '', 'report-uri', 'csp-violation', ?, 'https://old.test/page/' || i, 'inline', 'script-src-elem', 'script-src-elem', 'default-src ''self''', ${postgres ? 'true' : '1'}, '{}' FROM ${numbers(OLD_ROWS)}`,
       [at],
     );
-    await db.raw(`INSERT INTO cspo_sessions (id, issued_at, first_seen_at, last_seen_at) SELECT 'old' || i, ?, ?, ? FROM ${numbers(Math.ceil(OLD_ROWS / 4))}`, [at, at, at]);
+    await db.raw(
+      `INSERT INTO cspo_sessions (id, issued_at, first_seen_at, last_seen_at) SELECT 'old' || i, ?, ?, ? FROM ${numbers(Math.ceil(OLD_ROWS / 4))}`,
+      [at, at, at],
+    );
   } finally {
     await db.destroy();
   }
@@ -99,7 +105,9 @@ async function retentionUnderLoad(name, database) {
 
 const dir = mkdtempSync(join(tmpdir(), 'cspo-bench-'));
 try {
-  console.log(`scale-out: ${REQUESTS} report-uri POSTs at concurrency ${CONCURRENCY}, keep-alive (after ${WARMUP} warm-up); PostgreSQL with fsync on`);
+  console.log(
+    `scale-out: ${REQUESTS} report-uri POSTs at concurrency ${CONCURRENCY}, keep-alive (after ${WARMUP} warm-up); PostgreSQL with fsync on`,
+  );
   console.log('mode         target          reports/s   p50 ms   p99 ms   ratio   server CPU/report   2xx   rows stored');
   const bare = await measure('bare', '', 1);
   console.log(resultRow('keep-alive', 'bare', bare, bare));
@@ -111,7 +119,15 @@ try {
   ]) {
     const result = await measure('observer', database, processes);
     rows.push({ name, result });
-    console.log(resultRow('keep-alive', name, result, bare, `${String(result.rows).padStart(6)}${result.rows === result.ok ? '' : '  LOST OR EXTRA ROWS'}`));
+    console.log(
+      resultRow(
+        'keep-alive',
+        name,
+        result,
+        bare,
+        `${String(result.rows).padStart(6)}${result.rows === result.ok ? '' : '  LOST OR EXTRA ROWS'}`,
+      ),
+    );
   }
   const of = (name) => rows.find((row) => row.name === name).result.rate;
   console.log(

@@ -16,14 +16,24 @@ const RUNS = Number(process.env.BENCH_SDK_RUNS ?? 8);
 /** Metrics are read this long after `load`: the verdict is final and the popup drawn by then. */
 const SETTLE_MS = 2500;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SECRET = 'bench-secret-0123456789abcdef';
 
 // 1. Size, as the server serves it (gzip level 9).
 const bundle = readFileSync(fileURLToPath(new URL('../packages/sdk/dist/csp-observer.js', import.meta.url)));
 const gzipped = gzipSync(bundle, { level: 9 }).length;
 console.log('sdk.js size (packages/sdk/dist/csp-observer.js, popup included)');
-console.log(`  raw ${bundle.length} B, gzip -9 ${gzipped} B = ${(gzipped / 1024).toFixed(2)} KiB: ${((100 * gzipped) / BUDGET_BYTES).toFixed(1)}% of the ${BUDGET_BYTES / 1024} KiB budget`);
+console.log(
+  `  raw ${bundle.length} B, gzip -9 ${gzipped} B = ${(gzipped / 1024).toFixed(2)} KiB: ${((100 * gzipped) / BUDGET_BYTES).toFixed(1)}% of the ${BUDGET_BYTES / 1024} KiB budget`,
+);
 
 // 2. Main-thread time: one page, served with and without the SDK by two observers on one database.
 /** A page with work of its own, so that the SDK's share is measured against something real. */
@@ -48,7 +58,10 @@ async function serve(injectSdk) {
   await observer.ready;
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: async () => (server.closeAllConnections(), server.close(), await observer.close()) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    close: async () => (server.closeAllConnections(), server.close(), await observer.close()),
+  };
 }
 
 const median = (values) => {
@@ -71,7 +84,10 @@ async function measure(browser, url) {
     () =>
       new Promise((resolve) => {
         const seen = [];
-        new PerformanceObserver((list) => seen.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: true });
+        new PerformanceObserver((list) => seen.push(...list.getEntries().map((e) => e.duration))).observe({
+          type: 'longtask',
+          buffered: true,
+        });
         setTimeout(() => resolve(seen), 0);
       }),
   );
@@ -118,11 +134,21 @@ try {
   const taskWithout = median(b.map((m) => m.task));
   const longWith = a.flatMap((m) => m.longTasks);
   const longWithout = b.flatMap((m) => m.longTasks);
-  console.log(`\nmain thread in Chromium, median of ${RUNS} page views each (same page, same run; ${SETTLE_MS} ms after load, popup drawn)`);
-  console.log(`  script time: with the SDK ${scriptWith.toFixed(1)} ms, without ${scriptWithout.toFixed(1)} ms: SDK ${(scriptWith - scriptWithout).toFixed(1)} ms (x${(scriptWith / scriptWithout).toFixed(2)})`);
-  console.log(`  task time:   with the SDK ${taskWith.toFixed(1)} ms, without ${taskWithout.toFixed(1)} ms: SDK ${(taskWith - taskWithout).toFixed(1)} ms (x${(taskWith / taskWithout).toFixed(2)})`);
-  console.log(`  SDK start-up (evaluation of sdk.js while <head> is parsed, traced): median ${median(traces.map((t) => t.startup)).toFixed(2)} ms`);
-  console.log(`  later calls into the SDK (timers, listeners, fetch callbacks, traced): median ${median(traces.map((t) => t.calls)).toFixed(2)} ms`);
+  console.log(
+    `\nmain thread in Chromium, median of ${RUNS} page views each (same page, same run; ${SETTLE_MS} ms after load, popup drawn)`,
+  );
+  console.log(
+    `  script time: with the SDK ${scriptWith.toFixed(1)} ms, without ${scriptWithout.toFixed(1)} ms: SDK ${(scriptWith - scriptWithout).toFixed(1)} ms (x${(scriptWith / scriptWithout).toFixed(2)})`,
+  );
+  console.log(
+    `  task time:   with the SDK ${taskWith.toFixed(1)} ms, without ${taskWithout.toFixed(1)} ms: SDK ${(taskWith - taskWithout).toFixed(1)} ms (x${(taskWith / taskWithout).toFixed(2)})`,
+  );
+  console.log(
+    `  SDK start-up (evaluation of sdk.js while <head> is parsed, traced): median ${median(traces.map((t) => t.startup)).toFixed(2)} ms`,
+  );
+  console.log(
+    `  later calls into the SDK (timers, listeners, fetch callbacks, traced): median ${median(traces.map((t) => t.calls)).toFixed(2)} ms`,
+  );
   console.log(`  longest single SDK task: ${Math.max(...traces.map((t) => t.longest)).toFixed(2)} ms (a long task is > 50 ms)`);
   console.log(`  long tasks (> 50 ms) per page view: with the SDK ${longWith.length / RUNS}, without ${longWithout.length / RUNS}`);
 } finally {

@@ -32,7 +32,6 @@ process.env.E2E_SHOP_URL = `http://127.0.0.1:${COLLECTOR_PORT + 1}`;
 process.env.E2E_BLOG_URL = `http://127.0.0.1:${COLLECTOR_PORT + 2}`;
 mkdirSync(`${here}.tmp`, { recursive: true });
 
-
 export default defineConfig<{ engine: Engine }>({
   testDir: 'tests',
   outputDir: 'test-results',
@@ -66,7 +65,10 @@ export default defineConfig<{ engine: Engine }>({
     { name: 'webkit', testMatch: 'engines/**/*.spec.ts', use: { engine: 'webkit' }, workers: 1 },
   ],
   webServer: [
-    site(PORT, DATABASE, { CSP_OBSERVER_SHARING_URL: `http://127.0.0.1:${SHARING_PORT}/share`, CSP_OBSERVER_ADMIN_PASSWORD: ADMIN_PASSWORD }),
+    site(PORT, DATABASE, {
+      CSP_OBSERVER_SHARING_URL: `http://127.0.0.1:${SHARING_PORT}/share`,
+      CSP_OBSERVER_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    }),
     site(MINIMIZED_PORT, `${here}.tmp/e2e-minimized-${process.pid}-${Date.now()}.sqlite`, { CSP_OBSERVER_POPUP: 'minimized' }),
     site(STRICT_PORT, `${here}.tmp/e2e-strict-${process.pid}-${Date.now()}.sqlite`, { CSP_OBSERVER_STRICT: 'true' }),
     {

@@ -93,7 +93,14 @@ test.describe('the admin dashboard', () => {
     await expect(perDay.locator('.u-legend')).toContainText('report-uri');
     await expect(perDay.locator('.u-legend')).toContainText('sdk');
     await expect(page.getByTestId('chart-causes').locator('canvas')).toBeVisible();
-    const reports = Number((await page.locator('.figure', { hasText: /^[\d,]+Reports$/ }).locator('.figure-value').textContent())?.replace(/,/g, ''));
+    const reports = Number(
+      (
+        await page
+          .locator('.figure', { hasText: /^[\d,]+Reports$/ })
+          .locator('.figure-value')
+          .textContent()
+      )?.replace(/,/g, ''),
+    );
     expect(reports).toBeGreaterThanOrEqual(8);
     await expect(page.getByRole('link', { name: 'https://ads.injector.invalid/inject.js' })).toBeVisible();
     await shoot(page, testInfo, 'admin-overview');
@@ -114,7 +121,8 @@ test.describe('the admin dashboard', () => {
     await expect.poll(total).toBeLessThan(all);
     const styles = await total();
     expect(styles).toBeGreaterThan(0);
-    for (const cell of await page.getByTestId('report-list').locator('tbody tr td:nth-child(3)').allTextContents()) expect(cell).toBe('style-src-elem');
+    for (const cell of await page.getByTestId('report-list').locator('tbody tr td:nth-child(3)').allTextContents())
+      expect(cell).toBe('style-src-elem');
 
     await page.getByRole('link', { name: 'Clear' }).click();
     await expect.poll(total).toBe(all);
@@ -166,13 +174,19 @@ test.describe('the admin dashboard', () => {
     await page.goto('/violations');
     const after = await finalVerdict(request, page);
     expect(after.status).toBe('problems');
-    expect(after.problems).toContainEqual(expect.objectContaining({ ruleId: 'custom:e2e-ad-injector', cause: 'malware', title: 'E2E ad injector' }));
+    expect(after.problems).toContainEqual(
+      expect.objectContaining({ ruleId: 'custom:e2e-ad-injector', cause: 'malware', title: 'E2E ad injector' }),
+    );
     await expect(page.getByRole('region', { name: 'Browser security check' })).toContainText('E2E ad injector');
 
     // Clean up, through the UI, so the other tests see the example's own rules only.
     await page.goto(`${ADMIN}#/rules`);
     page.once('dialog', (dialog) => void dialog.accept());
-    await page.getByTestId('custom-rules').getByRole('row', { name: /E2E ad injector/ }).getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByTestId('custom-rules')
+      .getByRole('row', { name: /E2E ad injector/ })
+      .getByRole('button', { name: 'Delete' })
+      .click();
     await expect(page.getByText('No custom rules yet.')).toBeVisible();
   });
 

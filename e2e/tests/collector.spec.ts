@@ -20,7 +20,9 @@ interface ListedReport {
 }
 
 async function reportsAt(request: APIRequestContext, query: string): Promise<ListedReport[]> {
-  const response = await request.get(`${COLLECTOR}/csp/admin/api/reports?${query}&pageSize=100`, { headers: { Authorization: `Bearer ${COLLECTOR_ADMIN_TOKEN}` } });
+  const response = await request.get(`${COLLECTOR}/csp/admin/api/reports?${query}&pageSize=100`, {
+    headers: { Authorization: `Bearer ${COLLECTOR_ADMIN_TOKEN}` },
+  });
   expect(response.status()).toBe(200);
   return ((await response.json()) as { items: ListedReport[] }).items;
 }
@@ -49,14 +51,21 @@ test.describe('one collector, two sites', () => {
     expect(verdict.anomalies).toEqual([]);
     // Both channels reached the other origin: the browser's report-uri and the SDK's cross-origin beacons.
     await expect
-      .poll(async () => [...new Set((await reportsAt(request, `site=shop&session=${id}&rule=malware.superfish`)).map((r) => r.channel))].sort())
+      .poll(async () =>
+        [...new Set((await reportsAt(request, `site=shop&session=${id}&rule=malware.superfish`)).map((r) => r.channel))].sort(),
+      )
       .toEqual(['report-uri', 'sdk']);
     // The SDK's script, events and verdict requests to the collector caused no violation of their own.
     const violations = await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
     expect(violations.filter((v) => v.includes(COLLECTOR))).toEqual([]);
     expect(violations.some((v) => v.includes('superfish.com'))).toBe(true);
 
-    const [scan] = await Promise.all([context.waitForEvent('page'), popup(page).getByRole('link', { name: /Learn more/ }).click()]);
+    const [scan] = await Promise.all([
+      context.waitForEvent('page'),
+      popup(page)
+        .getByRole('link', { name: /Learn more/ })
+        .click(),
+    ]);
     await scan.waitForLoadState();
     expect(scan.url()).toBe(`${COLLECTOR}/csp/scan/${(await sessionOf(page)).token}`);
     await expect(scan.getByRole('heading', { name: 'Superfish (VisualDiscovery) adware' })).toBeVisible();
@@ -85,15 +94,35 @@ test.describe('one collector, two sites', () => {
     const answered = page.waitForResponse((response) => response.url().includes(`/csp/report/${shop.token}`));
     // What a script on the blog could do with a shop token it got hold of: the browser sends the blog's Origin.
     await page.evaluate(
-      ([url, body]) => fetch(url!, { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body }).catch(() => undefined),
-      [`${COLLECTOR}/csp/report/${shop.token}`, JSON.stringify({ 'csp-report': { 'document-uri': `${SHOP}/`, 'blocked-uri': 'https://evil.test/x.js', 'violated-directive': 'script-src-elem', 'original-policy': "default-src 'self'", referrer: '' } })],
+      ([url, body]) =>
+        fetch(url!, { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body }).catch(() => undefined),
+      [
+        `${COLLECTOR}/csp/report/${shop.token}`,
+        JSON.stringify({
+          'csp-report': {
+            'document-uri': `${SHOP}/`,
+            'blocked-uri': 'https://evil.test/x.js',
+            'violated-directive': 'script-src-elem',
+            'original-policy': "default-src 'self'",
+            referrer: '',
+          },
+        }),
+      ],
     );
     expect((await answered).status()).toBe(403);
     expect((await reportsAt(request, `site=shop&session=${shop.id}`)).length).toBe(before);
   });
 
   test('tokens signed with a wrong or a retired secret are refused', async ({ request }) => {
-    const body = JSON.stringify({ 'csp-report': { 'document-uri': `${SHOP}/`, 'blocked-uri': 'inline', 'violated-directive': 'script-src-elem', 'original-policy': "default-src 'self'", referrer: '' } });
+    const body = JSON.stringify({
+      'csp-report': {
+        'document-uri': `${SHOP}/`,
+        'blocked-uri': 'inline',
+        'violated-directive': 'script-src-elem',
+        'original-policy': "default-src 'self'",
+        referrer: '',
+      },
+    });
     const send = (secret: string) =>
       request.post(`${COLLECTOR}/csp/report/${mintSiteToken('shop', secret, { canary: true, reportingApi: false }).token}`, {
         headers: { 'Content-Type': 'application/csp-report', Origin: SHOP },
@@ -128,7 +157,12 @@ test.describe('one collector, two sites', () => {
       await expect(list.getByRole('columnheader', { name: 'Site' })).toHaveCount(0);
       // The Page column of every row, once the site's list has loaded.
       const pages = list.locator('tbody tr td:nth-child(5)');
-      await expect.poll(async () => { const texts = await pages.allTextContents(); return texts.length > 0 && texts.every((text) => text.startsWith(origin)); }).toBe(true);
+      await expect
+        .poll(async () => {
+          const texts = await pages.allTextContents();
+          return texts.length > 0 && texts.every((text) => text.startsWith(origin));
+        })
+        .toBe(true);
       await page.screenshot({ path: testInfo.outputPath(`collector-reports-${site}.png`), fullPage: true });
     }
   });

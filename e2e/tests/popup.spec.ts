@@ -42,7 +42,12 @@ test.describe('the popup in always mode', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await shoot(page, testInfo, 'popup-always-problem-dark');
 
-    const [scan] = await Promise.all([context.waitForEvent('page'), popup(page).getByRole('link', { name: /Learn more/ }).click()]);
+    const [scan] = await Promise.all([
+      context.waitForEvent('page'),
+      popup(page)
+        .getByRole('link', { name: /Learn more/ })
+        .click(),
+    ]);
     await scan.waitForLoadState();
     expect(scan.url()).toContain(`/csp/scan/${(await sessionOf(page)).token}`);
     await expect(scan.getByRole('heading', { name: 'Cryptocurrency miner' })).toBeVisible();
@@ -97,10 +102,16 @@ test.describe('under a strict nonce-based policy, enforced', () => {
         true,
       );
     });
-    return async () => page.evaluate(() => (window as unknown as { __violations: Array<{ directive: string; blocked: string; sample: string }> }).__violations);
+    return async () =>
+      page.evaluate(
+        () => (window as unknown as { __violations: Array<{ directive: string; blocked: string; sample: string }> }).__violations,
+      );
   }
 
-  test('the SDK and its popup cause no violation of their own (the canary is the only one, on purpose)', async ({ page, request }, testInfo) => {
+  test('the SDK and its popup cause no violation of their own (the canary is the only one, on purpose)', async ({
+    page,
+    request,
+  }, testInfo) => {
     const violations = await recordViolations(page);
     await page.goto('/');
     await expect(popup(page)).toContainText('No problems detected');
@@ -119,7 +130,9 @@ test.describe('under a strict nonce-based policy, enforced', () => {
     await injectMiner(page);
     await page.goto('/');
     await expect(popup(page).getByRole('listitem')).toHaveText(['Cryptocurrency miner']);
-    await popup(page).getByRole('link', { name: /Learn more/ }).hover();
+    await popup(page)
+      .getByRole('link', { name: /Learn more/ })
+      .hover();
     await shoot(page, testInfo, 'popup-strict-problem');
     expect((await settled(page, request)).problems.map((p) => p.ruleId)).toEqual(['malware.cryptominer']);
     const others = (await violations()).filter((v) => !v.sample.includes('csp-canary:'));
@@ -130,7 +143,8 @@ test.describe('under a strict nonce-based policy, enforced', () => {
 test('events queued while the endpoint is unreachable are delivered on the next page view, once', async ({ page, store }) => {
   await page.route('**/csp/events/**', (route) => route.abort());
   // The canary's message and the page's violations may leave in different batches: both must have failed.
-  const failed = (text: string) => page.waitForEvent('requestfailed', (r) => r.url().includes('/csp/events/') && (r.postData() ?? '').includes(text));
+  const failed = (text: string) =>
+    page.waitForEvent('requestfailed', (r) => r.url().includes('/csp/events/') && (r.postData() ?? '').includes(text));
   const batchesFailed = Promise.all([failed('"canary"'), failed('ads.injector.invalid')]);
   await page.goto('/violations');
   const first = await sessionOf(page);
@@ -140,7 +154,9 @@ test('events queued while the endpoint is unreachable are delivered on the next 
 
   await page.unroute('**/csp/events/**');
   await page.goto('/');
-  await expect.poll(async () => (await sdkRows()).map((r) => r.blockedUri), { timeout: 10_000 }).toContain('https://ads.injector.invalid/inject.js');
+  await expect
+    .poll(async () => (await sdkRows()).map((r) => r.blockedUri), { timeout: 10_000 })
+    .toContain('https://ads.injector.invalid/inject.js');
   await expect.poll(async () => (await store.session(first.id))?.canary?.outcome, { timeout: 10_000 }).toBe('listener');
   const rows = await sdkRows();
   expect(new Set(rows.map((r) => r.sdkSeq)).size).toBe(rows.length);
@@ -160,7 +176,10 @@ const outbox = (page: Page) =>
       }),
   );
 
-test('a batch another page view delivered while its send failed here is not written back, and the rest still arrive', async ({ page, store }) => {
+test('a batch another page view delivered while its send failed here is not written back, and the rest still arrive', async ({
+  page,
+  store,
+}) => {
   let failed = 0;
   let delivered = false;
   await page.route('**/csp/events/**', async (route) => {
@@ -199,7 +218,9 @@ test('a batch another page view delivered while its send failed here is not writ
   await page.unroute('**/csp/events/**');
   await page.goto('/');
   // The batches still queued arrive with the next page view; the deleted one is not resurrected.
-  await expect.poll(async () => (await store.reportsOfSession(first.id)).filter((r) => r.channel === 'sdk').length, { timeout: 10_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => (await store.reportsOfSession(first.id)).filter((r) => r.channel === 'sdk').length, { timeout: 10_000 })
+    .toBeGreaterThan(0);
 });
 
 test.describe('voluntary data sharing', () => {
@@ -228,7 +249,10 @@ test.describe('voluntary data sharing', () => {
     await page.goto(`/csp/scan/${token}`);
     await expect(page.getByRole('heading', { name: 'Help improve the detection' })).toBeVisible();
     const shown = await page.locator('pre.shared-data').textContent();
-    expect(JSON.parse(shown!)).toMatchObject({ schema: 'csp-observer/shared-report@2', unexplained: expect.arrayContaining([expect.objectContaining({ blockedUri: 'https://ads.injector.invalid/inject.js' })]) });
+    expect(JSON.parse(shown!)).toMatchObject({
+      schema: 'csp-observer/shared-report@2',
+      unexplained: expect.arrayContaining([expect.objectContaining({ blockedUri: 'https://ads.injector.invalid/inject.js' })]),
+    });
     expect(received).toEqual([]);
 
     await page.getByRole('button', { name: 'Share this data' }).click();

@@ -52,7 +52,11 @@ test.describe('Reporting API over HTTPS', () => {
     expect(headers['content-security-policy-report-only']).toMatch(/; report-uri \/csp\/report\/\S+; report-to csp-endpoint$/);
 
     const kinds = (channel: string) => async () =>
-      [...new Set((await store.reportsOfSession(id)).filter((r) => r.channel === channel).map((r) => `${r.effectiveDirective} ${r.blockedUri}`))].sort();
+      [
+        ...new Set(
+          (await store.reportsOfSession(id)).filter((r) => r.channel === channel).map((r) => `${r.effectiveDirective} ${r.blockedUri}`),
+        ),
+      ].sort();
     const expected = [
       'img-src https://metrics.adware.invalid/metric/',
       'script-src eval',

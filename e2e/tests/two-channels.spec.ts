@@ -41,7 +41,14 @@ test('every violation arrives by the SDK and by report-uri, paired by fingerprin
   const all = await store.reportsOfSession(session.id);
   expect(all.every((r) => r.isValid && r.sessionId === session.id)).toBe(true);
   // The SDK's canary is paired the same way, and stored apart from the page's violations.
-  await expect.poll(async () => (await store.reportsOfSession(session.id)).filter((r) => r.reportType === 'csp-canary').map((r) => r.channel).sort()).toEqual(['report-uri', 'sdk']);
+  await expect
+    .poll(async () =>
+      (await store.reportsOfSession(session.id))
+        .filter((r) => r.reportType === 'csp-canary')
+        .map((r) => r.channel)
+        .sort(),
+    )
+    .toEqual(['report-uri', 'sdk']);
   const reports = all.filter((r) => r.reportType === 'csp-violation');
   const fingerprints = (channel: string) => new Set(reports.filter((r) => r.channel === channel).map((r) => r.fingerprint));
   // Each DOM event has its native twin with the same fingerprint, and the other way round.

@@ -6,8 +6,11 @@ import { finalVerdict } from './support/verdict.js';
 // verdict scenarios every engine must get right (clean, injected, policy stripped, reports
 // blocked, events suppressed, hidden content) are in engines/verdicts.spec.ts.
 
-
-test('an extension-like injection from a host a default rule names is a problem with its title and cause', async ({ page, request, store }) => {
+test('an extension-like injection from a host a default rule names is a problem with its title and cause', async ({
+  page,
+  request,
+  store,
+}) => {
   // A slow network for the SDK: the injection surely happens before it runs.
   await page.route('**/csp/sdk.js', async (route) => {
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -34,7 +37,9 @@ test('an extension-like injection from a host a default rule names is a problem 
 });
 
 test('a report only an ignore rule explains leaves the page clean', async ({ page, request, store }) => {
-  await page.route('https://www.gstatic.com/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: Buffer.alloc(0) }));
+  await page.route('https://www.gstatic.com/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'image/png', body: Buffer.alloc(0) }),
+  );
   // Chrome's page translation adds Google's icon to the page.
   await page.addInitScript(() => {
     document.addEventListener('DOMContentLoaded', () => {

@@ -73,11 +73,7 @@ export function createSite(options = {}) {
     switch (ctx.path) {
       case '/':
         ctx.type = 'html';
-        ctx.body = layout(
-          'Home',
-          `<h1>A clean page</h1><p>Nothing here violates the policy.</p>`,
-          nonce,
-        );
+        ctx.body = layout('Home', `<h1>A clean page</h1><p>Nothing here violates the policy.</p>`, nonce);
         return;
       case '/violations':
         ctx.type = 'html';

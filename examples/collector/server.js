@@ -29,7 +29,8 @@ const secrets = {
 };
 
 /** @param {string} text */
-const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const escapeHtml = (text) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /**
  * @param {string} site
@@ -56,7 +57,11 @@ export function createCollector({ database, sites }) {
     database,
     enabledPaths: [],
     collector: {
-      sites: sites.map((site) => ({ id: site.id, secrets: [site.secret, ...(site.previous ? [site.previous] : [])], origins: [site.origin] })),
+      sites: sites.map((site) => ({
+        id: site.id,
+        secrets: [site.secret, ...(site.previous ? [site.previous] : [])],
+        origins: [site.origin],
+      })),
     },
     admin: {
       password: process.env.CSP_OBSERVER_ADMIN_PASSWORD ?? 'demo-admin-password',
@@ -83,7 +88,11 @@ export function createSite({ id, collector, secret }) {
   app.use(async (ctx, next) => {
     if (ctx.path === '/') {
       ctx.type = 'html';
-      ctx.body = layout(id, 'Home', `<h1>${escapeHtml(id)}: a clean page</h1><p>Its reports go to the collector at ${escapeHtml(collector)}.</p>`);
+      ctx.body = layout(
+        id,
+        'Home',
+        `<h1>${escapeHtml(id)}: a clean page</h1><p>Its reports go to the collector at ${escapeHtml(collector)}.</p>`,
+      );
     } else if (ctx.path === '/violations') {
       ctx.type = 'html';
       ctx.body = layout(id, 'Violations', `<h1>${escapeHtml(id)}: a page adware got into</h1><script src="/static/inject.js"></script>`);
@@ -107,7 +116,9 @@ if (isMain) {
       id: 'shop',
       port: port + 1,
       secret: secrets.shop,
-      ...(process.env.SHOP_PREVIOUS_SECRET ? { previous: { secret: process.env.SHOP_PREVIOUS_SECRET, until: process.env.SHOP_PREVIOUS_UNTIL ?? '' } } : {}),
+      ...(process.env.SHOP_PREVIOUS_SECRET
+        ? { previous: { secret: process.env.SHOP_PREVIOUS_SECRET, until: process.env.SHOP_PREVIOUS_UNTIL ?? '' } }
+        : {}),
     },
     { id: 'blog', port: port + 2, secret: secrets.blog },
   ].map((site) => ({ ...site, origin: `http://${host}:${site.port}` }));

@@ -41,12 +41,16 @@ for (const mode of MODES) {
       await expect.poll(() => visitor.popupStatus()).toBe('Detected 1 problem');
       expect(await visitor.popupText()).toContain('Cryptocurrency miner');
       // Seen by the page and by the browser's own report (WebKit: twice each, its preload scanner and its parser), paired as one.
-      const channels = async () => [...new Set((await s.reports(token)).filter((r) => r.ruleId === 'malware.cryptominer').map((r) => r.channel))].sort();
+      const channels = async () =>
+        [...new Set((await s.reports(token)).filter((r) => r.ruleId === 'malware.cryptominer').map((r) => r.channel))].sort();
       await expect.poll(channels).toEqual(['report-uri', 'sdk']);
       expect((await s.finalVerdict(token)).problems.map((p) => `${p.ruleId} x${p.count}`)).toEqual(['malware.cryptominer x1']);
     });
 
-    test('over HTTPS with the Reporting API too: the injected script is one problem, the page otherwise clean', async ({ visitor, site }) => {
+    test('over HTTPS with the Reporting API too: the injected script is one problem, the page otherwise clean', async ({
+      visitor,
+      site,
+    }) => {
       const s = site(mode, true);
       await visitor.open(`${await s.tamper({ inject: { at: 'head-end', html: MINER } })}/`);
       const token = await visitor.sessionToken();
@@ -54,8 +58,13 @@ for (const mode of MODES) {
       expect(verdict).toMatchObject({ status: 'problems', anomalies: [], unknown: 0 });
       expect(verdict.problems.map((p) => `${p.ruleId} x${p.count}`)).toEqual(['malware.cryptominer x1']);
       // Stored without the default port, whichever channel (WebKit writes `:443` when the policy has report-to).
-      const blocked = async () => [...new Set((await s.reports(token)).filter((r) => r.ruleId === 'malware.cryptominer').map((r) => `${r.channel} ${r.blockedUri}`))].sort();
-      await expect.poll(blocked).toEqual(['report-to https://coinhive.com/lib/coinhive.min.js', 'sdk https://coinhive.com/lib/coinhive.min.js']);
+      const blocked = async () =>
+        [
+          ...new Set((await s.reports(token)).filter((r) => r.ruleId === 'malware.cryptominer').map((r) => `${r.channel} ${r.blockedUri}`)),
+        ].sort();
+      await expect
+        .poll(blocked)
+        .toEqual(['report-to https://coinhive.com/lib/coinhive.min.js', 'sdk https://coinhive.com/lib/coinhive.min.js']);
       expect((await s.finalVerdict(token)).problems.map((p) => `${p.ruleId} x${p.count}`)).toEqual(['malware.cryptominer x1']);
     });
 
@@ -85,7 +94,11 @@ for (const mode of MODES) {
       expect(kinds(verdict)).toEqual(['events-suppressed warning']);
     });
 
-    test('a forbidden script that ran with every report of it hidden: hidden content (report-only), or nothing ran (enforced)', async ({ visitor, site, foreignOrigin }) => {
+    test('a forbidden script that ran with every report of it hidden: hidden content (report-only), or nothing ran (enforced)', async ({
+      visitor,
+      site,
+      foreignOrigin,
+    }) => {
       const s = site(mode);
       const foreign = `${foreignOrigin}/payload.js`;
       // A tampering extension that hides its own violations from every channel, and nothing else.
@@ -102,7 +115,10 @@ for (const mode of MODES) {
           document.head.appendChild(script);
         });
       })();</script>`;
-      const origin = await s.tamper({ inject: { at: 'head-start', html: hider }, dropReports: (body) => body.includes(`${foreignOrigin}/`) });
+      const origin = await s.tamper({
+        inject: { at: 'head-start', html: hider },
+        dropReports: (body) => body.includes(`${foreignOrigin}/`),
+      });
       await visitor.open(`${origin}/`);
       const token = await visitor.sessionToken();
       if (mode === 'enforced') {
@@ -128,13 +144,22 @@ test.describe('both channels', () => {
       ...(engine === 'webkit' ? [] : ['script-src eval']),
     ].sort();
 
-  test('every violation arrives by the SDK and by the browser, paired: each counted once; the adware beacon is named', async ({ visitor, site }) => {
+  test('every violation arrives by the SDK and by the browser, paired: each counted once; the adware beacon is named', async ({
+    visitor,
+    site,
+  }) => {
     const s = site('report-only');
     await visitor.open(`${s.origin}/violations`);
     const token = await visitor.sessionToken();
     const expected = violations(visitor.engine);
     const seen = (channel: string) => async () =>
-      [...new Set((await s.reports(token)).filter((r) => r.reportType === 'csp-violation' && r.channel === channel).map((r) => `${r.effectiveDirective} ${r.blockedUri}`))].sort();
+      [
+        ...new Set(
+          (await s.reports(token))
+            .filter((r) => r.reportType === 'csp-violation' && r.channel === channel)
+            .map((r) => `${r.effectiveDirective} ${r.blockedUri}`),
+        ),
+      ].sort();
     await expect.poll(seen('sdk')).toEqual(expected);
     await expect.poll(seen('report-uri')).toEqual(expected);
     const rows = (await s.reports(token)).filter((r) => r.reportType === 'csp-violation');
@@ -161,6 +186,8 @@ test.describe('under the strict nonce-based policy, enforced', () => {
     expect(radius).not.toBe('0px');
     expect(await s.finalVerdict(token)).toMatchObject({ status: 'clean', unknown: 0 });
     // The canary's event may leave in the batch after its outcome's.
-    await expect.poll(async () => (await s.reports(token)).map((r) => `${r.channel} ${r.reportType}`).sort()).toEqual(['report-uri csp-canary', 'sdk csp-canary']);
+    await expect
+      .poll(async () => (await s.reports(token)).map((r) => `${r.channel} ${r.reportType}`).sort())
+      .toEqual(['report-uri csp-canary', 'sdk csp-canary']);
   });
 });

@@ -68,9 +68,19 @@ async function close(server: Server): Promise<void> {
   await new Promise((resolve) => server.close(resolve));
 }
 
-async function startSite(mode: Mode, https: boolean, tls: WorkerFixtures['tls']): Promise<Omit<EngineSite, 'tamper'> & { stop(): Promise<void> }> {
+async function startSite(
+  mode: Mode,
+  https: boolean,
+  tls: WorkerFixtures['tls'],
+): Promise<Omit<EngineSite, 'tamper'> & { stop(): Promise<void> }> {
   const database = `${tmp}engines-${mode}-${https ? 'https' : 'http'}-${process.pid}-${Date.now()}.sqlite`;
-  const { app, observer } = createSite({ database, secret: 'e2e-engines-secret-0123456789', strict: mode === 'enforced', reportingApi: https, popup: 'always' });
+  const { app, observer } = createSite({
+    database,
+    secret: 'e2e-engines-secret-0123456789',
+    strict: mode === 'enforced',
+    reportingApi: https,
+    popup: 'always',
+  });
   await observer.ready;
   const server = https ? createHttpsServer({ key: tls.key, cert: tls.cert }, app.callback()) : createHttpServer(app.callback());
   const port = await listen(server);
@@ -116,7 +126,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
               // Trust the test certificate (the Reporting API ignores a context's ignoreHTTPSErrors) and deliver reports at once.
               args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${tls.spki}`, '--short-reporting-delay'],
             })
-          : await launcher.launch({ channel: 'moz-firefox', executablePath: FIREFOX, env: { ...process.env, HOME: process.env.HOME ?? homedir() } });
+          : await launcher.launch({
+              channel: 'moz-firefox',
+              executablePath: FIREFOX,
+              env: { ...process.env, HOME: process.env.HOME ?? homedir() },
+            });
       await use(browser);
       await browser.close();
     },
@@ -131,7 +145,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         startSite('report-only', true, tls),
         startSite('enforced', true, tls),
       ]);
-      const sites = Object.fromEntries(started.map((site) => [`${site.mode} ${site.https ? 'https' : 'http'}`, site])) as unknown as WorkerFixtures['sites'];
+      const sites = Object.fromEntries(
+        started.map((site) => [`${site.mode} ${site.https ? 'https' : 'http'}`, site]),
+      ) as unknown as WorkerFixtures['sites'];
       await use(sites);
       await Promise.all(started.map((site) => site.stop()));
     },

@@ -1,4 +1,10 @@
-import { request as httpRequest, createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  request as httpRequest,
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { request as httpsRequest, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -62,7 +68,11 @@ function injected(html: string, injections: readonly Injection[], nonce: string)
  * given). The Host header is passed on, so the site writes the proxy's origin into its headers
  * and its pages, and the browser's reports come back through the proxy.
  */
-export async function startTamperingProxy(target: string, tampering: Tampering, tls?: { key: Buffer; cert: Buffer }): Promise<TamperingProxy> {
+export async function startTamperingProxy(
+  target: string,
+  tampering: Tampering,
+  tls?: { key: Buffer; cert: Buffer },
+): Promise<TamperingProxy> {
   const upstream = new URL(target);
   const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
   const dropped: string[] = [];

@@ -7,11 +7,29 @@ export function selfSignedCertificate(dir: string): { key: Buffer; cert: Buffer;
   const folder = mkdtempSync(join(dir, 'tls-'));
   const keyFile = join(folder, 'key.pem');
   const certFile = join(folder, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'pipe' },
+  );
   const publicKey = execFileSync('openssl', ['x509', '-in', certFile, '-pubkey', '-noout']);
   const der = execFileSync('openssl', ['pkey', '-pubin', '-outform', 'der'], { input: publicKey });
   const spki = execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: der }).toString('base64');

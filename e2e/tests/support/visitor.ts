@@ -40,7 +40,9 @@ abstract class PageReader implements Visitor {
   abstract close(): Promise<void>;
 
   async sessionToken(): Promise<string> {
-    const token = await this.run<string | null>("const tag = document.querySelector('script[data-session]'); return tag && tag.getAttribute('data-session');");
+    const token = await this.run<string | null>(
+      "const tag = document.querySelector('script[data-session]'); return tag && tag.getAttribute('data-session');",
+    );
     if (!token) throw new Error('the page has no SDK tag with a session token');
     return token;
   }

@@ -18,7 +18,9 @@ async function freePort(): Promise<number> {
 /** Starts a virtual X display and returns it once the server says which display it took. */
 async function startXvfb(): Promise<{ process: ChildProcess; display: string }> {
   // -displayfd: Xvfb picks a free display itself and writes its number to fd 3 when ready.
-  const xvfb = spawn(XVFB, ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const xvfb = spawn(XVFB, ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   xvfb.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const display = await new Promise<string>((resolve, reject) => {
@@ -65,7 +67,10 @@ export class WebKitDriver {
     try {
       const port = await freePort();
       // --replace-on-new-session: a session whose browser is still going away never blocks the next.
-      const driver = spawn(WEBKIT_DRIVER, [`--port=${port}`, '--host=127.0.0.1', '--replace-on-new-session'], { env: { ...process.env, DISPLAY: display }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const driver = spawn(WEBKIT_DRIVER, [`--port=${port}`, '--host=127.0.0.1', '--replace-on-new-session'], {
+        env: { ...process.env, DISPLAY: display },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let log = '';
       const keep = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000));
       driver.stdout!.on('data', keep);
@@ -100,7 +105,9 @@ export class WebKitDriver {
       try {
         const driver = await Promise.race([
           build.getSession().then((): WebDriver => build),
-          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('WebKitWebDriver took more than 12 s to start a session')), 12_000))),
+          new Promise<never>(
+            (_, reject) => (timer = setTimeout(() => reject(new Error('WebKitWebDriver took more than 12 s to start a session')), 12_000)),
+          ),
         ]);
         return driver;
       } catch (error) {

@@ -22,7 +22,16 @@ export {
   SDK_EVENT_FIELDS,
   sdkSeqOf,
 } from './sdk-protocol.js';
-export type { CanaryOutcome, PopupMode, SdkCanary, SdkEventBatch, SdkHiddenElement, SdkSource, SdkViolationEvent, Unchecked } from './sdk-protocol.js';
+export type {
+  CanaryOutcome,
+  PopupMode,
+  SdkCanary,
+  SdkEventBatch,
+  SdkHiddenElement,
+  SdkSource,
+  SdkViolationEvent,
+  Unchecked,
+} from './sdk-protocol.js';
 export { EXTENSION_SCHEMES, isExtensionUrl, scrubUrls, stripQuery, withoutDefaultPort } from './url.js';
 export * from './rules/index.js';
 export { ANOMALY_SEVERITY, ANOMALY_TEXT } from './anomalies.js';

@@ -63,10 +63,7 @@ describe('normalizeReportUriBody', () => {
     body['csp-report'].disposition = 'block';
     const [report] = normalizeReportUriBody(body);
     expect(report?.valid).toBe(false);
-    expect(report?.problems).toEqual([
-      'line-number is not a number',
-      'disposition "block" is neither enforce nor report',
-    ]);
+    expect(report?.problems).toEqual(['line-number is not a number', 'disposition "block" is neither enforce nor report']);
   });
 
   it('accepts camelCase keys and a bare object', () => {
@@ -175,13 +172,23 @@ describe('WebKit bodies (WebKitGTK 2.50, measured: docs/engines.md)', () => {
   it('reads a report-uri body with top-level type and url', () => {
     const [report] = normalizeReportUriBody(reportUri);
     expect(report).toMatchObject({ valid: true, type: 'csp-violation' });
-    expect(report?.violation).toMatchObject({ blockedUri: 'eval', sample: '', disposition: '', sourceFile: 'http://127.0.0.1:5101/csp/sdk.js', columnNumber: 3025 });
+    expect(report?.violation).toMatchObject({
+      blockedUri: 'eval',
+      sample: '',
+      disposition: '',
+      sourceFile: 'http://127.0.0.1:5101/csp/sdk.js',
+      columnNumber: 3025,
+    });
   });
 
   it('reads a single Reporting API object at the report-uri parser (its content type says csp-report), without the default port', () => {
     const [report] = normalizeReportUriBody(reportTo);
     expect(report).toMatchObject({ valid: true, url: 'https://127.0.0.1:5102/' });
-    expect(report?.violation).toMatchObject({ blockedUri: 'https://coinhive.com/lib/coinhive.min.js', effectiveDirective: 'script-src-elem', disposition: 'report' });
+    expect(report?.violation).toMatchObject({
+      blockedUri: 'https://coinhive.com/lib/coinhive.min.js',
+      effectiveDirective: 'script-src-elem',
+      disposition: 'report',
+    });
     expect(normalizeReportingApiBody(reportTo)[0]?.violation?.blockedUri).toBe('https://coinhive.com/lib/coinhive.min.js');
   });
 });

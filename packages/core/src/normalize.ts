@@ -34,21 +34,9 @@ const KEY_ALIASES: Readonly<Record<string, ViolationKey>> = {
 };
 
 /** The fields django-csp-reports requires (an empty string counts as present). */
-const REQUIRED_REPORT_URI: readonly ViolationKey[] = [
-  'documentUri',
-  'referrer',
-  'blockedUri',
-  'violatedDirective',
-  'originalPolicy',
-];
+const REQUIRED_REPORT_URI: readonly ViolationKey[] = ['documentUri', 'referrer', 'blockedUri', 'violatedDirective', 'originalPolicy'];
 /** Reporting API bodies have no violatedDirective: effectiveDirective stands in for it. */
-const REQUIRED_REPORT_TO: readonly ViolationKey[] = [
-  'documentUri',
-  'referrer',
-  'blockedUri',
-  'effectiveDirective',
-  'originalPolicy',
-];
+const REQUIRED_REPORT_TO: readonly ViolationKey[] = ['documentUri', 'referrer', 'blockedUri', 'effectiveDirective', 'originalPolicy'];
 
 const DISPOSITIONS = new Set(['enforce', 'report']);
 /** Longer strings are cut: a report is evidence, not a place to store megabytes. */

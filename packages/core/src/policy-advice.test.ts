@@ -17,7 +17,13 @@ describe('policyWeaknesses', () => {
   });
 
   it('accepts unsafe-inline next to a nonce (browsers ignore it then)', () => {
-    expect(codes({ 'script-src': ["'nonce-AAAAAAAAAAAAAAAAAAAAAA=='", "'unsafe-inline'", "'report-sample'"], 'object-src': ["'none'"], 'base-uri': ["'none'"] })).toEqual([]);
+    expect(
+      codes({
+        'script-src': ["'nonce-AAAAAAAAAAAAAAAAAAAAAA=='", "'unsafe-inline'", "'report-sample'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+      }),
+    ).toEqual([]);
   });
 
   it('flags unsafe-eval, wildcards, http: and data: in the script policy', () => {
@@ -57,7 +63,11 @@ describe('proposeAllowlist', () => {
   });
 
   it('never proposes unsafe-inline, unsafe-eval or data: scripts, but advises', () => {
-    const { proposals, proposed } = proposeAllowlist(policy, [count('script-src-elem', 'inline'), count('script-src', 'eval'), count('script-src-elem', 'data')]);
+    const { proposals, proposed } = proposeAllowlist(policy, [
+      count('script-src-elem', 'inline'),
+      count('script-src', 'eval'),
+      count('script-src-elem', 'data'),
+    ]);
     expect(proposals.every((p) => p.action === 'advice')).toBe(true);
     expect(proposals).toHaveLength(3);
     expect(proposed).toEqual(policy);

@@ -39,9 +39,7 @@ export function validatePolicy(policy: Policy, { allowUnknown = false } = {}): P
     const unique: string[] = [];
     for (const source of sources) {
       if (typeof source !== 'string' || !SOURCE_EXPRESSION.test(source)) {
-        throw new PolicyError(
-          `Content-Security-Policy directive "${rawName}" has an invalid source ${JSON.stringify(source)}`,
-        );
+        throw new PolicyError(`Content-Security-Policy directive "${rawName}" has an invalid source ${JSON.stringify(source)}`);
       }
       if (!unique.includes(source)) unique.push(source);
     }

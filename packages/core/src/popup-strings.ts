@@ -17,7 +17,16 @@ export interface PopupStrings {
   newTab: string;
 }
 
-export const POPUP_STRING_KEYS = ['label', 'observing', 'clean', 'problem', 'problems', 'learnMore', 'close', 'newTab'] as const satisfies readonly (keyof PopupStrings)[];
+export const POPUP_STRING_KEYS = [
+  'label',
+  'observing',
+  'clean',
+  'problem',
+  'problems',
+  'learnMore',
+  'close',
+  'newTab',
+] as const satisfies readonly (keyof PopupStrings)[];
 
 export const EN_POPUP_STRINGS: PopupStrings = {
   label: 'Browser security check',

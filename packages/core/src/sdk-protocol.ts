@@ -108,7 +108,10 @@ export function isCanarySample(sample: string): boolean {
  * it, without query), since the SDK causes no other violation. The SDK's own events carry the
  * sample in every engine.
  */
-export function isCanaryViolation(v: Pick<Violation, 'sample' | 'sourceFile' | 'effectiveDirective'>, sdkScripts: readonly string[]): boolean {
+export function isCanaryViolation(
+  v: Pick<Violation, 'sample' | 'sourceFile' | 'effectiveDirective'>,
+  sdkScripts: readonly string[],
+): boolean {
   if (isCanarySample(v.sample)) return true;
   if (v.sample !== '' || !v.effectiveDirective.startsWith('script-src') || v.sourceFile === '') return false;
   return sdkScripts.includes(stripQuery(v.sourceFile));

@@ -47,7 +47,15 @@ function expressionAllows(source: string, url: UrlParts, self: UrlParts): boolea
   } else if (name !== hostPart) return false;
   if (port !== '*') {
     const expected = port ?? DEFAULT_PORTS[hostScheme ? `${hostScheme}:` : url.protocol] ?? '';
-    if (portOf(url) !== expected && !(port === undefined && schemeAllows(hostScheme ? `${hostScheme}:` : self.protocol, url.protocol) && portOf(url) === DEFAULT_PORTS[url.protocol])) return false;
+    if (
+      portOf(url) !== expected &&
+      !(
+        port === undefined &&
+        schemeAllows(hostScheme ? `${hostScheme}:` : self.protocol, url.protocol) &&
+        portOf(url) === DEFAULT_PORTS[url.protocol]
+      )
+    )
+      return false;
   }
   if (path && path !== '/') {
     let actual = url.pathname;

@@ -24,16 +24,45 @@ const rules = compileRules([rule('miner', 'coinhive\\.com'), rule('noise', '^abo
 const settings: VerdictSettings = { rules, canaryApplicable: true, nativeDelayMs: 2000 };
 
 const page = 'https://site.test/';
-const canaryViolation: Violation = { ...emptyViolation(), documentUri: page, blockedUri: 'eval', effectiveDirective: 'script-src', sample: "'csp-canary:abc123'" };
-const minerViolation: Violation = { ...emptyViolation(), documentUri: page, blockedUri: 'https://coinhive.com/lib.js', effectiveDirective: 'script-src-elem' };
+const canaryViolation: Violation = {
+  ...emptyViolation(),
+  documentUri: page,
+  blockedUri: 'eval',
+  effectiveDirective: 'script-src',
+  sample: "'csp-canary:abc123'",
+};
+const minerViolation: Violation = {
+  ...emptyViolation(),
+  documentUri: page,
+  blockedUri: 'https://coinhive.com/lib.js',
+  effectiveDirective: 'script-src-elem',
+};
 const ownViolation: Violation = { ...emptyViolation(), documentUri: page, blockedUri: 'inline', effectiveDirective: 'style-src-attr' };
 
-function seen(violation: Violation, channel: Channel, via: 'listener' | 'observer' | null = channel === 'sdk' ? 'listener' : null): EvidenceViolation {
-  return { channel, via, violation, fingerprint: fingerprint(violation), receivedAt: 1000, canary: violation.sample.includes('csp-canary:') };
+function seen(
+  violation: Violation,
+  channel: Channel,
+  via: 'listener' | 'observer' | null = channel === 'sdk' ? 'listener' : null,
+): EvidenceViolation {
+  return {
+    channel,
+    via,
+    violation,
+    fingerprint: fingerprint(violation),
+    receivedAt: 1000,
+    canary: violation.sample.includes('csp-canary:'),
+  };
 }
 
 function evidence(fields: Partial<SessionEvidence>): SessionEvidence {
-  return { now: 1100, sdkSeenAt: 1000, canary: { outcome: 'listener', threw: false, receivedAt: 1000 }, violations: [], hidden: [], ...fields };
+  return {
+    now: 1100,
+    sdkSeenAt: 1000,
+    canary: { outcome: 'listener', threw: false, receivedAt: 1000 },
+    violations: [],
+    hidden: [],
+    ...fields,
+  };
 }
 
 const kinds = (e: SessionEvidence, s = settings) => computeVerdict(e, s).verdict.anomalies.map((a) => a.kind);
@@ -42,7 +71,15 @@ const kinds = (e: SessionEvidence, s = settings) => computeVerdict(e, s).verdict
 const webkitNative = (v: Violation): Violation => ({ ...v, sample: '', disposition: '' });
 
 describe('pairChannels', () => {
-  const inlineA: Violation = { ...ownViolation, effectiveDirective: 'script-src-elem', sourceFile: page, lineNumber: 3, columnNumber: 9, sample: 'alert(1)', disposition: 'report' };
+  const inlineA: Violation = {
+    ...ownViolation,
+    effectiveDirective: 'script-src-elem',
+    sourceFile: page,
+    lineNumber: 3,
+    columnNumber: 9,
+    sample: 'alert(1)',
+    disposition: 'report',
+  };
   const inlineB: Violation = { ...inlineA, sample: 'alert(2)' };
   const distinct = (items: EvidenceViolation[]) => pairChannels(items).map((v) => v.sample || '-');
 
@@ -51,14 +88,21 @@ describe('pairChannels', () => {
   });
 
   it('keeps violations with different samples apart when both channels carry samples', () => {
-    expect(distinct([seen(inlineA, 'sdk'), seen(inlineB, 'sdk'), seen(inlineA, 'report-uri'), seen(inlineB, 'report-uri')])).toEqual(['alert(1)', 'alert(2)']);
-  });
-
-  it('lets sampleless native reports pair with any sighting of their place, and stand alone where the page saw none', () => {
-    expect(distinct([seen(inlineA, 'sdk'), seen(inlineB, 'sdk'), seen(webkitNative(inlineA), 'report-uri'), seen(webkitNative(inlineB), 'report-uri')])).toEqual([
+    expect(distinct([seen(inlineA, 'sdk'), seen(inlineB, 'sdk'), seen(inlineA, 'report-uri'), seen(inlineB, 'report-uri')])).toEqual([
       'alert(1)',
       'alert(2)',
     ]);
+  });
+
+  it('lets sampleless native reports pair with any sighting of their place, and stand alone where the page saw none', () => {
+    expect(
+      distinct([
+        seen(inlineA, 'sdk'),
+        seen(inlineB, 'sdk'),
+        seen(webkitNative(inlineA), 'report-uri'),
+        seen(webkitNative(inlineB), 'report-uri'),
+      ]),
+    ).toEqual(['alert(1)', 'alert(2)']);
     // The page's events hidden: the browser's reports alone.
     expect(distinct([seen(webkitNative(inlineA), 'report-uri'), seen(webkitNative(inlineA), 'report-uri')])).toEqual(['-']);
   });
@@ -67,7 +111,9 @@ describe('pairChannels', () => {
     // A blocked <script src>: WebKit's events say column 1, its native reports column 0; two of each.
     const script: Violation = { ...minerViolation, lineNumber: 0, columnNumber: 1, disposition: 'enforce' };
     const native = { ...webkitNative(script), columnNumber: 0 };
-    expect(distinct([seen(script, 'sdk'), seen(script, 'sdk', 'observer'), seen(native, 'report-uri'), seen(native, 'report-uri')])).toEqual(['-']);
+    expect(
+      distinct([seen(script, 'sdk'), seen(script, 'sdk', 'observer'), seen(native, 'report-uri'), seen(native, 'report-uri')]),
+    ).toEqual(['-']);
     expect(pairChannels([seen(script, 'sdk'), seen(native, 'report-to')])).toHaveLength(1);
   });
 
@@ -79,7 +125,9 @@ describe('pairChannels', () => {
 
   it('pairs the two dispositions of one violation as one', () => {
     const enforced = { ...inlineA, disposition: 'enforce' };
-    expect(distinct([seen(inlineA, 'sdk'), seen(enforced, 'sdk'), seen(inlineA, 'report-uri'), seen(enforced, 'report-uri')])).toEqual(['alert(1)']);
+    expect(distinct([seen(inlineA, 'sdk'), seen(enforced, 'sdk'), seen(inlineA, 'report-uri'), seen(enforced, 'report-uri')])).toEqual([
+      'alert(1)',
+    ]);
   });
 });
 
@@ -90,7 +138,10 @@ describe('computeVerdict', () => {
   });
 
   it('is clean and final once the canary was seen by the page and reported natively', () => {
-    const { verdict, changesAt } = computeVerdict(evidence({ violations: [seen(canaryViolation, 'sdk'), seen(canaryViolation, 'report-uri')] }), settings);
+    const { verdict, changesAt } = computeVerdict(
+      evidence({ violations: [seen(canaryViolation, 'sdk'), seen(canaryViolation, 'report-uri')] }),
+      settings,
+    );
     expect(verdict).toEqual({ status: 'clean', final: true, problems: [], anomalies: [], unknown: 0 });
     expect(changesAt).toBeNull();
   });
@@ -109,7 +160,9 @@ describe('computeVerdict', () => {
     ];
     const { verdict, unexplained } = computeVerdict(evidence({ violations: v }), settings);
     expect(verdict.status).toBe('problems');
-    expect(verdict.problems).toEqual([{ ruleId: 'miner', cause: 'malware', title: 'Title miner', shortDescription: 'Short miner', count: 1 }]);
+    expect(verdict.problems).toEqual([
+      { ruleId: 'miner', cause: 'malware', title: 'Title miner', shortDescription: 'Short miner', count: 1 },
+    ]);
     expect(verdict.unknown).toBe(1);
     // The scan page lists what no rule explains: the site's own violation, once, not the canary.
     expect(unexplained).toEqual([{ violation: ownViolation }]);
@@ -118,7 +171,10 @@ describe('computeVerdict', () => {
 
   it('never makes a problem of an ignore rule', () => {
     const noise = { ...ownViolation, blockedUri: 'about' };
-    const { verdict } = computeVerdict(evidence({ violations: [seen(canaryViolation, 'sdk'), seen(canaryViolation, 'report-uri'), seen(noise, 'report-uri')] }), settings);
+    const { verdict } = computeVerdict(
+      evidence({ violations: [seen(canaryViolation, 'sdk'), seen(canaryViolation, 'report-uri'), seen(noise, 'report-uri')] }),
+      settings,
+    );
     expect(verdict.status).toBe('clean');
     expect(verdict.unknown).toBe(0);
   });
@@ -152,14 +208,24 @@ describe('computeVerdict', () => {
   });
 
   it('says events are hidden when only the observer or the browser saw the canary', () => {
-    expect(kinds(evidence({ canary: { outcome: 'observer', threw: false, receivedAt: 1000 }, violations: [seen(canaryViolation, 'sdk', 'observer'), seen(canaryViolation, 'report-uri')] }))).toEqual([
-      'events-suppressed',
-    ]);
-    expect(kinds(evidence({ canary: { outcome: 'missing', threw: false, receivedAt: 1000 }, violations: [seen(canaryViolation, 'report-uri')] }))).toEqual([
-      'events-suppressed',
-    ]);
+    expect(
+      kinds(
+        evidence({
+          canary: { outcome: 'observer', threw: false, receivedAt: 1000 },
+          violations: [seen(canaryViolation, 'sdk', 'observer'), seen(canaryViolation, 'report-uri')],
+        }),
+      ),
+    ).toEqual(['events-suppressed']);
+    expect(
+      kinds(
+        evidence({ canary: { outcome: 'missing', threw: false, receivedAt: 1000 }, violations: [seen(canaryViolation, 'report-uri')] }),
+      ),
+    ).toEqual(['events-suppressed']);
     // Enforced (the eval threw) but neither the page nor the browser reported it.
-    expect(kinds(evidence({ now: 5000, canary: { outcome: 'missing', threw: true, receivedAt: 1000 } }))).toEqual(['events-suppressed', 'reports-blocked']);
+    expect(kinds(evidence({ now: 5000, canary: { outcome: 'missing', threw: true, receivedAt: 1000 } }))).toEqual([
+      'events-suppressed',
+      'reports-blocked',
+    ]);
   });
 
   it('raises no canary anomaly when the policy allows eval', () => {
@@ -173,24 +239,36 @@ describe('computeVerdict', () => {
   });
 
   it('reports hidden content found by the tripwire', () => {
-    const e = evidence({ violations: [seen(canaryViolation, 'sdk'), seen(canaryViolation, 'report-uri')], hidden: [{ tag: 'script', url: 'https://x.test/a.js', directive: 'script-src-elem' }] });
+    const e = evidence({
+      violations: [seen(canaryViolation, 'sdk'), seen(canaryViolation, 'report-uri')],
+      hidden: [{ tag: 'script', url: 'https://x.test/a.js', directive: 'script-src-elem' }],
+    });
     expect(kinds(e)).toEqual(['hidden-content']);
   });
 
   it('marks every sign of tampering a warning', () => {
-    const e = evidence({ now: 5000, canary: { outcome: 'missing', threw: true, receivedAt: 1000 }, hidden: [{ tag: 'script', url: 'https://x.test/a.js', directive: 'script-src-elem' }] });
+    const e = evidence({
+      now: 5000,
+      canary: { outcome: 'missing', threw: true, receivedAt: 1000 },
+      hidden: [{ tag: 'script', url: 'https://x.test/a.js', directive: 'script-src-elem' }],
+    });
     expect(computeVerdict(e, settings).verdict.anomalies.map((a) => `${a.kind} ${a.severity}`)).toEqual([
       'events-suppressed warning',
       'reports-blocked notice',
       'hidden-content warning',
     ]);
-    expect(computeVerdict({ ...e, canary: { outcome: 'missing', threw: false, receivedAt: 1000 }, hidden: [] }, settings).verdict.anomalies.map((a) => `${a.kind} ${a.severity}`)).toEqual([
-      'policy-not-enforced warning',
-    ]);
+    expect(
+      computeVerdict({ ...e, canary: { outcome: 'missing', threw: false, receivedAt: 1000 }, hidden: [] }, settings).verdict.anomalies.map(
+        (a) => `${a.kind} ${a.severity}`,
+      ),
+    ).toEqual(['policy-not-enforced warning']);
   });
 
   it('judges native reports alone when the SDK never ran', () => {
-    const { verdict } = computeVerdict(evidence({ sdkSeenAt: null, canary: null, violations: [seen(minerViolation, 'report-uri')] }), settings);
+    const { verdict } = computeVerdict(
+      evidence({ sdkSeenAt: null, canary: null, violations: [seen(minerViolation, 'report-uri')] }),
+      settings,
+    );
     expect(verdict.status).toBe('problems');
     expect(verdict.final).toBe(false);
   });

@@ -135,7 +135,8 @@ export function computeVerdict(evidence: SessionEvidence, settings: VerdictSetti
     } else if (!rule.ignore) {
       const known = problems.get(rule.id);
       if (known) known.count++;
-      else problems.set(rule.id, { ruleId: rule.id, cause: rule.cause, title: rule.title, shortDescription: rule.shortDescription, count: 1 });
+      else
+        problems.set(rule.id, { ruleId: rule.id, cause: rule.cause, title: rule.title, shortDescription: rule.shortDescription, count: 1 });
     }
   }
 

@@ -27,7 +27,12 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
-  const response = await fetch(`api/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  const response = await fetch(`api/${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
   if (response.status === 204) return undefined as T;
   const data = (await response.json().catch(() => ({}))) as Partial<ErrorBody>;
   if (!response.ok) {
@@ -47,7 +52,8 @@ export const api = {
 /** A query string from the set values only (an AdminReportQuery, AdminPeriodQuery...). */
 export function query<T extends { [K in keyof T]: string | number | undefined | null }>(params: T): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params) as Array<[string, string | number | undefined | null]>) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  for (const [key, value] of Object.entries(params) as Array<[string, string | number | undefined | null]>)
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
   const text = search.toString();
   return text ? `?${text}` : '';
 }

@@ -42,7 +42,12 @@ export function App() {
   }, []);
 
   if (access.state === 'checking') return <Loading />;
-  if (access.state === 'closed') return <main class="login"><ErrorBox message={access.message} /></main>;
+  if (access.state === 'closed')
+    return (
+      <main class="login">
+        <ErrorBox message={access.message} />
+      </main>
+    );
   if (access.state === 'login') return <Login onLoggedIn={check} />;
 
   const [view = 'overview', id] = route.path;

@@ -9,7 +9,11 @@ export interface Loaded<T> {
 
 /** Loads `load()` whenever `key` changes; the newest answer wins. */
 export function useData<T>(key: string, load: () => Promise<T>): Loaded<T> {
-  const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>({ data: null, error: null, loading: true });
+  const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: true,
+  });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let current = true;

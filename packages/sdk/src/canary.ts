@@ -29,7 +29,9 @@ export class Canary {
   constructor(report: (canary: SdkCanary) => void) {
     this.#report = report;
     const bytes = crypto.getRandomValues(new Uint8Array(9));
-    this.token = Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 16);
+    this.token = Array.from(bytes, (b) => b.toString(36).padStart(2, '0'))
+      .join('')
+      .slice(0, 16);
   }
 
   /** Whether a violation's sample is this page's canary. */

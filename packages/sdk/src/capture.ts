@@ -25,7 +25,11 @@ export interface CspReportBody {
 }
 
 /** Where a report body names an event field differently (it has no violatedDirective). */
-const REPORT_NAMES: Record<string, string> = { documentURI: 'documentURL', blockedURI: 'blockedURL', violatedDirective: 'effectiveDirective' };
+const REPORT_NAMES: Record<string, string> = {
+  documentURI: 'documentURL',
+  blockedURI: 'blockedURL',
+  violatedDirective: 'effectiveDirective',
+};
 
 /** The same violation as the event would describe it, from a ReportingObserver report. */
 export function fromReportBody(body: CspReportBody): SdkViolationEvent {

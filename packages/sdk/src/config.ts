@@ -15,7 +15,8 @@ export interface SdkConfig {
 }
 
 /** Options of `init()` for bundled apps; `token` and `endpoint` are required. */
-export type SdkInit = Pick<SdkConfig, 'token' | 'endpoint'> & Partial<Omit<SdkConfig, 'token' | 'endpoint' | 'strings'>> & { strings?: Partial<PopupStrings> };
+export type SdkInit = Pick<SdkConfig, 'token' | 'endpoint'> &
+  Partial<Omit<SdkConfig, 'token' | 'endpoint' | 'strings'>> & { strings?: Partial<PopupStrings> };
 
 /** Fills in defaults; null without a token (nothing can be sent without one). */
 export function resolveConfig(init: SdkInit): SdkConfig | null {

@@ -36,7 +36,14 @@ export function observe(config: SdkConfig): boolean {
   // Taken now: a later script may replace it.
   const schedule = window.setTimeout.bind(window) as unknown as (code: string, delay: number) => number;
 
-  const popup = config.popup === 'off' ? null : new PopupController({ mode: config.popup, strings: config.strings, scanUrl: `${config.endpoint}/scan/${encodeURIComponent(config.token)}` });
+  const popup =
+    config.popup === 'off'
+      ? null
+      : new PopupController({
+          mode: config.popup,
+          strings: config.strings,
+          scanUrl: `${config.endpoint}/scan/${encodeURIComponent(config.token)}`,
+        });
   const feed = popup ? new VerdictFeed(config.endpoint, config.token, (verdict) => popup.update(verdict)) : null;
   const transport = new Transport(config.endpoint, config.token, new BatchQueue(), () => feed?.wake());
   const canary = new Canary((result) => transport.canary(result));

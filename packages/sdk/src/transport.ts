@@ -1,4 +1,11 @@
-import { MAX_EVENTS_PER_BATCH, MAX_HIDDEN_PER_BATCH, type SdkCanary, type SdkEventBatch, type SdkHiddenElement, type SdkViolationEvent } from '@csp-observer/core';
+import {
+  MAX_EVENTS_PER_BATCH,
+  MAX_HIDDEN_PER_BATCH,
+  type SdkCanary,
+  type SdkEventBatch,
+  type SdkHiddenElement,
+  type SdkViolationEvent,
+} from '@csp-observer/core';
 import { LEASE_MS, type BatchQueue, type QueuedBatch } from './queue.js';
 
 /** Waits this long after the first event so that a burst leaves in one request. */
@@ -81,7 +88,13 @@ export class Transport {
       if (this.#pendingHidden.length) batch.hidden = this.#pendingHidden.splice(0, MAX_HIDDEN_PER_BATCH);
       const now = Date.now();
       // The URL holds the page view's token: unique across the site's page views.
-      const queued: QueuedBatch = { id: `${this.#url}#${this.#batches++}`, url: this.#url, body: JSON.stringify(batch), at: now, lease: now + LEASE_MS };
+      const queued: QueuedBatch = {
+        id: `${this.#url}#${this.#batches++}`,
+        url: this.#url,
+        body: JSON.stringify(batch),
+        at: now,
+        lease: now + LEASE_MS,
+      };
       void this.#queue.add(queued);
       // A beacon gets no answer: the batch stays queued and a later page view sends it again
       // after its lease (the server stores it once).

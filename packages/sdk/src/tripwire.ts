@@ -60,10 +60,14 @@ export class Tripwire {
     } catch {
       return;
     }
-    node.addEventListener('load', () => {
-      if (this.#policy) this.#judge(node, url);
-      else this.#pending.push({ element: node, url });
-    }, { once: true });
+    node.addEventListener(
+      'load',
+      () => {
+        if (this.#policy) this.#judge(node, url);
+        else this.#pending.push({ element: node, url });
+      },
+      { once: true },
+    );
   }
 
   #judge(element: Element, url: string): void {

@@ -28,11 +28,7 @@ export class VerdictFeed {
   #started = false;
   #running = false;
 
-  constructor(
-    endpoint: string,
-    token: string,
-    onVerdict: (verdict: VersionedVerdict) => void,
-  ) {
+  constructor(endpoint: string, token: string, onVerdict: (verdict: VersionedVerdict) => void) {
     this.#onVerdict = onVerdict;
     this.#url = `${endpoint}/verdict/${encodeURIComponent(token)}`;
   }

@@ -104,7 +104,11 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   // Nothing awaits `ready` until the first request: keep an early failure from being unhandled.
   ready.catch((error: unknown) => logger.error('database set-up failed', error));
 
-  const tokens = new TokenVerifier({ secret: resolved.secret, collector: resolved.collector, sessionKeepDays: resolved.storage.sessionKeepDays });
+  const tokens = new TokenVerifier({
+    secret: resolved.secret,
+    collector: resolved.collector,
+    sessionKeepDays: resolved.storage.sessionKeepDays,
+  });
   const origins = { collector: resolved.collector, reportOrigins: resolved.ingest.reportOrigins };
   const deps: RouterDeps = { options: resolved, logger, db, store, pipeline, ruleStore, rules, verdicts, tokens, origins };
   const { router, posts } = observerRouter(deps, sdk);
@@ -169,7 +173,11 @@ async function installRulesOnFirstStart(ruleStore: RuleStore, options: ResolvedO
 
 async function scheduledUpdate(ruleStore: RuleStore, rules: RuleBook, options: ResolvedOptions, logger: Logger): Promise<void> {
   try {
-    const result = await updateRules(ruleStore, { source: options.rules.source, updateInterval: options.rules.updateInterval, verify: options.rules });
+    const result = await updateRules(ruleStore, {
+      source: options.rules.source,
+      updateInterval: options.rules.updateInterval,
+      verify: options.rules,
+    });
     if (result.status === 'updated') await rules.load();
     const level = result.status === 'refused' ? 'warn' : 'info';
     logger[level](`rules update from ${options.rules.source}: ${result.status}: ${result.message}`);

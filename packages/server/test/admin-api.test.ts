@@ -23,7 +23,18 @@ function rawPost(url: string, headers: Record<string, string>, body: string): Pr
 }
 
 /** The objects whose keys are data (channels, causes, anomaly kinds, reasons, rule ids, directives), not field names. */
-const MAPS = new Set(['.channels', '.causes', '.anomalies', '.dropped.byReason', '.dropped.byCause', '.dropped.byRule', '.configured.policy', '.proposed.policy', '.proposed.options', '.policy']);
+const MAPS = new Set([
+  '.channels',
+  '.causes',
+  '.anomalies',
+  '.dropped.byReason',
+  '.dropped.byCause',
+  '.dropped.byRule',
+  '.configured.policy',
+  '.proposed.policy',
+  '.proposed.options',
+  '.policy',
+]);
 const isMap = (path: string) => MAPS.has(path.replace(/\[\d+\]/g, ''));
 /** The rules file's field names, which a rule in the API keeps (docs/api.md). */
 const RULE_FILE_FIELDS = new Set(['short_description', 'long_description', 'blocked_uri', 'source_file', 'document_uri']);
@@ -51,20 +62,37 @@ describe.each(testDatabases())('admin API on $name', (database) => {
   let login: Login;
   const api = (path: string, init: RequestInit = {}) => fetch(`${server.url}/csp/admin/api${path}`, { redirect: 'manual', ...init });
   const asAdmin = (path: string, init: RequestInit = {}) =>
-    api(path, { ...init, headers: { Cookie: login.cookie, 'X-CSRF-Token': login.csrf, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/json', ...(init.headers as Record<string, string>) } });
+    api(path, {
+      ...init,
+      headers: {
+        Cookie: login.cookie,
+        'X-CSRF-Token': login.csrf,
+        'Sec-Fetch-Site': 'same-origin',
+        'Content-Type': 'application/json',
+        ...(init.headers as Record<string, string>),
+      },
+    });
   const json = async (path: string) => {
     const response = await asAdmin(path);
     expect(response.status, path).toBe(200);
     return (await response.json()) as Record<string, any>;
   };
   const report = (token: string, fields: Record<string, unknown>) =>
-    fetch(`${server.url}/csp/report/${token}`, { method: 'POST', headers: { 'Content-Type': 'application/csp-report' }, body: reportUriBody(fields) });
+    fetch(`${server.url}/csp/report/${token}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/csp-report' },
+      body: reportUriBody(fields),
+    });
 
   beforeAll(async () => {
     if (database.skip) return;
     server = await startTestServer({ database: await database.create(), admin: { password: PASSWORD, token: TOKEN } });
     closed = await startTestServer({ database: await database.create() });
-    const response = await api('/login', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Sec-Fetch-Site': 'same-origin' }, body: JSON.stringify({ password: PASSWORD }) });
+    const response = await api('/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Sec-Fetch-Site': 'same-origin' },
+      body: JSON.stringify({ password: PASSWORD }),
+    });
     expect(response.status).toBe(204);
     const cookie = response.headers.getSetCookie()[0] ?? '';
     const session = await fetch(`${server.url}/csp/admin/api/session`, { headers: { Cookie: cookie.split(';')[0]! } });
@@ -82,10 +110,16 @@ describe.each(testDatabases())('admin API on $name', (database) => {
     ]) {
       expect((await report(a, fields)).status).toBe(204);
     }
-    expect((await report(b, { 'blocked-uri': `https://evil.test/${HOSTILE}`, 'script-sample': HOSTILE, 'source-file': HOSTILE })).status).toBe(204);
+    expect(
+      (await report(b, { 'blocked-uri': `https://evil.test/${HOSTILE}`, 'script-sample': HOSTILE, 'source-file': HOSTILE })).status,
+    ).toBe(204);
     expect((await report(b, {})).status).toBe(204);
     expect((await report(b, { disposition: 'sometimes' })).status).toBe(204);
-    await fetch(`${server.url}/csp/events/${b}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ v: 1, events: [sdkEvent({ blockedURI: 'https://cdn.test/lib.js', seq: 1 })] }) });
+    await fetch(`${server.url}/csp/events/${b}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ v: 1, events: [sdkEvent({ blockedURI: 'https://cdn.test/lib.js', seq: 1 })] }),
+    });
     await server.observer.ready;
     // The popup's verdict request records what the visitor saw.
     expect((await fetch(`${server.url}/csp/verdict/${a}`)).status).toBe(200);
@@ -110,13 +144,21 @@ describe.each(testDatabases())('admin API on $name', (database) => {
     it.skipIf(database.skip)('answers 401 without credentials and with a wrong password', async () => {
       expect((await api('/overview')).status).toBe(401);
       expect((await api('/overview', { headers: { Authorization: 'Bearer wrong-token-0000000000' } })).status).toBe(401);
-      const wrong = await api('/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ password: 'nope' }) });
+      const wrong = await api('/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ password: 'nope' }),
+      });
       expect(wrong.status).toBe(401);
       expect(wrong.headers.getSetCookie()).toEqual([]);
     });
 
     it.skipIf(database.skip)('sets an HttpOnly, SameSite=Strict session cookie scoped to the admin', async () => {
-      const response = await api('/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
+      const response = await api('/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ password: PASSWORD }),
+      });
       const cookie = response.headers.getSetCookie()[0] ?? '';
       expect(cookie).toMatch(/^cspo_admin=/);
       expect(cookie.toLowerCase()).toContain('httponly');
@@ -128,16 +170,28 @@ describe.each(testDatabases())('admin API on $name', (database) => {
     });
 
     it.skipIf(database.skip)('refuses cross-site logins and state changes without the CSRF token', async () => {
-      const crossLogin = await api('/login', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Sec-Fetch-Site': 'cross-site' }, body: JSON.stringify({ password: PASSWORD }) });
+      const crossLogin = await api('/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Sec-Fetch-Site': 'cross-site' },
+        body: JSON.stringify({ password: PASSWORD }),
+      });
       expect(crossLogin.status).toBe(403);
       const rule = JSON.stringify({ cause: 'other', title: 'CSRF probe', match: [{ blocked_uri: 'probe\\.test' }] });
-      const noToken = await api('/rules', { method: 'POST', headers: { Cookie: login.cookie, 'Content-Type': 'application/json' }, body: rule });
+      const noToken = await api('/rules', {
+        method: 'POST',
+        headers: { Cookie: login.cookie, 'Content-Type': 'application/json' },
+        body: rule,
+      });
       expect(noToken.status).toBe(403);
       expect(await noToken.text()).toMatch(/X-CSRF-Token/);
       const crossSite = await asAdmin('/rules', { method: 'POST', headers: { 'Sec-Fetch-Site': 'cross-site' }, body: rule });
       expect(crossSite.status, await crossSite.text()).toBe(403);
       // An older browser without Fetch Metadata: the Origin header decides.
-      const crossOrigin = await rawPost(`${server.url}/csp/admin/api/rules`, { Cookie: login.cookie, 'X-CSRF-Token': login.csrf, 'Content-Type': 'application/json', Origin: 'https://evil.test' }, rule);
+      const crossOrigin = await rawPost(
+        `${server.url}/csp/admin/api/rules`,
+        { Cookie: login.cookie, 'X-CSRF-Token': login.csrf, 'Content-Type': 'application/json', Origin: 'https://evil.test' },
+        rule,
+      );
       expect(crossOrigin.status, crossOrigin.body).toBe(403);
       expect((await json('/rules')).custom.map((r: { id: string }) => r.id)).not.toContain('custom:csrf-probe');
     });
@@ -145,12 +199,19 @@ describe.each(testDatabases())('admin API on $name', (database) => {
     it.skipIf(database.skip)('takes a bearer token for scripts, without CSRF token (no ambient credentials)', async () => {
       const read = await api('/settings', { headers: { Authorization: `Bearer ${TOKEN}` } });
       expect(read.status).toBe(200);
-      const write = await api('/rules/update', { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: '{}' });
+      const write = await api('/rules/update', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
       expect(write.status).toBe(200);
     });
 
     it.skipIf(database.skip)('gives the authorize hook the last word for apps with their own login', async () => {
-      const hooked = await startTestServer({ database: await database.create(), admin: { authorize: (ctx) => ctx.get('X-App-User') === 'alice' } });
+      const hooked = await startTestServer({
+        database: await database.create(),
+        admin: { authorize: (ctx) => ctx.get('X-App-User') === 'alice' },
+      });
       try {
         expect((await fetch(`${hooked.url}/csp/admin/api/overview`)).status).toBe(401);
         const ok = await fetch(`${hooked.url}/csp/admin/api/session`, { headers: { 'X-App-User': 'alice' } });
@@ -160,7 +221,15 @@ describe.each(testDatabases())('admin API on $name', (database) => {
         const rule = JSON.stringify({ cause: 'other', title: 'Hook rule', match: [{ blocked_uri: 'hook\\.test' }] });
         const headers = { 'X-App-User': 'alice', 'Content-Type': 'application/json', 'Sec-Fetch-Site': 'same-origin' };
         expect((await fetch(`${hooked.url}/csp/admin/api/rules`, { method: 'POST', headers, body: rule })).status).toBe(403);
-        expect((await fetch(`${hooked.url}/csp/admin/api/rules`, { method: 'POST', headers: { ...headers, 'X-CSRF-Token': csrfToken }, body: rule })).status).toBe(201);
+        expect(
+          (
+            await fetch(`${hooked.url}/csp/admin/api/rules`, {
+              method: 'POST',
+              headers: { ...headers, 'X-CSRF-Token': csrfToken },
+              body: rule,
+            })
+          ).status,
+        ).toBe(201);
         expect((await fetch(`${hooked.url}/csp/admin/api/login`, { method: 'POST', headers, body: '{"password":"x"}' })).status).toBe(404);
       } finally {
         await hooked.close();
@@ -170,7 +239,12 @@ describe.each(testDatabases())('admin API on $name', (database) => {
     it.skipIf(database.skip)('slows down password guessing: 429 after ten failures from one address', async () => {
       const guessing = await startTestServer({ database: await database.create(), admin: { password: PASSWORD } });
       try {
-        const attempt = (password: string) => fetch(`${guessing.url}/csp/admin/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ password }) });
+        const attempt = (password: string) =>
+          fetch(`${guessing.url}/csp/admin/api/login`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ password }),
+          });
         for (let i = 0; i < 10; i++) expect((await attempt(`guess-${i}`)).status).toBe(401);
         const blocked = await attempt(PASSWORD);
         expect(blocked.status).toBe(429);
@@ -203,7 +277,10 @@ describe.each(testDatabases())('admin API on $name', (database) => {
       const overview = await json('/overview');
       expect(overview.total).toBe(8);
       expect(overview.invalid).toBe(1);
-      const perChannel = (channel: string) => overview.perDay.filter((d: { channel: string }) => d.channel === channel).reduce((n: number, d: { count: number }) => n + d.count, 0);
+      const perChannel = (channel: string) =>
+        overview.perDay
+          .filter((d: { channel: string }) => d.channel === channel)
+          .reduce((n: number, d: { count: number }) => n + d.count, 0);
       expect(perChannel('report-uri')).toBe(7);
       expect(perChannel('sdk')).toBe(1);
       expect(overview.causes.malware).toBe(1);
@@ -267,7 +344,12 @@ describe.each(testDatabases())('admin API on $name', (database) => {
       const rules = await json('/rules');
       expect(rules.global.length).toBeGreaterThan(10);
       expect(rules.global.find((r: { id: string }) => r.id === 'malware.superfish').count).toBe(1);
-      const draft = { cause: 'other', title: 'Our CDN', short_description: 'The site’s own CDN', match: [{ blocked_uri: '^https://cdn\\.test/' }] };
+      const draft = {
+        cause: 'other',
+        title: 'Our CDN',
+        short_description: 'The site’s own CDN',
+        match: [{ blocked_uri: '^https://cdn\\.test/' }],
+      };
       const preview = await asAdmin('/rules/preview', { method: 'POST', body: JSON.stringify(draft) });
       expect(await preview.json()).toMatchObject({ matched: 5, unexplainedNow: 5, days: 7 });
 
@@ -277,12 +359,18 @@ describe.each(testDatabases())('admin API on $name', (database) => {
       expect((await asAdmin('/rules', { method: 'POST', body: JSON.stringify(draft) })).status).toBe(409);
       expect((await json('/rules')).custom.map((r: { id: string }) => r.id)).toContain('custom:our-cdn');
 
-      const edited = await asAdmin('/rules/custom:our-cdn', { method: 'PUT', body: JSON.stringify({ ...draft, title: 'Our CDN (edited)' }) });
+      const edited = await asAdmin('/rules/custom:our-cdn', {
+        method: 'PUT',
+        body: JSON.stringify({ ...draft, title: 'Our CDN (edited)' }),
+      });
       expect(edited.status).toBe(200);
       expect((await json('/rules')).custom.find((r: { id: string }) => r.id === 'custom:our-cdn').title).toBe('Our CDN (edited)');
       expect((await asAdmin('/rules/malware.superfish', { method: 'PUT', body: JSON.stringify(draft) })).status).toBe(404);
 
-      const bad = await asAdmin('/rules', { method: 'POST', body: JSON.stringify({ ...draft, title: 'Bad', match: [{ blocked_uri: '(a+)+(?=x)' }] }) });
+      const bad = await asAdmin('/rules', {
+        method: 'POST',
+        body: JSON.stringify({ ...draft, title: 'Bad', match: [{ blocked_uri: '(a+)+(?=x)' }] }),
+      });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: string }).error).toMatch(/^rule: /);
       expect((await asAdmin('/rules', { method: 'POST', body: '{nope' })).status).toBe(400);
@@ -299,7 +387,9 @@ describe.each(testDatabases())('admin API on $name', (database) => {
 
     it.skipIf(database.skip)("proposes the site's own sources, never malware's, and flags weak points", async () => {
       const policy = await json('/policy');
-      const adds = policy.proposals.filter((p: { action: string }) => p.action === 'add').map((p: { directive: string; source: string }) => `${p.directive} ${p.source}`);
+      const adds = policy.proposals
+        .filter((p: { action: string }) => p.action === 'add')
+        .map((p: { directive: string; source: string }) => `${p.directive} ${p.source}`);
       expect(adds).toContain('script-src https://cdn.test');
       expect(adds).toContain('img-src https://pics.test');
       expect(adds.join(' ')).not.toMatch(/superfish/);
@@ -319,7 +409,12 @@ describe.each(testDatabases())('admin API on $name', (database) => {
     });
 
     it.skipIf(database.skip)("answers in camelCase, but for a rule's own fields, which keep the rules file's names", async () => {
-      const draft = { cause: 'other', title: 'Casing probe', short_description: 'A probe', match: [{ blocked_uri: '^https://pics\\.test/' }] };
+      const draft = {
+        cause: 'other',
+        title: 'Casing probe',
+        short_description: 'A probe',
+        match: [{ blocked_uri: '^https://pics\\.test/' }],
+      };
       const created = await asAdmin('/rules', { method: 'POST', body: JSON.stringify(draft) });
       expect(created.status).toBe(201);
       const preview = await asAdmin('/rules/preview', { method: 'POST', body: JSON.stringify(draft) });

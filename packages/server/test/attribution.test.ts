@@ -21,7 +21,10 @@ describe('the shipped rules on the corpus of real reports', () => {
 
   it('give at least 80% of the visitor-side reports a visitor cause', () => {
     const share = result.visitor.attributed / result.visitor.total;
-    expect(share, `${result.visitor.attributed} of ${result.visitor.total}; misses: ${JSON.stringify(result.misses.slice(0, 20), null, 1)}`).toBeGreaterThanOrEqual(0.8);
+    expect(
+      share,
+      `${result.visitor.attributed} of ${result.visitor.total}; misses: ${JSON.stringify(result.misses.slice(0, 20), null, 1)}`,
+    ).toBeGreaterThanOrEqual(0.8);
   });
 
   it('never blame a site-side report on an extension or malware', () => {

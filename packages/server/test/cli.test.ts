@@ -10,7 +10,13 @@ import { testDatabases } from './support/databases.js';
 
 // The CLI as users run it: the built bin (the test command builds first).
 const BIN = fileURLToPath(new URL('../bin/csp-observer.js', import.meta.url));
-const env: NodeJS.ProcessEnv = { ...process.env, CSP_OBSERVER_SECRET: '', CSP_OBSERVER_DB: '', CSP_OBSERVER_PORT: '', CSP_OBSERVER_SITES: '' };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  CSP_OBSERVER_SECRET: '',
+  CSP_OBSERVER_DB: '',
+  CSP_OBSERVER_PORT: '',
+  CSP_OBSERVER_SITES: '',
+};
 // A boolean flag's variable turns it on whatever its value: leave it out.
 delete env.CSP_OBSERVER_COLLECTOR;
 
@@ -25,9 +31,13 @@ describe.each(testDatabases())('csp-observer CLI on $name', (database) => {
     const db = await database.create();
     const first = cli(['migrate', '--db', db]);
     expect(first.stderr).toBe('');
-    expect(first.stdout.trim()).toBe('applied: 0001_sessions_and_reports, 0002_rules_and_detection, 0003_sdk_queue_and_sharing, 0004_shown_verdicts, 0005_collector_sites');
+    expect(first.stdout.trim()).toBe(
+      'applied: 0001_sessions_and_reports, 0002_rules_and_detection, 0003_sdk_queue_and_sharing, 0004_shown_verdicts, 0005_collector_sites',
+    );
     expect(cli(['migrate'], { CSP_OBSERVER_DB: db }).stdout.trim()).toBe('nothing to do: the database is up to date');
-    expect(cli(['migrate', '--db', db, '--rollback']).stdout.trim()).toBe('rolled back: 0005_collector_sites, 0004_shown_verdicts, 0003_sdk_queue_and_sharing, 0002_rules_and_detection, 0001_sessions_and_reports');
+    expect(cli(['migrate', '--db', db, '--rollback']).stdout.trim()).toBe(
+      'rolled back: 0005_collector_sites, 0004_shown_verdicts, 0003_sdk_queue_and_sharing, 0002_rules_and_detection, 0001_sessions_and_reports',
+    );
   });
 
   it.skipIf(Boolean(database.skip))('serves until stopped, on the port and host it was given', async () => {
@@ -80,7 +90,10 @@ describe('csp-observer serve --collector', () => {
   const sites = JSON.stringify([{ id: 'shop', secrets: [SITE_SECRET], origins: ['https://shop.test'] }]);
 
   it("takes its sites from CSP_OBSERVER_SITES and accepts their pages' reports", async () => {
-    const { child, started } = serve(['--collector', '--db', join(dir, 'collector.sqlite')], { CSP_OBSERVER_SECRET: 'cli-test-secret-0123456789', CSP_OBSERVER_SITES: sites });
+    const { child, started } = serve(['--collector', '--db', join(dir, 'collector.sqlite')], {
+      CSP_OBSERVER_SECRET: 'cli-test-secret-0123456789',
+      CSP_OBSERVER_SITES: sites,
+    });
     try {
       const { url, out } = await started;
       expect(out).toContain('collector for shop (https://shop.test)');
@@ -103,7 +116,9 @@ describe('csp-observer serve --collector', () => {
     const missing = cli([...base, '--collector']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('a collector needs its sites: pass --sites FILE or set CSP_OBSERVER_SITES');
-    expect(cli([...base, '--collector', '--sites', join(dir, 'nowhere.json')]).stderr).toMatch(/cannot read the sites file .*nowhere\.json/);
+    expect(cli([...base, '--collector', '--sites', join(dir, 'nowhere.json')]).stderr).toMatch(
+      /cannot read the sites file .*nowhere\.json/,
+    );
     expect(cli([...base, '--collector', '--sites', '[{"id":']).stderr).toMatch(/the sites are not valid JSON/);
     const badSite = cli([...base, '--collector', '--sites', '[{"id":"shop","secrets":["short"],"origins":["https://shop.test"]}]']);
     expect(badSite.status).toBe(2);
@@ -142,7 +157,9 @@ describe('csp-observer CLI usage errors', () => {
     try {
       const result = cli(['update-rules', '--db', join(dir, 'rules.sqlite')]);
       expect(result.status).toBe(0);
-      expect(result.stdout).toMatch(/reading bundled\n\s+checking \d+ rules \(0 malformed\)\n\s+writing \d+ rules in one transaction\nupdated: /);
+      expect(result.stdout).toMatch(
+        /reading bundled\n\s+checking \d+ rules \(0 malformed\)\n\s+writing \d+ rules in one transaction\nupdated: /,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

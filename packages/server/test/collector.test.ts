@@ -19,7 +19,11 @@ const HOUR = 3600_000;
 const CANARY_ONLY = { canary: true, reportingApi: false };
 
 const sites = () => [
-  { id: 'shop', secrets: [SHOP_SECRET, { secret: SHOP_OLD, until: new Date(Date.now() + HOUR) }, { secret: SHOP_RETIRED, until: Date.now() - HOUR }], origins: [SHOP] },
+  {
+    id: 'shop',
+    secrets: [SHOP_SECRET, { secret: SHOP_OLD, until: new Date(Date.now() + HOUR) }, { secret: SHOP_RETIRED, until: Date.now() - HOUR }],
+    origins: [SHOP],
+  },
   { id: 'blog', secrets: [BLOG_SECRET], origins: [BLOG] },
 ];
 
@@ -157,8 +161,13 @@ describe.each(testDatabases())('central collector on $name', (database) => {
     // Blog knows its own secret only, but may pick any id: it gets a page view of its own.
     const payload = `blog.${id}.${issued}.${flags}`;
     const forged = `${payload}.${createHmac('sha256', BLOG_SECRET).update(`s1.${payload}`).digest().subarray(0, 16).toString('base64url')}`;
-    expect((await post(`${endpoint()}/report/${shop.token}`, SHOP, reportUriBody({ 'blocked-uri': 'https://www.superfish.com/ws/sf_main.js' }))).status).toBe(204);
-    expect((await post(`${endpoint()}/report/${forged}`, BLOG, reportUriBody({ 'blocked-uri': 'https://cdn.test/other.js' }))).status).toBe(204);
+    expect(
+      (await post(`${endpoint()}/report/${shop.token}`, SHOP, reportUriBody({ 'blocked-uri': 'https://www.superfish.com/ws/sf_main.js' })))
+        .status,
+    ).toBe(204);
+    expect((await post(`${endpoint()}/report/${forged}`, BLOG, reportUriBody({ 'blocked-uri': 'https://cdn.test/other.js' }))).status).toBe(
+      204,
+    );
     const shopSession = await collector.observer.store.reportsOfSession(`shop.${id}`);
     const blogSession = await collector.observer.store.reportsOfSession(`blog.${id}`);
     expect(shopSession.map((r) => r.blockedUri)).toEqual(['https://www.superfish.com/ws/sf_main.js']);
@@ -185,17 +194,29 @@ describe.each(testDatabases())('central collector on $name', (database) => {
 
   it.skipIf(Boolean(database.skip))("applies a site's custom rule to that site only", async () => {
     const rule = { title: 'Blog tracker', cause: 'other', site: 'blog', match: [{ blocked_uri: 'tracker\\.test' }] };
-    const created = await fetch(`${collector.url}/csp/admin/api/rules`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(rule) });
+    const created = await fetch(`${collector.url}/csp/admin/api/rules`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(rule),
+    });
     expect(created.status).toBe(201);
     expect(((await created.json()) as { site: string }).site).toBe('blog');
-    const unknownSite = await fetch(`${collector.url}/csp/admin/api/rules`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ ...rule, title: 'x', site: 'news' }) });
+    const unknownSite = await fetch(`${collector.url}/csp/admin/api/rules`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...rule, title: 'x', site: 'news' }),
+    });
     expect(unknownSite.status).toBe(400);
     const tracker = reportUriBody({ 'blocked-uri': 'https://tracker.test/t.js' });
     const blog = mintSiteToken('blog', BLOG_SECRET, CANARY_ONLY).token;
     const shop = mintSiteToken('shop', SHOP_SECRET, CANARY_ONLY).token;
     await post(`${endpoint()}/report/${blog}`, BLOG, tracker);
     await post(`${endpoint()}/report/${shop}`, SHOP, tracker);
-    const [blogVerdict, shopVerdict] = await Promise.all([blog, shop].map(async (t) => (await (await fetch(`${endpoint()}/verdict/${t}`)).json()) as { problems: Array<{ ruleId: string }>; unknown: number }));
+    const [blogVerdict, shopVerdict] = await Promise.all(
+      [blog, shop].map(
+        async (t) => (await (await fetch(`${endpoint()}/verdict/${t}`)).json()) as { problems: Array<{ ruleId: string }>; unknown: number },
+      ),
+    );
     expect(blogVerdict!.problems.map((p) => p.ruleId)).toEqual(['custom:blog-tracker']);
     expect(shopVerdict!.problems).toEqual([]);
     const stored = await collector.observer.store.recentReports(2);

@@ -39,7 +39,14 @@ function event(blockedUri: string, extra: Partial<SdkViolationEvent> = {}): SdkV
 
 /** The canary as Chromium reports it: an eval with the token in the sample. */
 const CANARY = { blocked: 'eval', sample: "'csp-canary:0123456789abcdef'" };
-const canaryEvent = event(CANARY.blocked, { effectiveDirective: 'script-src', violatedDirective: 'script-src', sample: CANARY.sample, sourceFile: PAGE, lineNumber: 1, columnNumber: 5 });
+const canaryEvent = event(CANARY.blocked, {
+  effectiveDirective: 'script-src',
+  violatedDirective: 'script-src',
+  sample: CANARY.sample,
+  sourceFile: PAGE,
+  lineNumber: 1,
+  columnNumber: 5,
+});
 const canaryNative = nativeReport(CANARY.blocked, {
   'effective-directive': 'script-src',
   'violated-directive': 'script-src',
@@ -57,7 +64,8 @@ describe.each(testDatabases())('detection on $name', (database) => {
   const post = (path: string, body: unknown, type = 'application/csp-report') =>
     fetch(server.url + path, { method: 'POST', headers: { 'Content-Type': type }, body: JSON.stringify(body) });
   const native = (token: string, report: unknown) => post(`/csp/report/${token}`, report);
-  const events = (token: string, batch: Record<string, unknown>) => post(`/csp/events/${token}`, { v: 1, events: [], ...batch }, 'application/json');
+  const events = (token: string, batch: Record<string, unknown>) =>
+    post(`/csp/events/${token}`, { v: 1, events: [], ...batch }, 'application/json');
   const verdict = async (token: string, query = '') => {
     const response = await fetch(`${server.url}/csp/verdict/${token}${query}`);
     return { status: response.status, body: (await response.json()) as Record<string, any> };
@@ -109,14 +117,23 @@ describe.each(testDatabases())('detection on $name', (database) => {
 
     it('names the problem a rule explains, counting a violation seen on both channels once', async () => {
       const { token } = mintSessionToken(SECRET);
-      await events(token, { events: [canaryEvent, event(KASPERSKY), event('https://own-cdn.test/lib.js')], canary: { outcome: 'listener', threw: false } });
+      await events(token, {
+        events: [canaryEvent, event(KASPERSKY), event('https://own-cdn.test/lib.js')],
+        canary: { outcome: 'listener', threw: false },
+      });
       await native(token, canaryNative);
       await native(token, nativeReport(KASPERSKY));
       await native(token, nativeReport('https://own-cdn.test/lib.js'));
       const { body } = await verdict(token);
       expect(body.status).toBe('problems');
       expect(body.problems).toEqual([
-        { ruleId: 'other.kaspersky', cause: 'other', title: 'Kaspersky web protection', shortDescription: expect.stringContaining('Kaspersky'), count: 1 },
+        {
+          ruleId: 'other.kaspersky',
+          cause: 'other',
+          title: 'Kaspersky web protection',
+          shortDescription: expect.stringContaining('Kaspersky'),
+          count: 1,
+        },
       ]);
       expect(body.unknown).toBe(1);
       expect(body.anomalies).toEqual([]);
@@ -160,7 +177,9 @@ describe.each(testDatabases())('detection on $name', (database) => {
       expect(first.body).toMatchObject({ status: 'clean', final: false });
       const later = await verdict(token, `?after=${first.body.version}&wait=10000`);
       expect(later.body).toMatchObject({ status: 'clean', final: true });
-      expect(later.body.anomalies.map((a: { kind: string; severity: string }) => `${a.kind} ${a.severity}`)).toEqual(['reports-blocked notice']);
+      expect(later.body.anomalies.map((a: { kind: string; severity: string }) => `${a.kind} ${a.severity}`)).toEqual([
+        'reports-blocked notice',
+      ]);
     });
 
     it('says the policy is not in force when no channel saw the canary', async () => {
@@ -175,7 +194,10 @@ describe.each(testDatabases())('detection on $name', (database) => {
     it('streams the verdict as server-sent events', async () => {
       const { token } = mintSessionToken(SECRET);
       const controller = new AbortController();
-      const response = await fetch(`${server.url}/csp/verdict/${token}`, { headers: { Accept: 'text/event-stream' }, signal: controller.signal });
+      const response = await fetch(`${server.url}/csp/verdict/${token}`, {
+        headers: { Accept: 'text/event-stream' },
+        signal: controller.signal,
+      });
       expect(response.headers.get('content-type')).toContain('text/event-stream');
       const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
       const nextVerdict = async () => {
@@ -195,7 +217,9 @@ describe.each(testDatabases())('detection on $name', (database) => {
 
     it('stores tripwire findings as evidence of hidden content', async () => {
       const { token, session } = mintSessionToken(SECRET);
-      const response = await events(token, { hidden: [{ tag: 'script', url: 'https://hidden.test/x.js?k=1', directive: 'script-src-elem' }] });
+      const response = await events(token, {
+        hidden: [{ tag: 'script', url: 'https://hidden.test/x.js?k=1', directive: 'script-src-elem' }],
+      });
       expect(response.status).toBe(204);
       const [row] = await server.observer.store.reportsOfSession(session.id);
       expect(row).toMatchObject({ reportType: 'hidden-element', blockedUri: 'https://hidden.test/x.js', sample: 'script' });
@@ -228,7 +252,14 @@ describe.each(testDatabases())('rule updates on $name', (database) => {
     writeFileSync(path, JSON.stringify(content));
     return path;
   };
-  const rule = (id: string, url: string) => ({ id, cause: 'malware', title: `T ${id}`, short_description: 's', long_description: 'l', directives: [{ url, directive: '' }] });
+  const rule = (id: string, url: string) => ({
+    id,
+    cause: 'malware',
+    title: `T ${id}`,
+    short_description: 's',
+    long_description: 'l',
+    directives: [{ url, directive: '' }],
+  });
   /** More than half the bundled rules: an update may not shrink the rules in use by half. */
   const N = 400;
 
@@ -237,28 +268,50 @@ describe.each(testDatabases())('rule updates on $name', (database) => {
   describe.skipIf(Boolean(database.skip))('with a database', () => {
     it("imports django-csp-observer's rules format, keeps custom rules, and says what changed", async () => {
       const store = server.observer.ruleStore;
-      await store.saveCustom(readRule({ id: 'custom:mine', cause: 'other', title: 'Mine', match: [{ blocked_uri: 'mine\\.test' }] }, 'custom'));
-      const djangoFile = file('django-csp-observer.json', { last_updated: 2_000_000_000, rules: Array.from({ length: N }, (_, i) => rule(`dj-${i}`, `dj${i}\\.test`)) });
+      await store.saveCustom(
+        readRule({ id: 'custom:mine', cause: 'other', title: 'Mine', match: [{ blocked_uri: 'mine\\.test' }] }, 'custom'),
+      );
+      const djangoFile = file('django-csp-observer.json', {
+        last_updated: 2_000_000_000,
+        rules: Array.from({ length: N }, (_, i) => rule(`dj-${i}`, `dj${i}\\.test`)),
+      });
       const result = await updateRules(store, { source: djangoFile, force: true });
       expect(result).toMatchObject({ status: 'updated', total: N, lastUpdated: 2_000_000_000 });
       expect(result.added).toHaveLength(N);
       expect(result.removed.length).toBeGreaterThanOrEqual(300);
       expect((await store.list()).map((r) => r.id)).toContain('custom:mine');
 
-      const next = file('next.json', { last_updated: 2_000_000_100, rules: [...Array.from({ length: N - 1 }, (_, i) => rule(`dj-${i}`, `dj${i}\\.test`)), rule('dj-0b', 'new\\.test')].map((r, i) => (i === 1 ? { ...r, title: 'Changed' } : r)) });
+      const next = file('next.json', {
+        last_updated: 2_000_000_100,
+        rules: [...Array.from({ length: N - 1 }, (_, i) => rule(`dj-${i}`, `dj${i}\\.test`)), rule('dj-0b', 'new\\.test')].map((r, i) =>
+          i === 1 ? { ...r, title: 'Changed' } : r,
+        ),
+      });
       const changed = await updateRules(store, { source: next, force: true });
       expect(changed).toMatchObject({ status: 'updated', added: ['dj-0b'], removed: [`dj-${N - 1}`], changed: ['dj-1'], unchanged: N - 2 });
     });
 
     it('respects the interval unless forced, and refuses older or much smaller files', async () => {
       const store = server.observer.ruleStore;
-      const newer = file('newer.json', { last_updated: 2_100_000_000, rules: Array.from({ length: N }, (_, i) => rule(`r-${i}`, `r${i}\\.test`)) });
+      const newer = file('newer.json', {
+        last_updated: 2_100_000_000,
+        rules: Array.from({ length: N }, (_, i) => rule(`r-${i}`, `r${i}\\.test`)),
+      });
       expect((await updateRules(store, { source: newer })).status).toBe('skipped');
       expect((await updateRules(store, { source: newer, force: true })).status).toBe('updated');
       const older = file('older.json', { last_updated: 1_000, rules: Array.from({ length: N }, (_, i) => rule(`r-${i}`, `r${i}\\.test`)) });
-      expect(await updateRules(store, { source: older, force: true })).toMatchObject({ status: 'refused', message: expect.stringContaining('before the rules in use') });
-      const small = file('small.json', { last_updated: 2_200_000_000, rules: Array.from({ length: 9 }, (_, i) => rule(`r-${i}`, `r${i}\\.test`)) });
-      expect(await updateRules(store, { source: small, force: true })).toMatchObject({ status: 'refused', message: expect.stringContaining('fewer than half') });
+      expect(await updateRules(store, { source: older, force: true })).toMatchObject({
+        status: 'refused',
+        message: expect.stringContaining('before the rules in use'),
+      });
+      const small = file('small.json', {
+        last_updated: 2_200_000_000,
+        rules: Array.from({ length: 9 }, (_, i) => rule(`r-${i}`, `r${i}\\.test`)),
+      });
+      expect(await updateRules(store, { source: small, force: true })).toMatchObject({
+        status: 'refused',
+        message: expect.stringContaining('fewer than half'),
+      });
       expect(await store.countGlobal()).toBe(N);
     });
 
@@ -266,14 +319,21 @@ describe.each(testDatabases())('rule updates on $name', (database) => {
       const store = server.observer.ruleStore;
       const { publicKey, privateKey } = generateKeyPairSync('ed25519');
       const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-      const path = file('feed.json', { last_updated: 2_250_000_000, rules: Array.from({ length: N }, (_, i) => rule(`f-${i}`, `f${i}\\.test`)) });
+      const path = file('feed.json', {
+        last_updated: 2_250_000_000,
+        rules: Array.from({ length: N }, (_, i) => rule(`f-${i}`, `f${i}\\.test`)),
+      });
       const bytes = readFileSync(path);
       const signature = sign(null, bytes, privateKey).toString('base64');
 
       // Unsigned, or signed by someone else: refused, nothing changes.
-      await expect(updateRules(store, { source: path, force: true, verify: { publicKey: pem } })).rejects.toThrow(/must be signed, and its signature could not be read/);
+      await expect(updateRules(store, { source: path, force: true, verify: { publicKey: pem } })).rejects.toThrow(
+        /must be signed, and its signature could not be read/,
+      );
       writeFileSync(`${path}.sig`, sign(null, bytes, generateKeyPairSync('ed25519').privateKey).toString('base64'));
-      await expect(updateRules(store, { source: path, force: true, verify: { publicKey: pem } })).rejects.toThrow(/does not match the rules public key: refused/);
+      await expect(updateRules(store, { source: path, force: true, verify: { publicKey: pem } })).rejects.toThrow(
+        /does not match the rules public key: refused/,
+      );
       // Signed, then changed on the way: refused.
       writeFileSync(`${path}.sig`, signature);
       writeFileSync(path, bytes.toString().replace('"f-0"', '"f-evil"'));
@@ -282,18 +342,26 @@ describe.each(testDatabases())('rule updates on $name', (database) => {
       // As signed: taken (the key as base64 SPKI works too).
       writeFileSync(path, bytes);
       const der = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
-      expect(await updateRules(store, { source: path, force: true, verify: { publicKey: der } })).toMatchObject({ status: 'updated', total: N });
+      expect(await updateRules(store, { source: path, force: true, verify: { publicKey: der } })).toMatchObject({
+        status: 'updated',
+        total: N,
+      });
 
       const sha = createHash('sha256').update(bytes).digest('hex');
       await expect(updateRules(store, { source: path, force: true, verify: { sha256: '0'.repeat(64) } })).rejects.toThrow(/not the pinned/);
       expect(await updateRules(store, { source: path, force: true, verify: { sha256: sha } })).toMatchObject({ status: 'updated' });
       // The bundled file needs neither (it is older than the feed's: refused for that, not for a signature).
-      expect(await updateRules(store, { source: 'bundled', force: true, verify: { publicKey: pem } })).toMatchObject({ status: 'refused', message: expect.stringContaining('before the rules in use') });
+      expect(await updateRules(store, { source: 'bundled', force: true, verify: { publicKey: pem } })).toMatchObject({
+        status: 'refused',
+        message: expect.stringContaining('before the rules in use'),
+      });
     });
 
     it('refuses a public key or digest that cannot be one, at start-up', () => {
       const base = { secret: SECRET, database: ':memory:' };
-      expect(() => resolveOptions({ ...base, rules: { publicKey: 'not a key' } })).toThrow(/rules.publicKey: the rules public key cannot be read/);
+      expect(() => resolveOptions({ ...base, rules: { publicKey: 'not a key' } })).toThrow(
+        /rules.publicKey: the rules public key cannot be read/,
+      );
       const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
       expect(() => resolveOptions({ ...base, rules: { publicKey: rsa } })).toThrow(/must be an Ed25519 key, not rsa/);
       expect(() => resolveOptions({ ...base, rules: { sha256: 'abc' } })).toThrow(/64 hexadecimal digits/);
@@ -323,7 +391,11 @@ describe.each(testDatabases())('rule updates on $name', (database) => {
       expect(response.status).toBe(204);
       expect((await server.observer.store.reportsOfSession(session.id))[0]).toMatchObject({ ruleId: null });
       const matching = mintSessionToken(SECRET);
-      await fetch(`${server.url}/csp/report/${matching.token}`, { method: 'POST', headers: { 'Content-Type': 'application/csp-report' }, body: JSON.stringify(nativeReport('a'.repeat(3000))) });
+      await fetch(`${server.url}/csp/report/${matching.token}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/csp-report' },
+        body: JSON.stringify(nativeReport('a'.repeat(3000))),
+      });
       expect((await server.observer.store.reportsOfSession(matching.session.id))[0]).toMatchObject({ ruleId: 'redos' });
     });
   });

@@ -56,25 +56,36 @@ describe.each(testDatabases())('real bodies of every engine on $name', (database
   }
 
   describe.skipIf(Boolean(database.skip))('with a database', () => {
-    it.each(cases.filter((c) => c.violation === 'canary').map((c) => [name(c), c] as const))('%s is recognized on both channels: the page is clean', async (_, c) => {
-      const { token, session } = mintSessionToken(SECRET);
-      await deliver(c, token);
-      const rows = await server.observer.store.reportsOfSession(session.id);
-      // WebKit's report-uri body has no sample: recognized as the SDK's own script's violation.
-      expect(rows.map((r) => `${r.channel} ${r.reportType} valid=${r.isValid}`).sort()).toEqual([`${c.channel} ${CANARY_TYPE} valid=true`, `sdk ${CANARY_TYPE} valid=true`]);
-      const { verdict } = await server.observer.verdicts.current(session.id);
-      expect(verdict).toMatchObject({ status: 'clean', final: true, problems: [], anomalies: [], unknown: 0 });
-    });
+    it.each(cases.filter((c) => c.violation === 'canary').map((c) => [name(c), c] as const))(
+      '%s is recognized on both channels: the page is clean',
+      async (_, c) => {
+        const { token, session } = mintSessionToken(SECRET);
+        await deliver(c, token);
+        const rows = await server.observer.store.reportsOfSession(session.id);
+        // WebKit's report-uri body has no sample: recognized as the SDK's own script's violation.
+        expect(rows.map((r) => `${r.channel} ${r.reportType} valid=${r.isValid}`).sort()).toEqual([
+          `${c.channel} ${CANARY_TYPE} valid=true`,
+          `sdk ${CANARY_TYPE} valid=true`,
+        ]);
+        const { verdict } = await server.observer.verdicts.current(session.id);
+        expect(verdict).toMatchObject({ status: 'clean', final: true, problems: [], anomalies: [], unknown: 0 });
+      },
+    );
 
-    it.each(cases.filter((c) => c.violation === 'miner').map((c) => [name(c), c] as const))('%s is one problem, paired across the channels', async (_, c) => {
-      const { token, session } = mintSessionToken(SECRET);
-      await deliver(c, token);
-      const rows = await server.observer.store.reportsOfSession(session.id);
-      expect(rows.every((r) => r.isValid && r.ruleId === 'malware.cryptominer' && r.blockedUri === 'https://coinhive.com/lib/coinhive.min.js')).toBe(true);
-      expect(new Set(rows.map((r) => r.fingerprint)).size).toBe(1);
-      const { verdict } = await server.observer.verdicts.current(session.id);
-      expect(verdict.problems.map((p) => `${p.ruleId} x${p.count}`)).toEqual(['malware.cryptominer x1']);
-      expect(verdict.unknown).toBe(0);
-    });
+    it.each(cases.filter((c) => c.violation === 'miner').map((c) => [name(c), c] as const))(
+      '%s is one problem, paired across the channels',
+      async (_, c) => {
+        const { token, session } = mintSessionToken(SECRET);
+        await deliver(c, token);
+        const rows = await server.observer.store.reportsOfSession(session.id);
+        expect(
+          rows.every((r) => r.isValid && r.ruleId === 'malware.cryptominer' && r.blockedUri === 'https://coinhive.com/lib/coinhive.min.js'),
+        ).toBe(true);
+        expect(new Set(rows.map((r) => r.fingerprint)).size).toBe(1);
+        const { verdict } = await server.observer.verdicts.current(session.id);
+        expect(verdict.problems.map((p) => `${p.ruleId} x${p.count}`)).toEqual(['malware.cryptominer x1']);
+        expect(verdict.unknown).toBe(0);
+      },
+    );
   });
 });

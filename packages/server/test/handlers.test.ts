@@ -17,7 +17,11 @@ describe.each(testDatabases())('handlers on $name', (database) => {
     return server;
   };
   const send = (body: string, path = `/csp/report/${mintSessionToken(SECRET).token}`) =>
-    fetch(server!.url + path, { method: 'POST', headers: { 'Content-Type': 'application/csp-report', 'User-Agent': 'TestBrowser/1' }, body });
+    fetch(server!.url + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/csp-report', 'User-Agent': 'TestBrowser/1' },
+      body,
+    });
 
   afterEach(async () => {
     await server?.close();
@@ -29,9 +33,7 @@ describe.each(testDatabases())('handlers on $name', (database) => {
   it('logs each report at the configured level and name, and not when off', async () => {
     const logged = await start({ log: { level: 'error', name: 'Shop CSP' } });
     await send(inline);
-    expect(logged.logger.lines).toContainEqual(
-      'error: [Shop CSP] script-src-elem blocked "inline" on https://shop.test/cart (report-uri)',
-    );
+    expect(logged.logger.lines).toContainEqual('error: [Shop CSP] script-src-elem blocked "inline" on https://shop.test/cart (report-uri)');
     await logged.close();
     const quiet = await start({ log: false });
     await send(inline);
@@ -115,7 +117,9 @@ describe.each(testDatabases())('handlers on $name', (database) => {
       expect(mail!.from).toBe('csp@shop.test');
       expect(mail!.to).toEqual(['admin@shop.test', 'sec@shop.test']);
       // Headers may be folded; the query string (a session id here) never leaves the server.
-      expect(mail!.data.replace(/\r\n\s+/g, ' ')).toMatch(/^Subject: \[CSP report\] script-src-elem blocked inline on https:\/\/shop\.test\/cart and 1 more$/m);
+      expect(mail!.data.replace(/\r\n\s+/g, ' ')).toMatch(
+        /^Subject: \[CSP report\] script-src-elem blocked inline on https:\/\/shop\.test\/cart and 1 more$/m,
+      );
       expect(mail!.data).not.toContain('s3cr3t');
       expect(mail!.data).toContain('blocked:   eval');
     } finally {

@@ -102,7 +102,11 @@ describe.each(testDatabases())('ingestion on $name', (database) => {
       for (const path of [`/csp/reports/${token}`, `/csp/events/${token}`]) {
         const allowed = await fetch(server.url + path, {
           method: 'OPTIONS',
-          headers: { Origin: 'https://shop.test', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+          headers: {
+            Origin: 'https://shop.test',
+            'Access-Control-Request-Method': 'POST',
+            'Access-Control-Request-Headers': 'content-type',
+          },
         });
         expect(allowed.status).toBe(204);
         expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.test');
@@ -141,7 +145,9 @@ describe.each(testDatabases())('ingestion on $name', (database) => {
       // A batch with one good report between bad ones: the good one is stored valid.
       const fresh = mintSessionToken(SECRET);
       const mixed = [null, REPORTING_API_BATCH[0], { type: 'csp-violation', body: 'nope' }];
-      const response = await post(server.url, `/csp/reports/${fresh.token}`, JSON.stringify(mixed), { 'Content-Type': 'application/reports+json' });
+      const response = await post(server.url, `/csp/reports/${fresh.token}`, JSON.stringify(mixed), {
+        'Content-Type': 'application/reports+json',
+      });
       expect(response.status).toBe(204);
       const stored = await server.observer.store.reportsOfSession(fresh.session.id);
       expect(stored.map((r) => r.isValid)).toEqual([false, true, false]);

@@ -53,7 +53,10 @@ describe('page middleware', () => {
         }
       });
     };
-    server = await startTestServer({ database: await sqlite.create(), enabledPaths: ['/(string|buffer|stream|cached|latin1|state|german)'] }, pages);
+    server = await startTestServer(
+      { database: await sqlite.create(), enabledPaths: ['/(string|buffer|stream|cached|latin1|state|german)'] },
+      pages,
+    );
     enforcing = await startTestServer(
       { database: await sqlite.create(), reportOnly: false, injectSdk: false, prefix: '/observer', reportingApi: true },
       pages,
@@ -81,7 +84,7 @@ describe('page middleware', () => {
     );
   });
 
-  it("gives the popup the page's language: German strings for <html lang=\"de-AT\">, nothing for English", async () => {
+  it('gives the popup the page\'s language: German strings for <html lang="de-AT">, nothing for English', async () => {
     const html = await (await fetch(`${server.url}/german`)).text();
     const attribute = /data-strings="([^"]*)"/.exec(html)?.[1] ?? '';
     const strings = JSON.parse(attribute.replace(/&quot;/g, '"')) as Record<string, string>;

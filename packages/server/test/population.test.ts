@@ -10,11 +10,20 @@ describe.each(testDatabases())("whose an unexplained violation likely is, by the
   let server: TestServer;
   serveDuringTests(database, { admin: { token: TOKEN } }, (started) => (server = started));
   const report = (token: string, blocked: string) =>
-    fetch(`${server.url}/csp/report/${token}`, { method: 'POST', headers: { 'Content-Type': 'application/csp-report' }, body: reportUriBody({ 'blocked-uri': blocked }) });
+    fetch(`${server.url}/csp/report/${token}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/csp-report' },
+      body: reportUriBody({ 'blocked-uri': blocked }),
+    });
   const detail = async (id: string) => {
     const response = await fetch(`${server.url}/csp/admin/api/sessions/${id}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(response.status).toBe(200);
-    return (await response.json()) as { unexplained: Array<{ violation: { blockedUri: string }; population: { side: string; pageViewsWithIt: number; pageViews: number; days: number } }> };
+    return (await response.json()) as {
+      unexplained: Array<{
+        violation: { blockedUri: string };
+        population: { side: string; pageViewsWithIt: number; pageViews: number; days: number };
+      }>;
+    };
   };
 
   describe.skipIf(Boolean(database.skip))('with a database', () => {

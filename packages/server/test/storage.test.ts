@@ -8,7 +8,13 @@ import { reportRecord } from './support/records.js';
 
 const record = reportRecord;
 
-const ALL_MIGRATIONS = ['0001_sessions_and_reports', '0002_rules_and_detection', '0003_sdk_queue_and_sharing', '0004_shown_verdicts', '0005_collector_sites'];
+const ALL_MIGRATIONS = [
+  '0001_sessions_and_reports',
+  '0002_rules_and_detection',
+  '0003_sdk_queue_and_sharing',
+  '0004_shown_verdicts',
+  '0005_collector_sites',
+];
 
 describe.each(testDatabases())('storage on $name', (database) => {
   afterAll(() => database.cleanup());

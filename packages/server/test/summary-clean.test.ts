@@ -17,7 +17,20 @@ function cli(args: string[]) {
 }
 
 function record(overrides: Partial<ReportRecord>): ReportRecord {
-  return reportRecord({ sessionId: null, receivedAt: T0 + 3600_000, documentUri: 'https://shop.test/', blockedUri: 'inline', effectiveDirective: 'script-src-elem', violatedDirective: 'script-src-elem', originalPolicy: '', statusCode: 0, fingerprint: null, userAgent: '', ip: '', ...overrides });
+  return reportRecord({
+    sessionId: null,
+    receivedAt: T0 + 3600_000,
+    documentUri: 'https://shop.test/',
+    blockedUri: 'inline',
+    effectiveDirective: 'script-src-elem',
+    violatedDirective: 'script-src-elem',
+    originalPolicy: '',
+    statusCode: 0,
+    fingerprint: null,
+    userAgent: '',
+    ip: '',
+    ...overrides,
+  });
 }
 
 describe.each(testDatabases())('summary and clean on $name', (database) => {
@@ -47,7 +60,19 @@ describe.each(testDatabases())('summary and clean on $name', (database) => {
         ],
       );
 
-      const json = cli(['summary', '--db', url, '--since', '2026-11-10T00:00:00Z', '--to', '2026-11-11T00:00:00Z', '--top', '2', '--format', 'json']);
+      const json = cli([
+        'summary',
+        '--db',
+        url,
+        '--since',
+        '2026-11-10T00:00:00Z',
+        '--to',
+        '2026-11-11T00:00:00Z',
+        '--top',
+        '2',
+        '--format',
+        'json',
+      ]);
       expect(json.stderr).toBe('');
       const summary = JSON.parse(json.stdout);
       expect(summary).toEqual({
@@ -64,7 +89,14 @@ describe.each(testDatabases())('summary and clean on $name', (database) => {
           { uri: 'https://ads.test/a.js', count: 3 },
           { uri: 'eval', count: 1 },
         ],
-        invalid_reports: [{ id: expect.any(Number), received_at: '2026-11-10T01:00:00.000Z', problems: ['documentUri is missing'], raw: '{"csp-report":{}}' }],
+        invalid_reports: [
+          {
+            id: expect.any(Number),
+            received_at: '2026-11-10T01:00:00.000Z',
+            problems: ['documentUri is missing'],
+            raw: '{"csp-report":{}}',
+          },
+        ],
         causes: { extension: 1, browser: 0, malware: 1, other: 0, unknown: 3 },
         channels: { 'report-uri': 5, sdk: 1 },
         dropped: { total: 6, by_reason: { filter: 4, rule: 2 }, by_cause: { browser: 2 }, by_rule: { 'noise-1': 2 } },

@@ -12,7 +12,9 @@ const POLICY = "default-src 'self'; script-src 'self' 'nonce-abc' 'report-sample
 const HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
 
 /** A local stand-in for the rule maintainers' sharing endpoint: records what it receives. */
-async function sharingEndpoint(status = 200): Promise<{ url: string; received: string[]; setStatus(s: number): void; close(): Promise<void> }> {
+async function sharingEndpoint(
+  status = 200,
+): Promise<{ url: string; received: string[]; setStatus(s: number): void; close(): Promise<void> }> {
   const received: string[] = [];
   let answer = status;
   const server: Server = createServer((req, res) => {
@@ -46,7 +48,11 @@ describe.each(testDatabases())('visitor pages on $name', (database) => {
   let server: TestServer;
   let sharing: Awaited<ReturnType<typeof sharingEndpoint>>;
   const sent = (token: string, events: unknown[], extra: Record<string, unknown> = {}) =>
-    fetch(`${server.url}/csp/events/${token}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ v: 1, events, ...extra }) });
+    fetch(`${server.url}/csp/events/${token}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ v: 1, events, ...extra }),
+    });
   const page = async (path: string, init?: RequestInit) => {
     const response = await fetch(server.url + path, { redirect: 'manual', ...init });
     return { response, html: await response.text() };
@@ -154,12 +160,26 @@ describe.each(testDatabases())('visitor pages on $name', (database) => {
     const shareOn = (t: string, digest: string, headers?: Record<string, string>) => postShare(sharingServer.url, t, digest, headers);
 
     beforeAll(async () => {
-      sharingServer = await startTestServer({ database: await database.create(), dataSharingUrl: sharing.url, privacyText: '# Our words\n\nWe keep <b>nothing</b>.' });
+      sharingServer = await startTestServer({
+        database: await database.create(),
+        dataSharingUrl: sharing.url,
+        privacyText: '# Our words\n\nWe keep <b>nothing</b>.',
+      });
       token = mintSessionToken(SECRET).token;
       const response = await fetch(`${sharingServer.url}/csp/events/${token}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ v: 1, events: [sdkEvent({ documentURI: `${PAGE}?card=4111`, originalPolicy: POLICY, blockedURI: 'https://new-adware.test/x.js?uid=7', seq: 0 })] }),
+        body: JSON.stringify({
+          v: 1,
+          events: [
+            sdkEvent({
+              documentURI: `${PAGE}?card=4111`,
+              originalPolicy: POLICY,
+              blockedURI: 'https://new-adware.test/x.js?uid=7',
+              seq: 0,
+            }),
+          ],
+        }),
       });
       expect(response.status).toBe(204);
     });
@@ -169,7 +189,10 @@ describe.each(testDatabases())('visitor pages on $name', (database) => {
 
     it('shows the exact data that would be shared: no query strings, no IP, no token', async () => {
       const { html } = await sharePage(`/csp/scan/${token}`);
-      const shown = /<pre class="shared-data"[^>]*>([\s\S]*?)<\/pre>/.exec(html)?.[1]?.replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+      const shown = /<pre class="shared-data"[^>]*>([\s\S]*?)<\/pre>/
+        .exec(html)?.[1]
+        ?.replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'");
       const data = JSON.parse(shown ?? 'null') as Record<string, unknown>;
       expect(data).toMatchObject({
         schema: 'csp-observer/shared-report@2',
@@ -204,7 +227,10 @@ describe.each(testDatabases())('visitor pages on $name', (database) => {
     it('forwards exactly the shown data once, on the click, and shows the thanks', async () => {
       const before = sharing.received.length;
       const { html } = await sharePage(`/csp/scan/${token}`);
-      const shown = /<pre class="shared-data"[^>]*>([\s\S]*?)<\/pre>/.exec(html)?.[1]?.replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+      const shown = /<pre class="shared-data"[^>]*>([\s\S]*?)<\/pre>/
+        .exec(html)?.[1]
+        ?.replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'");
       const ok = await shareOn(token, digestIn(html));
       expect(ok.status).toBe(303);
       expect(ok.headers.get('location')).toBe(`/csp/scan/${token}?shared=ok#share`);
@@ -237,12 +263,17 @@ describe.each(testDatabases())('visitor pages on $name', (database) => {
     it('stores a batch sent twice (beacon, then the next page view) once, and still stores new events', async () => {
       const token = mintSessionToken(SECRET).token;
       const id = token.split('.')[0]!;
-      const batch = [0, 1, 2].map((seq) => sdkEvent({ documentURI: PAGE, originalPolicy: POLICY, blockedURI: `https://retry.test/${seq}.js`, seq }));
+      const batch = [0, 1, 2].map((seq) =>
+        sdkEvent({ documentURI: PAGE, originalPolicy: POLICY, blockedURI: `https://retry.test/${seq}.js`, seq }),
+      );
       const hidden = [{ tag: 'script', url: 'https://hidden.test/a.js', directive: 'script-src-elem', seq: 3 }];
       const [first, second] = await Promise.all([sent(token, batch, { hidden }), sent(token, batch, { hidden })]);
       expect([first.status, second.status]).toEqual([204, 204]);
       expect((await sent(token, batch.slice(1))).status).toBe(204);
-      expect((await sent(token, [sdkEvent({ documentURI: PAGE, originalPolicy: POLICY, blockedURI: 'https://retry.test/3.js', seq: 4 })])).status).toBe(204);
+      expect(
+        (await sent(token, [sdkEvent({ documentURI: PAGE, originalPolicy: POLICY, blockedURI: 'https://retry.test/3.js', seq: 4 })]))
+          .status,
+      ).toBe(204);
       const rows = await server.observer.store.reportsOfSession(id);
       expect(rows.map((r) => r.blockedUri).sort()).toEqual([
         'https://hidden.test/a.js',

@@ -30,7 +30,12 @@ const ENGINES: Record<string, EngineFamily> = { chromium: 'chromium', firefox: '
  * be told their browser is compromised when the site is at fault).
  */
 export function measureAttribution(reports: readonly LabelledReport[], matcher: RuleMatcher): AttributionResult {
-  const result: AttributionResult = { visitor: { total: 0, attributed: 0, byCause: {} }, site: { total: 0, blamedOnExtensionOrMalware: 0, explained: 0 }, misses: [], wrong: [] };
+  const result: AttributionResult = {
+    visitor: { total: 0, attributed: 0, byCause: {} },
+    site: { total: 0, blamedOnExtensionOrMalware: 0, explained: 0 },
+    misses: [],
+    wrong: [],
+  };
   for (const entry of reports) {
     const violation = normalizeReportUriBody({ 'csp-report': entry.report })[0]?.violation;
     if (!violation) continue;
@@ -44,7 +49,13 @@ export function measureAttribution(reports: readonly LabelledReport[], matcher: 
         result.visitor.attributed++;
         cause.attributed++;
       } else {
-        result.misses.push({ id: entry.id, what: entry.label.what, blockedUri: violation.blockedUri, sourceFile: violation.sourceFile, sample: violation.sample });
+        result.misses.push({
+          id: entry.id,
+          what: entry.label.what,
+          blockedUri: violation.blockedUri,
+          sourceFile: violation.sourceFile,
+          sample: violation.sample,
+        });
       }
     } else {
       result.site.total++;

@@ -34,7 +34,11 @@ describe('requiredLiteral', () => {
       const anyOf = requiredAnyOf(full) ?? [''];
       const re = new RegExp(full, 'i');
       for (const input of inputs) {
-        if (re.test(input)) expect(anyOf.some((text) => input.toLowerCase().includes(text)), `${re.source} on ${input}: ${anyOf}`).toBe(true);
+        if (re.test(input))
+          expect(
+            anyOf.some((text) => input.toLowerCase().includes(text)),
+            `${re.source} on ${input}: ${anyOf}`,
+          ).toBe(true);
       }
     }
   });

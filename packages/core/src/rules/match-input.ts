@@ -4,7 +4,16 @@ import type { Violation } from '../violation.js';
  * The keywords browsers put where a URL would be: not schemes. Old Firefox said `self` for an
  * inline violation.
  */
-const KEYWORDS = new Set(['inline', 'eval', 'wasm-eval', 'self', 'trusted-types-policy', 'trusted-types-sink', 'unsafe-inline', 'unsafe-eval']);
+const KEYWORDS = new Set([
+  'inline',
+  'eval',
+  'wasm-eval',
+  'self',
+  'trusted-types-policy',
+  'trusted-types-sink',
+  'unsafe-inline',
+  'unsafe-eval',
+]);
 /** A URL scheme alone (schemes are short): `chrome-extension`, `data`. */
 const BARE_WORD = /^[a-z][a-z0-9+.-]{0,63}$/i;
 

@@ -89,7 +89,9 @@ describe('compileRules', () => {
       const blockedUri = [`https://cdn.host${i}.test/a.js`, `host${i}`, `x${i}.y`, `9host${i}`, `https://other.test/host${i}`][n % 5]!;
       const effectiveDirective = n % 2 ? 'img-src' : 'script-src-elem';
       const expected =
-        tests.find(({ r, test }) => (!r.match[0]!.directive || r.match[0]!.directive === (n % 2 ? 'img-src' : 'script-src')) && test(blockedUri))?.r.id ?? null;
+        tests.find(
+          ({ r, test }) => (!r.match[0]!.directive || r.match[0]!.directive === (n % 2 ? 'img-src' : 'script-src')) && test(blockedUri),
+        )?.r.id ?? null;
       expect(compiled.match(violation({ blockedUri, effectiveDirective }))?.id ?? null, blockedUri).toBe(expected);
     }
   });
@@ -100,7 +102,19 @@ describe('what rules see', () => {
     const re = new RegExp(source, 'i');
     return (input: string) => re.test(input);
   };
-  const base = { documentUri: 'https://shop.test/cart', referrer: '', effectiveDirective: 'script-src-elem', violatedDirective: '', originalPolicy: '', disposition: 'report', sourceFile: '', lineNumber: 0, columnNumber: 0, statusCode: 200, sample: '' };
+  const base = {
+    documentUri: 'https://shop.test/cart',
+    referrer: '',
+    effectiveDirective: 'script-src-elem',
+    violatedDirective: '',
+    originalPolicy: '',
+    disposition: 'report',
+    sourceFile: '',
+    lineNumber: 0,
+    columnNumber: 0,
+    statusCode: 200,
+    sample: '',
+  };
 
   it("matches Chromium's bare scheme as scheme: (chrome-extension for chrome-extension://...)", () => {
     const matcher = compileRules([rule('ext.any', [{ blockedUri: '^chrome-extension:' }])], compile);
@@ -109,7 +123,7 @@ describe('what rules see', () => {
     expect(matcher.match({ ...base, blockedUri: 'https://chrome-extension.test/' })).toBeNull();
   });
 
-  it("matches the extension in the source file while the blocked URI is an ordinary URL", () => {
+  it('matches the extension in the source file while the blocked URI is an ordinary URL', () => {
     const matcher = compileRules([rule('ext.any', [{ sourceFile: '^moz-extension:' }])], compile);
     expect(matcher.match({ ...base, blockedUri: 'https://api.test/x', sourceFile: 'moz-extension' })?.id).toBe('ext.any');
   });
@@ -122,7 +136,10 @@ describe('what rules see', () => {
 
   it('matches the document, and an engine only when the report came from it', () => {
     const matcher = compileRules(
-      [rule('browser.view-source', [{ documentUri: '^view-source:' }]), rule('browser.firefox-only', [{ blockedUri: '^resource:', engine: 'firefox' }])],
+      [
+        rule('browser.view-source', [{ documentUri: '^view-source:' }]),
+        rule('browser.firefox-only', [{ blockedUri: '^resource:', engine: 'firefox' }]),
+      ],
       compile,
     );
     expect(matcher.match({ ...base, blockedUri: 'inline', documentUri: 'view-source:https://shop.test/' })?.id).toBe('browser.view-source');

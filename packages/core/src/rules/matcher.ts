@@ -52,7 +52,31 @@ interface Entry {
  * Three-character pieces that nearly every URL contains: a rule indexed by one of them would be
  * a candidate for every report, so another piece of its text is chosen when there is one.
  */
-const COMMON = new Set(['htt', 'ttp', 'tps', 'ps:', 'tp:', 's:/', 'p:/', '://', 'www', 'ww.', '.co', 'com', 'om/', '.js', '/js', 'js/', 'cdn', 'api', 'net', '.ne', 'org', '.or', 'src']);
+const COMMON = new Set([
+  'htt',
+  'ttp',
+  'tps',
+  'ps:',
+  'tp:',
+  's:/',
+  'p:/',
+  '://',
+  'www',
+  'ww.',
+  '.co',
+  'com',
+  'om/',
+  '.js',
+  '/js',
+  'js/',
+  'cdn',
+  'api',
+  'net',
+  '.ne',
+  'org',
+  '.or',
+  'src',
+]);
 
 /**
  * The key of the three or four characters ending at a position, kept rolling as a text is read:
@@ -207,7 +231,13 @@ export function compileRules(rules: readonly Rule[], compile: PatternCompiler): 
     }
     return { length, key: pieceKey(literal, at, length), cost };
   };
-  const newIndex = (): Record<Field, Map<number, number[]>> => ({ blockedUri: new Map(), sourceFile: new Map(), sample: new Map(), documentUri: new Map(), policy: new Map() });
+  const newIndex = (): Record<Field, Map<number, number[]>> => ({
+    blockedUri: new Map(),
+    sourceFile: new Map(),
+    sample: new Map(),
+    documentUri: new Map(),
+    policy: new Map(),
+  });
   /** Per piece length (3 and 4): per field, the entries each key selects. */
   const indexes: Record<3 | 4, Record<Field, Map<number, number[]>>> = { 3: newIndex(), 4: newIndex() };
   const unindexed: number[] = [];

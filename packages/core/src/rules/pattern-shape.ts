@@ -46,7 +46,16 @@ export function isBacktrackingSafe(pattern: string): boolean {
     if (!quantifier) continue;
     i += quantifier[0].length;
     const q = quantifier[0][0];
-    const max = q === '?' ? 1 : q === '{' ? (quantifier[2] === undefined ? Number(quantifier[1]) : quantifier[2] === '' ? Infinity : Number(quantifier[2])) : Infinity;
+    const max =
+      q === '?'
+        ? 1
+        : q === '{'
+          ? quantifier[2] === undefined
+            ? Number(quantifier[1])
+            : quantifier[2] === ''
+              ? Infinity
+              : Number(quantifier[2])
+          : Infinity;
     if (max > 16) {
       if (atomIsGroup) return false;
       unbounded++;

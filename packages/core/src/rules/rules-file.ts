@@ -58,7 +58,8 @@ function readMatch(entry: unknown): RuleMatch {
   const directive = entry.directive ?? '';
   if (typeof directive !== 'string' || !/^[a-z-]*$/i.test(directive)) throw new Error('directive must be a directive name or ""');
   const engine = entry.engine ?? '';
-  if (engine !== '' && !ENGINE_FAMILIES.includes(engine as EngineFamily)) throw new Error(`engine must be ${ENGINE_FAMILIES.join(', ')} or ""`);
+  if (engine !== '' && !ENGINE_FAMILIES.includes(engine as EngineFamily))
+    throw new Error(`engine must be ${ENGINE_FAMILIES.join(', ')} or ""`);
   const match: RuleMatch = {
     blockedUri: pattern(entry, ['blocked_uri', 'blockedUri', 'url']),
     directive: directive.toLowerCase(),
@@ -112,7 +113,8 @@ function readSource(value: unknown): RuleSource | undefined {
   if (!isRecord(value)) throw new Error('source must be {name, url, license}');
   const field = (key: string) => {
     const v = value[key];
-    if (typeof v !== 'string' || !v.trim() || v.length > 300) throw new Error(`source.${key} must be a non-empty string of at most 300 characters`);
+    if (typeof v !== 'string' || !v.trim() || v.length > 300)
+      throw new Error(`source.${key} must be a non-empty string of at most 300 characters`);
     return v;
   };
   return { name: field('name'), url: field('url'), license: field('license') };

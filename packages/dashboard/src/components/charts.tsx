@@ -30,7 +30,8 @@ function useUplot(build: (width: number) => uPlot.Options, data: uPlot.AlignedDa
 export function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
   const end = Date.parse(to);
-  for (let at = Date.parse(`${from.slice(0, 10)}T00:00:00Z`); at < end && days.length < 400; at += 86400_000) days.push(new Date(at).toISOString().slice(0, 10));
+  for (let at = Date.parse(`${from.slice(0, 10)}T00:00:00Z`); at < end && days.length < 400; at += 86400_000)
+    days.push(new Date(at).toISOString().slice(0, 10));
   return days;
 }
 
@@ -48,9 +49,16 @@ export function PerDayChart({ rows, days, label }: { rows: AdminDayCount[]; days
       width,
       height: 240,
       cursor: { points: { show: false } },
-      scales: { x: { time: false, range: [-0.6, Math.max(days.length - 0.4, 0.4)] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: {
+        x: { time: false, range: [-0.6, Math.max(days.length - 0.4, 0.4)] },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+      },
       axes: [
-        { stroke: axisColor(), splits: () => xs.filter((i) => days.length <= 14 || i % Math.ceil(days.length / 14) === 0), values: (_u, splits) => splits.map((i) => days[i]?.slice(5) ?? '') },
+        {
+          stroke: axisColor(),
+          splits: () => xs.filter((i) => days.length <= 14 || i % Math.ceil(days.length / 14) === 0),
+          values: (_u, splits) => splits.map((i) => days[i]?.slice(5) ?? ''),
+        },
         { stroke: axisColor() },
       ],
       series: [
@@ -75,14 +83,29 @@ export function PerDayChart({ rows, days, label }: { rows: AdminDayCount[]; days
 }
 
 /** One bar per category. */
-export function BarChart({ labels, values, label, color = '#1f5fbf', testId }: { labels: string[]; values: number[]; label: string; color?: string; testId?: string }) {
+export function BarChart({
+  labels,
+  values,
+  label,
+  color = '#1f5fbf',
+  testId,
+}: {
+  labels: string[];
+  values: number[];
+  label: string;
+  color?: string;
+  testId?: string;
+}) {
   const xs = labels.map((_, i) => i);
   const box = useUplot(
     (width) => ({
       width,
       height: 220,
       legend: { show: false },
-      scales: { x: { time: false, range: [-0.6, Math.max(labels.length - 0.4, 0.4)] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
+      scales: {
+        x: { time: false, range: [-0.6, Math.max(labels.length - 0.4, 0.4)] },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] },
+      },
       axes: [
         { stroke: axisColor(), splits: () => xs, values: (_u, splits) => splits.map((i) => labels[i] ?? '') },
         { stroke: axisColor() },

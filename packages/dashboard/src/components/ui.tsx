@@ -9,7 +9,11 @@ export function Code({ children }: { children: string }) {
 }
 
 export function Loading() {
-  return <p class="muted" role="status">Loading…</p>;
+  return (
+    <p class="muted" role="status">
+      Loading…
+    </p>
+  );
 }
 
 export function ErrorBox({ message }: { message: string }) {
@@ -37,7 +41,10 @@ export function PeriodPicker({ view, params }: { view: string; params: Record<st
       <SitePicker view={view} params={params} />
       <nav class="periods" aria-label="Period">
         {PRESETS.map(([days, text]) => (
-          <a href={hrefOf(view, { ...params, days, from: undefined, to: undefined, page: undefined })} aria-current={current === days ? 'true' : undefined}>
+          <a
+            href={hrefOf(view, { ...params, days, from: undefined, to: undefined, page: undefined })}
+            aria-current={current === days ? 'true' : undefined}
+          >
             {text}
           </a>
         ))}
@@ -50,7 +57,11 @@ export function PeriodPicker({ view, params }: { view: string; params: Record<st
 function SitePicker({ view, params }: { view: string; params: Record<string, string> }) {
   const sites = useSites();
   if (!sites.length) return null;
-  const choices: Array<[string | undefined, string]> = [[undefined, 'All sites'], ...sites.map((site): [string, string] => [site.id, site.id]), [LOCAL_SITE, 'This server']];
+  const choices: Array<[string | undefined, string]> = [
+    [undefined, 'All sites'],
+    ...sites.map((site): [string, string] => [site.id, site.id]),
+    [LOCAL_SITE, 'This server'],
+  ];
   return (
     <nav class="periods" aria-label="Site">
       {choices.map(([site, text]) => (
@@ -63,7 +74,15 @@ function SitePicker({ view, params }: { view: string; params: Record<string, str
 }
 
 /** A ranking with proportional bars (widths set through the CSSOM, which the policy allows). */
-export function Ranking({ rows, empty, link }: { rows: Array<{ label: string; count: number; title?: string }>; empty: string; link?: (label: string) => string }) {
+export function Ranking({
+  rows,
+  empty,
+  link,
+}: {
+  rows: Array<{ label: string; count: number; title?: string }>;
+  empty: string;
+  link?: (label: string) => string;
+}) {
   if (!rows.length) return <p class="muted">{empty}</p>;
   const max = Math.max(...rows.map((r) => r.count));
   return (

@@ -25,7 +25,14 @@ export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
         <h1>csp-observer</h1>
         <label>
           Admin password or token
-          <input type="password" name="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />
+          <input
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
+          />
         </label>
         {error && (
           <p class="message error" role="alert">

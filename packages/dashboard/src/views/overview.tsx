@@ -26,29 +26,63 @@ export function Overview({ params }: { params: Record<string, string> }) {
             <Figure label="Reports" value={data.total} href={hrefOf('reports', keep)} />
             <Figure label="Invalid reports" value={data.invalid} href={hrefOf('reports', { ...keep, valid: 'false' })} />
             <Figure label="Page views" value={data.sessions.total} href={hrefOf('sessions', keep)} />
-            <Figure label="Page views with problems" value={data.sessions.problems} tone={data.sessions.problems ? 'bad' : undefined} href={hrefOf('sessions', { ...keep, status: 'problems' })} />
+            <Figure
+              label="Page views with problems"
+              value={data.sessions.problems}
+              tone={data.sessions.problems ? 'bad' : undefined}
+              href={hrefOf('sessions', { ...keep, status: 'problems' })}
+            />
             <Figure label="Dropped by filters and ignore rules" value={data.dropped.total} />
           </section>
           <Card title="Reports per day and channel" wide>
-            {data.perDay.length ? <PerDayChart rows={data.perDay} days={daysBetween(data.from, data.to)} label="Reports per day and channel" /> : <p class="muted">No reports in this period.</p>}
+            {data.perDay.length ? (
+              <PerDayChart rows={data.perDay} days={daysBetween(data.from, data.to)} label="Reports per day and channel" />
+            ) : (
+              <p class="muted">No reports in this period.</p>
+            )}
           </Card>
           <Card title="Causes">
-            <BarChart labels={Object.keys(data.causes)} values={Object.values(data.causes)} label="Reports per cause" color={CAUSE_COLORS} testId="chart-causes" />
+            <BarChart
+              labels={Object.keys(data.causes)}
+              values={Object.values(data.causes)}
+              label="Reports per cause"
+              color={CAUSE_COLORS}
+              testId="chart-causes"
+            />
           </Card>
           <Card title="Top rules">
-            <Ranking rows={data.rules.map((r) => ({ label: r.id, title: r.title, count: r.count }))} empty="No rule explained a report in this period." link={(id) => hrefOf('reports', { ...keep, rule: id })} />
+            <Ranking
+              rows={data.rules.map((r) => ({ label: r.id, title: r.title, count: r.count }))}
+              empty="No rule explained a report in this period."
+              link={(id) => hrefOf('reports', { ...keep, rule: id })}
+            />
           </Card>
           <Card title="Top blocked URIs">
-            <Ranking rows={data.blocked.map((r) => ({ label: r.uri, count: r.count }))} empty="Nothing blocked in this period." link={(uri) => hrefOf('reports', { ...keep, q: uri })} />
+            <Ranking
+              rows={data.blocked.map((r) => ({ label: r.uri, count: r.count }))}
+              empty="Nothing blocked in this period."
+              link={(uri) => hrefOf('reports', { ...keep, q: uri })}
+            />
           </Card>
           <Card title="Top pages">
-            <Ranking rows={data.pages.map((r) => ({ label: r.uri, count: r.count }))} empty="No pages in this period." link={(uri) => hrefOf('reports', { ...keep, pageUrl: uri })} />
+            <Ranking
+              rows={data.pages.map((r) => ({ label: r.uri, count: r.count }))}
+              empty="No pages in this period."
+              link={(uri) => hrefOf('reports', { ...keep, pageUrl: uri })}
+            />
           </Card>
           <Card title="Signs of tampering (page views)">
-            <Ranking rows={Object.entries(data.anomalies).map(([kind, count]) => ({ label: kind, count }))} empty="No anomalies in this period." />
+            <Ranking
+              rows={Object.entries(data.anomalies).map(([kind, count]) => ({ label: kind, count }))}
+              empty="No anomalies in this period."
+            />
           </Card>
           <Card title="Channels">
-            <Ranking rows={Object.entries(data.channels).map(([channel, count]) => ({ label: channel, count }))} empty="No reports in this period." link={(channel) => hrefOf('reports', { ...keep, channel })} />
+            <Ranking
+              rows={Object.entries(data.channels).map(([channel, count]) => ({ label: channel, count }))}
+              empty="No reports in this period."
+              link={(channel) => hrefOf('reports', { ...keep, channel })}
+            />
           </Card>
         </div>
       )}

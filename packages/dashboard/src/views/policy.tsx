@@ -42,8 +42,8 @@ export function PolicyAssistant({ params }: { params: Record<string, string> }) 
           <section class="card" data-testid="proposals">
             <h2>Allowlist changes that would remove the site's own violations</h2>
             <p class="muted">
-              From the valid violations no rule explains (rules that attribute violations to extensions, browsers or malware keep theirs out). Check each source before adding it:
-              an unknown one seen in a single page view may be one visitor's software.
+              From the valid violations no rule explains (rules that attribute violations to extensions, browsers or malware keep theirs
+              out). Check each source before adding it: an unknown one seen in a single page view may be one visitor's software.
             </p>
             {adds.length === 0 ? (
               <p>Nothing to add.</p>
@@ -91,7 +91,9 @@ export function PolicyAssistant({ params }: { params: Record<string, string> }) 
             {adds.length > 0 && (
               <>
                 <h3>The policy with these changes</h3>
-                <pre class="raw" data-testid="proposed-header">{data.proposed.header}</pre>
+                <pre class="raw" data-testid="proposed-header">
+                  {data.proposed.header}
+                </pre>
                 <p class="muted">As the policy option:</p>
                 <pre class="raw">{JSON.stringify(data.proposed.options, null, 2)}</pre>
               </>

@@ -65,7 +65,9 @@ export function ReportDetailView({ id }: { id: string }) {
         )}
       </dl>
       <h2>As received</h2>
-      <pre class="raw" data-testid="report-raw">{pretty(data.raw)}</pre>
+      <pre class="raw" data-testid="report-raw">
+        {pretty(data.raw)}
+      </pre>
     </>
   );
 }

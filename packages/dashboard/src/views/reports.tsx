@@ -8,13 +8,17 @@ import { useSites } from '../sites';
 import { useData } from '../use-data';
 
 /** Filter names in the location hash, as the API takes them. */
-const FILTERS = ['directive', 'host', 'pageUrl', 'cause', 'rule', 'channel', 'valid', 'q', 'session'] as const satisfies ReadonlyArray<keyof AdminReportQuery>;
+const FILTERS = ['directive', 'host', 'pageUrl', 'cause', 'rule', 'channel', 'valid', 'q', 'session'] as const satisfies ReadonlyArray<
+  keyof AdminReportQuery
+>;
 
 export function Reports({ params }: { params: Record<string, string> }) {
   const period = periodQuery(params);
   const filters = Object.fromEntries(FILTERS.map((name) => [name, params[name]]));
   const request: AdminReportQuery = { ...period, ...filters, page: params.page, pageSize: 25 };
-  const { data, error, loading } = useData(JSON.stringify(request), () => api.get<AdminPage<AdminReportListItem>>(`reports${query(request)}`));
+  const { data, error, loading } = useData(JSON.stringify(request), () =>
+    api.get<AdminPage<AdminReportListItem>>(`reports${query(request)}`),
+  );
   const values = useData(JSON.stringify(period), () => api.get<AdminReportFilterValues>(`reports/filters${query(period)}`));
   // A collector's list says whose each report is, unless one site is chosen.
   const bySite = useSites().length > 0 && !params.site;
@@ -69,7 +73,12 @@ export function Reports({ params }: { params: Record<string, string> }) {
               </tbody>
             </table>
           </div>
-          <Pager page={data.page} pageSize={data.pageSize} total={data.total} href={(page) => hrefOf('reports', { ...params, page: String(page) })} />
+          <Pager
+            page={data.page}
+            pageSize={data.pageSize}
+            total={data.total}
+            href={(page) => hrefOf('reports', { ...params, page: String(page) })}
+          />
         </>
       )}
     </>

@@ -1,4 +1,13 @@
-import type { AdminRule, AdminRulePreview, AdminRuleRequest, AdminRulesList, AdminRulesUpdateRequest, AdminRulesUpdateResult, Cause, RuleMatchJson } from '@csp-observer/core';
+import type {
+  AdminRule,
+  AdminRulePreview,
+  AdminRuleRequest,
+  AdminRulesList,
+  AdminRulesUpdateRequest,
+  AdminRulesUpdateResult,
+  Cause,
+  RuleMatchJson,
+} from '@csp-observer/core';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type ApiError } from '../api';
 import { Code, ErrorBox, Loading } from '../components/ui';
@@ -11,14 +20,28 @@ type Match = Pick<RuleMatchJson, 'blocked_uri' | 'directive' | 'source_file' | '
 
 const CAUSES: readonly Cause[] = ['extension', 'browser', 'malware', 'other'];
 const emptyMatch = (): Match => ({ blocked_uri: '', directive: '', source_file: '', sample: '' });
-const emptyRule = (): Draft => ({ id: '', cause: 'other', title: '', short_description: '', long_description: '', ignore: false, match: [emptyMatch()], references: [], site: null });
+const emptyRule = (): Draft => ({
+  id: '',
+  cause: 'other',
+  title: '',
+  short_description: '',
+  long_description: '',
+  ignore: false,
+  match: [emptyMatch()],
+  references: [],
+  site: null,
+});
 /** A rule being edited: what POST rules and PUT rules/:id take. */
 type Draft = Required<Omit<AdminRuleRequest, 'match'>> & { match: Match[] };
 
 export function Rules() {
   const { data, error, loading, reload } = useData('rules', () => api.get<AdminRulesList>('rules'));
   const [editing, setEditing] = useState<Draft | null>(null);
-  const [update, setUpdate] = useState<{ busy: boolean; message: string | null; failed: boolean }>({ busy: false, message: null, failed: false });
+  const [update, setUpdate] = useState<{ busy: boolean; message: string | null; failed: boolean }>({
+    busy: false,
+    message: null,
+    failed: false,
+  });
 
   const updateNow = async () => {
     setUpdate({ busy: true, message: 'Updating…', failed: false });
@@ -47,7 +70,9 @@ export function Rules() {
       </header>
       <section class="card">
         <h2>Custom rules</h2>
-        <p class="muted">Your rules come first and survive every update of the global rules. Counts cover the last {data.windowDays} days.</p>
+        <p class="muted">
+          Your rules come first and survive every update of the global rules. Counts cover the last {data.windowDays} days.
+        </p>
         {data.custom.length === 0 && <p class="muted">No custom rules yet.</p>}
         <RuleTable rules={data.custom} onEdit={(rule) => setEditing(rule)} onDelete={remove} testId="custom-rules" />
         {!editing && (
@@ -70,7 +95,8 @@ export function Rules() {
       <section class="card">
         <h2>Global rules</h2>
         <p>
-          {data.global.length} rules from <Code>{data.state.source || data.source}</Code>, file dated {data.state.lastUpdated ?? 'never'}, taken {data.state.updatedAt ?? 'never'}.
+          {data.global.length} rules from <Code>{data.state.source || data.source}</Code>, file dated {data.state.lastUpdated ?? 'never'},
+          taken {data.state.updatedAt ?? 'never'}.
         </p>
         <p>
           <button type="button" onClick={updateNow} disabled={update.busy}>
@@ -96,7 +122,17 @@ export function Rules() {
   );
 }
 
-function RuleTable({ rules, onEdit, onDelete, testId }: { rules: AdminRule[]; onEdit?: (rule: AdminRule) => void; onDelete?: (rule: AdminRule) => void; testId: string }) {
+function RuleTable({
+  rules,
+  onEdit,
+  onDelete,
+  testId,
+}: {
+  rules: AdminRule[];
+  onEdit?: (rule: AdminRule) => void;
+  onDelete?: (rule: AdminRule) => void;
+  testId: string;
+}) {
   if (!rules.length) return null;
   return (
     <div class="table-wrap">
@@ -171,7 +207,10 @@ function RuleForm({ initial, windowDays, onDone }: { initial: Draft; windowDays:
   const field = (name: 'title' | 'short_description' | 'long_description') => (event: Event) =>
     setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement).value });
   const matchField = (index: number, name: keyof Match) => (event: Event) =>
-    setDraft({ ...draft, match: draft.match.map((m, i) => (i === index ? { ...m, [name]: (event.currentTarget as HTMLInputElement).value } : m)) });
+    setDraft({
+      ...draft,
+      match: draft.match.map((m, i) => (i === index ? { ...m, [name]: (event.currentTarget as HTMLInputElement).value } : m)),
+    });
 
   const save = async (event: Event) => {
     event.preventDefault();
@@ -194,7 +233,11 @@ function RuleForm({ initial, windowDays, onDone }: { initial: Draft; windowDays:
       </label>
       <label>
         Cause
-        <select name="cause" value={draft.cause} onChange={(e) => setDraft({ ...draft, cause: (e.currentTarget as HTMLSelectElement).value as Cause })}>
+        <select
+          name="cause"
+          value={draft.cause}
+          onChange={(e) => setDraft({ ...draft, cause: (e.currentTarget as HTMLSelectElement).value as Cause })}
+        >
           {CAUSES.map((cause) => (
             <option value={cause}>{cause}</option>
           ))}
@@ -203,7 +246,11 @@ function RuleForm({ initial, windowDays, onDone }: { initial: Draft; windowDays:
       {sites.length > 0 && (
         <label>
           Applies to
-          <select name="site" value={draft.site ?? ''} onChange={(e) => setDraft({ ...draft, site: (e.currentTarget as HTMLSelectElement).value || null })}>
+          <select
+            name="site"
+            value={draft.site ?? ''}
+            onChange={(e) => setDraft({ ...draft, site: (e.currentTarget as HTMLSelectElement).value || null })}
+          >
             <option value="">every site</option>
             {sites.map((site) => (
               <option value={site.id}>{site.id} only</option>
@@ -220,19 +267,53 @@ function RuleForm({ initial, windowDays, onDone }: { initial: Draft; windowDays:
         <textarea name="long_description" rows={4} value={draft.long_description} onInput={field('long_description')} />
       </label>
       <label class="check">
-        <input type="checkbox" name="ignore" checked={draft.ignore} onChange={(e) => setDraft({ ...draft, ignore: (e.currentTarget as HTMLInputElement).checked })} />
+        <input
+          type="checkbox"
+          name="ignore"
+          checked={draft.ignore}
+          onChange={(e) => setDraft({ ...draft, ignore: (e.currentTarget as HTMLInputElement).checked })}
+        />
         Ignore: drop matching reports as noise (counted, never stored)
       </label>
       <fieldset>
         <legend>Matches when all of a row's patterns match (rows are alternatives; patterns are regular expressions)</legend>
         {draft.match.map((m, i) => (
           <div class="match-row" key={i}>
-            <input aria-label={`Blocked URI pattern ${i + 1}`} name="blocked_uri" placeholder="blocked URI, e.g. ^https://cdn\.example\.com/" value={m.blocked_uri} onInput={matchField(i, 'blocked_uri')} />
-            <input aria-label={`Directive ${i + 1}`} name="directive" placeholder="directive, e.g. script-src" value={m.directive} onInput={matchField(i, 'directive')} />
-            <input aria-label={`Source file pattern ${i + 1}`} name="source_file" placeholder="source file" value={m.source_file} onInput={matchField(i, 'source_file')} />
-            <input aria-label={`Sample pattern ${i + 1}`} name="sample" placeholder="sample" value={m.sample} onInput={matchField(i, 'sample')} />
+            <input
+              aria-label={`Blocked URI pattern ${i + 1}`}
+              name="blocked_uri"
+              placeholder="blocked URI, e.g. ^https://cdn\.example\.com/"
+              value={m.blocked_uri}
+              onInput={matchField(i, 'blocked_uri')}
+            />
+            <input
+              aria-label={`Directive ${i + 1}`}
+              name="directive"
+              placeholder="directive, e.g. script-src"
+              value={m.directive}
+              onInput={matchField(i, 'directive')}
+            />
+            <input
+              aria-label={`Source file pattern ${i + 1}`}
+              name="source_file"
+              placeholder="source file"
+              value={m.source_file}
+              onInput={matchField(i, 'source_file')}
+            />
+            <input
+              aria-label={`Sample pattern ${i + 1}`}
+              name="sample"
+              placeholder="sample"
+              value={m.sample}
+              onInput={matchField(i, 'sample')}
+            />
             {draft.match.length > 1 && (
-              <button type="button" class="secondary" onClick={() => setDraft({ ...draft, match: draft.match.filter((_, j) => j !== i) })} aria-label={`Remove row ${i + 1}`}>
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => setDraft({ ...draft, match: draft.match.filter((_, j) => j !== i) })}
+                aria-label={`Remove row ${i + 1}`}
+              >
                 ×
               </button>
             )}

@@ -30,12 +30,44 @@ export function SessionDetailView({ id }: { id: string }) {
         <a href={hrefOf('sessions')}>← All page views</a>
       </header>
       <dl class="fields compact">
-        {session.site && <div><dt>Site</dt><dd>{session.site}</dd></div>}
-        <div><dt>Page</dt><dd><Code>{session.documentUri}</Code></dd></div>
-        <div><dt>First and last report</dt><dd>{formatTime(session.firstSeenAt)} – {formatTime(session.lastSeenAt)}</dd></div>
-        <div><dt>Browser</dt><dd><Code>{session.userAgent}</Code></dd></div>
-        <div><dt>SDK</dt><dd>{session.sdkSeenAt ? `heard from; canary ${session.canary ? `${session.canary.outcome}${session.canary.threw ? ', policy enforced' : ''}` : 'not reported'}` : 'never heard from'}</dd></div>
-        {session.sharedAt && <div><dt>Shared by the visitor</dt><dd>{formatTime(session.sharedAt)}</dd></div>}
+        {session.site && (
+          <div>
+            <dt>Site</dt>
+            <dd>{session.site}</dd>
+          </div>
+        )}
+        <div>
+          <dt>Page</dt>
+          <dd>
+            <Code>{session.documentUri}</Code>
+          </dd>
+        </div>
+        <div>
+          <dt>First and last report</dt>
+          <dd>
+            {formatTime(session.firstSeenAt)} – {formatTime(session.lastSeenAt)}
+          </dd>
+        </div>
+        <div>
+          <dt>Browser</dt>
+          <dd>
+            <Code>{session.userAgent}</Code>
+          </dd>
+        </div>
+        <div>
+          <dt>SDK</dt>
+          <dd>
+            {session.sdkSeenAt
+              ? `heard from; canary ${session.canary ? `${session.canary.outcome}${session.canary.threw ? ', policy enforced' : ''}` : 'not reported'}`
+              : 'never heard from'}
+          </dd>
+        </div>
+        {session.sharedAt && (
+          <div>
+            <dt>Shared by the visitor</dt>
+            <dd>{formatTime(session.sharedAt)}</dd>
+          </div>
+        )}
       </dl>
       <div class="verdicts">
         <VerdictCard title="As the visitor saw it" verdict={data.shown?.verdict ?? null} at={data.shown?.at} testId="verdict-shown" />
@@ -103,7 +135,10 @@ function VerdictCard({ title, verdict, at, testId }: { title: string; verdict: V
           <ul>
             {verdict.problems.map((p) => (
               <li key={p.ruleId}>
-                {p.title} <span class="muted">({p.cause}, {p.count})</span>
+                {p.title}{' '}
+                <span class="muted">
+                  ({p.cause}, {p.count})
+                </span>
               </li>
             ))}
             {verdict.anomalies.map((a) => (

@@ -16,7 +16,9 @@ const STATUSES: Array<[string, string]> = [
 
 export function Sessions({ params }: { params: Record<string, string> }) {
   const request: AdminSessionQuery = { ...periodQuery(params), status: params.status, q: params.q, page: params.page, pageSize: 25 };
-  const { data, error, loading } = useData(JSON.stringify(request), () => api.get<AdminPage<AdminSessionListItem>>(`sessions${query(request)}`));
+  const { data, error, loading } = useData(JSON.stringify(request), () =>
+    api.get<AdminPage<AdminSessionListItem>>(`sessions${query(request)}`),
+  );
   const bySite = useSites().length > 0 && !params.site;
   return (
     <>
@@ -26,7 +28,10 @@ export function Sessions({ params }: { params: Record<string, string> }) {
       </header>
       <nav class="tabs" aria-label="Verdict">
         {STATUSES.map(([status, label]) => (
-          <a href={hrefOf('sessions', { ...params, status: status || undefined, page: undefined })} aria-current={(params.status ?? '') === status ? 'true' : undefined}>
+          <a
+            href={hrefOf('sessions', { ...params, status: status || undefined, page: undefined })}
+            aria-current={(params.status ?? '') === status ? 'true' : undefined}
+          >
             {label}
           </a>
         ))}
@@ -65,7 +70,12 @@ export function Sessions({ params }: { params: Record<string, string> }) {
               </tbody>
             </table>
           </div>
-          <Pager page={data.page} pageSize={data.pageSize} total={data.total} href={(page) => hrefOf('sessions', { ...params, page: String(page) })} />
+          <Pager
+            page={data.page}
+            pageSize={data.pageSize}
+            total={data.total}
+            href={(page) => hrefOf('sessions', { ...params, page: String(page) })}
+          />
         </>
       )}
     </>

@@ -10,7 +10,10 @@ export function Settings() {
       <header class="view-header">
         <h1>Settings</h1>
       </header>
-      <p class="muted">The effective configuration of this server, secrets masked. Change it in the cspObserver() options or the environment (docs/configuration.md).</p>
+      <p class="muted">
+        The effective configuration of this server, secrets masked. Change it in the cspObserver() options or the environment
+        (docs/configuration.md).
+      </p>
       {error && <ErrorBox message={error} />}
       {loading && !data && <Loading />}
       {data && (
@@ -18,7 +21,13 @@ export function Settings() {
           {Object.entries(data).map(([key, value]) => (
             <div key={key}>
               <dt>{key}</dt>
-              <dd>{typeof value === 'object' && value !== null ? <pre class="raw">{JSON.stringify(value, null, 2)}</pre> : <code class="value">{String(value)}</code>}</dd>
+              <dd>
+                {typeof value === 'object' && value !== null ? (
+                  <pre class="raw">{JSON.stringify(value, null, 2)}</pre>
+                ) : (
+                  <code class="value">{String(value)}</code>
+                )}
+              </dd>
             </div>
           ))}
         </dl>

@@ -33,7 +33,8 @@ export function Popup(props: PopupProps): VNode {
   const { phase, strings: t } = props;
   const findings = findingsOf(props.verdict);
   const n = findings.length;
-  const title = phase === 'problems' ? (n === 1 ? t.problem : t.problems.replace('{n}', String(n))) : phase === 'clean' ? t.clean : t.observing;
+  const title =
+    phase === 'problems' ? (n === 1 ? t.problem : t.problems.replace('{n}', String(n))) : phase === 'clean' ? t.clean : t.observing;
   return h(
     'section',
     {
@@ -49,7 +50,13 @@ export function Popup(props: PopupProps): VNode {
       'div',
       { class: 'body' },
       h('p', { role: 'status', 'aria-live': 'polite' }, title),
-      phase === 'problems' && findings.length > 0 ? h('ul', null, findings.map(([, text]) => h('li', null, text))) : null,
+      phase === 'problems' && findings.length > 0
+        ? h(
+            'ul',
+            null,
+            findings.map(([, text]) => h('li', null, text)),
+          )
+        : null,
       phase === 'problems'
         ? h('a', { href: props.scanUrl, target: '_blank', rel: 'noopener', 'aria-label': `${t.learnMore} ${t.newTab}` }, t.learnMore)
         : null,

@@ -22,7 +22,10 @@ const LOGIN_ATTEMPTS = 10;
 const LOGIN_WINDOW_MS = 15 * 60_000;
 const MAX_TRACKED_IPS = 10_000;
 
-const digest = (value: string | null) => createHash('sha256').update(value ?? '').digest();
+const digest = (value: string | null) =>
+  createHash('sha256')
+    .update(value ?? '')
+    .digest();
 
 /** Compares two secrets in constant time (their digests, so lengths do not leak either). */
 function sameSecret(given: string, expected: string | null): boolean {
@@ -88,7 +91,8 @@ export class AdminAuth {
     if (access.csrfToken === null) return;
     this.assertSameOrigin(ctx);
     const sent = ctx.get('X-CSRF-Token');
-    if (!sent || !sameString(sent, access.csrfToken)) throw new HttpError(403, 'missing or wrong X-CSRF-Token header (reload the dashboard)');
+    if (!sent || !sameString(sent, access.csrfToken))
+      throw new HttpError(403, 'missing or wrong X-CSRF-Token header (reload the dashboard)');
   }
 
   /**
@@ -119,7 +123,14 @@ export class AdminAuth {
 
   /** The session cookie: script cannot read it, other sites never send it, HTTPS only on HTTPS. */
   private setCookie(ctx: Context, value: string, expires: number): void {
-    ctx.cookies.set(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', path: this.cookiePath, secure: ctx.secure, expires: new Date(expires), overwrite: true });
+    ctx.cookies.set(SESSION_COOKIE, value, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: this.cookiePath,
+      secure: ctx.secure,
+      expires: new Date(expires),
+      overwrite: true,
+    });
   }
 
   private validSession(cookie: string): boolean {

@@ -51,7 +51,10 @@ export function adminRoutes(router: Router, deps: AdminApiDeps): void {
     const access = await auth.check(ctx);
     if (!access) {
       ctx.set('WWW-Authenticate', 'Bearer realm="csp-observer admin"');
-      throw new HttpError(401, auth.hasLogin ? 'log in first (or send Authorization: Bearer <admin token>)' : 'not authorized by the application');
+      throw new HttpError(
+        401,
+        auth.hasLogin ? 'log in first (or send Authorization: Bearer <admin token>)' : 'not authorized by the application',
+      );
     }
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') auth.assertCsrf(ctx, access);
     await handler(ctx, access);
@@ -66,13 +69,27 @@ export function adminRoutes(router: Router, deps: AdminApiDeps): void {
     }
     if (!auth.enabled) {
       adminHeaders(ctx);
-      sendHtmlPage(ctx, { title: 'csp-observer admin is closed', body: `<h1>The admin is closed</h1><p>To open it, ${escapeHtml(HOW_TO_ENABLE)}.</p><p class="muted">See docs/operations.md.</p>` }, 403);
+      sendHtmlPage(
+        ctx,
+        {
+          title: 'csp-observer admin is closed',
+          body: `<h1>The admin is closed</h1><p>To open it, ${escapeHtml(HOW_TO_ENABLE)}.</p><p class="muted">See docs/operations.md.</p>`,
+        },
+        403,
+      );
       return;
     }
     const loaded = files();
     if (typeof loaded === 'string') {
       deps.logger.error(`admin dashboard unavailable: ${loaded}`);
-      sendHtmlPage(ctx, { title: 'csp-observer admin', body: `<h1>The dashboard is unavailable</h1><p>${escapeHtml(loaded)}. The JSON API under ${escapeHtml(prefix)}/admin/api works.</p>` }, 503);
+      sendHtmlPage(
+        ctx,
+        {
+          title: 'csp-observer admin',
+          body: `<h1>The dashboard is unavailable</h1><p>${escapeHtml(loaded)}. The JSON API under ${escapeHtml(prefix)}/admin/api works.</p>`,
+        },
+        503,
+      );
       return;
     }
     sendFile(ctx, loaded.index, 'no-store');
@@ -85,9 +102,12 @@ export function adminRoutes(router: Router, deps: AdminApiDeps): void {
     sendFile(ctx, file, 'public, max-age=31536000, immutable');
   });
 
-  router.get('/admin/api/session', guard((ctx, access) => {
-    ctx.body = { via: access.via, csrfToken: access.csrfToken, prefix, canLogOut: access.via === 'session' } satisfies AdminSessionInfo;
-  }));
+  router.get(
+    '/admin/api/session',
+    guard((ctx, access) => {
+      ctx.body = { via: access.via, csrfToken: access.csrfToken, prefix, canLogOut: access.via === 'session' } satisfies AdminSessionInfo;
+    }),
+  );
   router.post('/admin/api/login', async (ctx) => {
     adminHeaders(ctx);
     if (!auth.enabled) throw new HttpError(403, `the admin is closed: ${HOW_TO_ENABLE}`);

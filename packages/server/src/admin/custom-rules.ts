@@ -1,4 +1,14 @@
-import { compileRules, engineOf, readRule, ruleToJson, type AdminRulePreview, type AdminRuleRequest, type AdminSavedRule, type Rule, type Unchecked } from '@csp-observer/core';
+import {
+  compileRules,
+  engineOf,
+  readRule,
+  ruleToJson,
+  type AdminRulePreview,
+  type AdminRuleRequest,
+  type AdminSavedRule,
+  type Rule,
+  type Unchecked,
+} from '@csp-observer/core';
 import type { Knex } from 'knex';
 import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options/options.js';
@@ -11,7 +21,13 @@ const EXAMPLES = 5;
 
 /** A title as an id fragment: `Our chat widget` -> `our-chat-widget`. */
 function slug(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'rule';
+  return (
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'rule'
+  );
 }
 
 /**
@@ -33,7 +49,10 @@ export function customRuleFrom(body: Unchecked<AdminRuleRequest>, sites: Resolve
   const site = body.site;
   if (site === undefined || site === null || site === '') return rule;
   if (typeof site !== 'string' || !sites?.has(site)) {
-    throw new HttpError(400, `rule: site must be one of the collector's sites${sites?.size ? ` (${[...sites.keys()].join(', ')})` : ' (this server is not a collector)'}, or empty for every site`);
+    throw new HttpError(
+      400,
+      `rule: site must be one of the collector's sites${sites?.size ? ` (${[...sites.keys()].join(', ')})` : ' (this server is not a collector)'}, or empty for every site`,
+    );
   }
   return { ...rule, site };
 }
@@ -58,7 +77,15 @@ export async function previewRule(db: Knex, rule: Rule, days: number, now = Date
     matched++;
     if (!row.ruleId) unexplainedNow++;
     if (examples.length < EXAMPLES) {
-      examples.push({ id: row.id, blockedUri: row.blockedUri, effectiveDirective: row.effectiveDirective, documentUri: row.documentUri, sourceFile: row.sourceFile, sample: row.sample, ruleId: row.ruleId });
+      examples.push({
+        id: row.id,
+        blockedUri: row.blockedUri,
+        effectiveDirective: row.effectiveDirective,
+        documentUri: row.documentUri,
+        sourceFile: row.sourceFile,
+        sample: row.sample,
+        ruleId: row.ruleId,
+      });
     }
   }
   return { matched, scanned: rows.length, limited: rows.length >= SCAN_LIMIT, days, unexplainedNow, examples };

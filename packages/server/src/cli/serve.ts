@@ -15,7 +15,12 @@ export const serveCommand = new Command('serve')
   .addOption(new Option('--prefix <path>', 'mount prefix').env('CSP_OBSERVER_PREFIX').default('/csp'))
   .addOption(new Option('--proxy', 'trust X-Forwarded-For from a reverse proxy').env('CSP_OBSERVER_PROXY'))
   .addOption(new Option('--collector', 'be the central collector of the sites in --sites').env('CSP_OBSERVER_COLLECTOR'))
-  .addOption(new Option('--sites <file|json>', 'the collector\'s sites: a JSON file, or the JSON itself, [{"id","secrets":[...],"origins":[...]}]').env('CSP_OBSERVER_SITES'))
+  .addOption(
+    new Option(
+      '--sites <file|json>',
+      'the collector\'s sites: a JSON file, or the JSON itself, [{"id","secrets":[...],"origins":[...]}]',
+    ).env('CSP_OBSERVER_SITES'),
+  )
   .addHelpText(
     'after',
     `\nThe admin dashboard ({prefix}/admin/) opens with CSP_OBSERVER_ADMIN_PASSWORD (the login form, at least 10 characters)
@@ -27,41 +32,60 @@ secret (cspObserver({ remote: { url, site, secret } }) on the site). A site's se
 the new one first and keep the old one as {"secret": "...", "until": "2026-12-31T00:00:00Z"} for
 as long as its page views need verdicts and scan pages. See docs/operations.md.${EXIT_CODES_HELP}`,
   )
-  .action(async (opts: { port: number; host: string; db: string; secret?: string; prefix: string; proxy?: boolean; collector?: boolean; sites?: string }) => {
-    if (!opts.secret) fail('a secret is required: pass --secret or set CSP_OBSERVER_SECRET (at least 16 characters)', EXIT.usage);
-    const collector = opts.collector ? collectorSites(opts.sites) : undefined;
-    if (!opts.collector && opts.sites) fail('--sites is for a collector: add --collector', EXIT.usage);
-    let started: ReturnType<typeof createStandaloneApp>;
-    try {
-      started = createStandaloneApp({ secret: opts.secret, database: opts.db, prefix: opts.prefix, proxy: Boolean(opts.proxy), ...(collector ? { collector } : {}) });
-    } catch (error) {
-      fail((error as Error).message, error instanceof OptionsError ? EXIT.usage : EXIT.failed);
-    }
-    const { app, observer } = started;
-    try {
-      await observer.ready;
-    } catch (error) {
-      fail(`database ${opts.db}: ${(error as Error).message}`);
-    }
-    const server = createServer(app.callback());
-    server.on('error', (error) => fail(`cannot listen on ${opts.host}:${opts.port}: ${error.message}`));
-    server.listen(opts.port, opts.host, () => {
-      const address = server.address();
-      const actual = typeof address === 'object' && address ? address.port : opts.port;
-      console.log(`csp-observer listening on http://${opts.host}:${actual}${opts.prefix} (database: ${opts.db})`);
-      if (collector) console.log(`collector for ${collector.sites.map((site) => `${site.id} (${site.origins.join(', ')})`).join('; ')}`);
-      console.log(
-        observer.adminEnabled ? `admin dashboard: http://${opts.host}:${actual}${opts.prefix}/admin/` : 'admin dashboard closed: set CSP_OBSERVER_ADMIN_PASSWORD or CSP_OBSERVER_ADMIN_TOKEN to open it',
-      );
-    });
-    const stop = () => {
-      server.close();
-      server.closeIdleConnections();
-      void observer.close().then(() => process.exit(0));
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  .action(
+    async (opts: {
+      port: number;
+      host: string;
+      db: string;
+      secret?: string;
+      prefix: string;
+      proxy?: boolean;
+      collector?: boolean;
+      sites?: string;
+    }) => {
+      if (!opts.secret) fail('a secret is required: pass --secret or set CSP_OBSERVER_SECRET (at least 16 characters)', EXIT.usage);
+      const collector = opts.collector ? collectorSites(opts.sites) : undefined;
+      if (!opts.collector && opts.sites) fail('--sites is for a collector: add --collector', EXIT.usage);
+      let started: ReturnType<typeof createStandaloneApp>;
+      try {
+        started = createStandaloneApp({
+          secret: opts.secret,
+          database: opts.db,
+          prefix: opts.prefix,
+          proxy: Boolean(opts.proxy),
+          ...(collector ? { collector } : {}),
+        });
+      } catch (error) {
+        fail((error as Error).message, error instanceof OptionsError ? EXIT.usage : EXIT.failed);
+      }
+      const { app, observer } = started;
+      try {
+        await observer.ready;
+      } catch (error) {
+        fail(`database ${opts.db}: ${(error as Error).message}`);
+      }
+      const server = createServer(app.callback());
+      server.on('error', (error) => fail(`cannot listen on ${opts.host}:${opts.port}: ${error.message}`));
+      server.listen(opts.port, opts.host, () => {
+        const address = server.address();
+        const actual = typeof address === 'object' && address ? address.port : opts.port;
+        console.log(`csp-observer listening on http://${opts.host}:${actual}${opts.prefix} (database: ${opts.db})`);
+        if (collector) console.log(`collector for ${collector.sites.map((site) => `${site.id} (${site.origins.join(', ')})`).join('; ')}`);
+        console.log(
+          observer.adminEnabled
+            ? `admin dashboard: http://${opts.host}:${actual}${opts.prefix}/admin/`
+            : 'admin dashboard closed: set CSP_OBSERVER_ADMIN_PASSWORD or CSP_OBSERVER_ADMIN_TOKEN to open it',
+        );
+      });
+      const stop = () => {
+        server.close();
+        server.closeIdleConnections();
+        void observer.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    },
+  );
 
 /** The sites of `--sites`: a JSON file or the JSON itself, an array of sites or `{ "sites": [...] }`. */
 function collectorSites(value: string | undefined): CollectorOptions {

@@ -8,7 +8,7 @@ import { dbOption, fail, positiveInteger, withDatabase } from './common.js';
 const REFUSED = 3;
 
 export const updateRulesCommand = new Command('update-rules')
-  .description('replace the global rules with those of a rules file (ours or django-csp-observer\'s format); custom rules are kept')
+  .description("replace the global rules with those of a rules file (ours or django-csp-observer's format); custom rules are kept")
   .addOption(dbOption())
   .addOption(
     new Option('--from <url|file>', `a rules file URL or path, or "${BUNDLED}" for the file shipped with csp-observer`)
@@ -21,7 +21,11 @@ export const updateRulesCommand = new Command('update-rules')
       .argParser(positiveInteger)
       .default(DEFAULT_RULES_UPDATE_INTERVAL),
   )
-  .addOption(new Option('--public-key <pem|base64>', "the feed publisher's Ed25519 public key: the file must come with a valid <file>.sig").env('CSP_OBSERVER_RULES_PUBLIC_KEY'))
+  .addOption(
+    new Option('--public-key <pem|base64>', "the feed publisher's Ed25519 public key: the file must come with a valid <file>.sig").env(
+      'CSP_OBSERVER_RULES_PUBLIC_KEY',
+    ),
+  )
   .addOption(new Option('--sha256 <hex>', 'a pinned version: the SHA-256 the file must have').env('CSP_OBSERVER_RULES_SHA256'))
   .option('--force', 'update even if the last update is more recent than the interval')
   .option('--json', 'print the result as JSON')
@@ -29,34 +33,34 @@ export const updateRulesCommand = new Command('update-rules')
     'after',
     `\nExit codes: 0 updated or nothing to do, 1 failed (unreadable file, network, database), 2 bad usage, ${REFUSED} refused (the file is older than the rules in use, or has fewer than half as many rules).`,
   )
-  .action(async (opts: { db: string; from: string; interval: number; force?: boolean; json?: boolean; publicKey?: string; sha256?: string }) => {
-    if (!opts.json) console.log(`updating the rules of ${opts.db} from ${opts.from}`);
-    const result = await withDatabase(opts.db, async (db) => {
-      try {
-        return await updateRules(new RuleStore(db), {
-          source: opts.from,
-          force: opts.force,
-          updateInterval: opts.interval,
-          verify: { publicKey: opts.publicKey, sha256: opts.sha256 },
-          onProgress: opts.json ? undefined : (step) => console.log(`  ${step}`),
-        });
-      } catch (error) {
-        fail((error as Error).message);
+  .action(
+    async (opts: { db: string; from: string; interval: number; force?: boolean; json?: boolean; publicKey?: string; sha256?: string }) => {
+      if (!opts.json) console.log(`updating the rules of ${opts.db} from ${opts.from}`);
+      const result = await withDatabase(opts.db, async (db) => {
+        try {
+          return await updateRules(new RuleStore(db), {
+            source: opts.from,
+            force: opts.force,
+            updateInterval: opts.interval,
+            verify: { publicKey: opts.publicKey, sha256: opts.sha256 },
+            onProgress: opts.json ? undefined : (step) => console.log(`  ${step}`),
+          });
+        } catch (error) {
+          fail((error as Error).message);
+        }
+      });
+      if (opts.json) console.log(JSON.stringify(result, null, 2));
+      else {
+        console.log(`${result.status}: ${result.message}`);
+        for (const [label, ids] of [
+          ['added', result.added],
+          ['changed', result.changed],
+          ['removed', result.removed],
+        ] as const) {
+          if (ids.length) console.log(`  ${label}: ${ids.join(', ')}`);
+        }
+        for (const { id, reason } of result.rejected) console.log(`  not taken: ${id}: ${reason}`);
       }
-    });
-    if (opts.json) console.log(JSON.stringify(result, null, 2));
-    else {
-      console.log(`${result.status}: ${result.message}`);
-      for (const [label, ids] of [
-        ['added', result.added],
-        ['changed', result.changed],
-        ['removed', result.removed],
-      ] as const) {
-        if (ids.length) console.log(`  ${label}: ${ids.join(', ')}`);
-      }
-      for (const { id, reason } of result.rejected) console.log(`  not taken: ${id}: ${reason}`);
-    }
-    if (result.status === 'refused') process.exitCode = REFUSED;
-  });
-
-
+      if (result.status === 'refused') process.exitCode = REFUSED;
+    },
+  );

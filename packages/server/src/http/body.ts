@@ -37,12 +37,21 @@ export async function readBoundedBody(ctx: Context, limit: number): Promise<Buff
 export async function readReportBody(ctx: Context, limit: number): Promise<{ text: string; kind: BodyKind }> {
   const type = mediaType(ctx);
   if (type && !REPORT_TYPES.includes(type)) {
-    throw new HttpError(415, `unsupported content type "${type}"; send application/csp-report, application/reports+json or application/json`);
+    throw new HttpError(
+      415,
+      `unsupported content type "${type}"; send application/csp-report, application/reports+json or application/json`,
+    );
   }
   const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(ctx.get('Content-Type'))?.[1]?.toLowerCase() ?? 'utf-8';
   const text = decode(await readBoundedBody(ctx, limit), charset);
   const kind: BodyKind =
-    type === 'application/reports+json' ? 'reports+json' : type === 'application/x-www-form-urlencoded' ? 'form' : type === 'text/plain' ? 'text' : 'json';
+    type === 'application/reports+json'
+      ? 'reports+json'
+      : type === 'application/x-www-form-urlencoded'
+        ? 'form'
+        : type === 'text/plain'
+          ? 'text'
+          : 'json';
   return { text, kind };
 }
 

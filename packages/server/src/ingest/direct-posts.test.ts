@@ -13,7 +13,13 @@ describe('DirectPosts', () => {
   };
   const request = (method: string, path: string) => {
     const headers: Record<string, string> = {};
-    return { method, path, params: undefined as unknown, set: (name: string, value: string) => (headers[name] = value), headers } as unknown as Context & { headers: Record<string, string> };
+    return {
+      method,
+      path,
+      params: undefined as unknown,
+      set: (name: string, value: string) => (headers[name] = value),
+      headers,
+    } as unknown as Context & { headers: Record<string, string> };
   };
 
   beforeEach(() => {

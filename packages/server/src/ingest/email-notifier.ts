@@ -57,7 +57,8 @@ export class EmailNotifier {
     const now = Date.now();
     this.sentAt = this.sentAt.filter((t) => now - t < 3600_000);
     if (this.sentAt.length >= this.options.maxPerHour) {
-      if (!this.warnedCap) this.logger.warn(`emailAdmins: ${this.options.maxPerHour} messages this hour, not sending ${total} more report(s)`);
+      if (!this.warnedCap)
+        this.logger.warn(`emailAdmins: ${this.options.maxPerHour} messages this hour, not sending ${total} more report(s)`);
       this.warnedCap = true;
       return this.sending;
     }

@@ -121,7 +121,11 @@ export class ReportPipeline {
     // Without filters (the default) no report waits on a filter: no per-report await on the hot path.
     const filtering = this.options.ingest.filterBrowserExtensions || this.options.ingest.filter !== null;
     for (const report of received) {
-      const drop = report.rule?.ignore ? { reason: 'rule' as const, cause: report.rule.cause, ruleId: report.rule.id } : filtering ? await this.filterDrop(report, ctx) : null;
+      const drop = report.rule?.ignore
+        ? { reason: 'rule' as const, cause: report.rule.cause, ruleId: report.rule.id }
+        : filtering
+          ? await this.filterDrop(report, ctx)
+          : null;
       if (!drop) {
         kept.push(report);
         continue;
@@ -134,7 +138,8 @@ export class ReportPipeline {
 
     if (this.options.ingest.save) {
       const records = kept.map((report) => toRecord(report, this.options.ingest.stripQuery, this.extraFields(report, ctx)));
-      for (const element of hidden) records.push(hiddenElementRecord(element, session!.id, now, ip, userAgent, this.options.ingest.stripQuery));
+      for (const element of hidden)
+        records.push(hiddenElementRecord(element, session!.id, now, ip, userAgent, this.options.ingest.stripQuery));
       const sessions: SessionRecord[] =
         session && (records.length || canary)
           ? [
@@ -217,7 +222,9 @@ export class ReportPipeline {
     for (const handler of handlers) {
       for (const report of reports) {
         try {
-          void Promise.resolve(handler(report, ctx)).catch((error: unknown) => this.logger.error(`report handler ${handler.name || '(anonymous)'} failed`, error));
+          void Promise.resolve(handler(report, ctx)).catch((error: unknown) =>
+            this.logger.error(`report handler ${handler.name || '(anonymous)'} failed`, error),
+          );
         } catch (error) {
           this.logger.error(`report handler ${handler.name || '(anonymous)'} failed`, error);
         }

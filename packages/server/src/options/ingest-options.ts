@@ -107,7 +107,8 @@ function resolveLog(value: IngestOptions['log']): ResolvedIngestOptions['log'] {
   if (value === false) return false;
   const config = value === true || value === undefined ? {} : value;
   const level = config.level ?? INGEST_DEFAULTS.log.level;
-  if (!LOG_LEVELS.includes(level)) throw new OptionsError(`log.level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  if (!LOG_LEVELS.includes(level))
+    throw new OptionsError(`log.level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   return { level, name: config.name ?? INGEST_DEFAULTS.log.name };
 }
 

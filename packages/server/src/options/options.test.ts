@@ -16,7 +16,10 @@ const refusal = (options: Partial<CspObserverOptions>) => {
 
 describe('visitor-side options', () => {
   it('defaults: popup always, no sharing, the built-in privacy text and strings', () => {
-    expect(resolve({})).toMatchObject({ page: { popup: 'always', popupLanguage: null, popupStrings: null }, visitor: { dataSharingUrl: null, privacyText: null } });
+    expect(resolve({})).toMatchObject({
+      page: { popup: 'always', popupLanguage: null, popupStrings: null },
+      visitor: { dataSharingUrl: null, privacyText: null },
+    });
   });
 
   it("takes django-csp-observer's popup modes, and refuses others by name", () => {
@@ -54,7 +57,13 @@ describe('collector and remote options', () => {
 
   it("resolves a collector's sites with their secrets and origins", () => {
     const until = '2030-01-01T00:00:00Z';
-    const resolved = resolve({ collector: { sites: [{ ...site, secrets: ['new-secret-0123456789', { secret: 'old-secret-0123456789', until }], origins: ['https://shop.test/'] }] } });
+    const resolved = resolve({
+      collector: {
+        sites: [
+          { ...site, secrets: ['new-secret-0123456789', { secret: 'old-secret-0123456789', until }], origins: ['https://shop.test/'] },
+        ],
+      },
+    });
     expect(resolved.collector?.get('shop')).toEqual({
       id: 'shop',
       secrets: [
@@ -71,8 +80,12 @@ describe('collector and remote options', () => {
     expect(refusal({ collector: { sites: [site, site] } })).toMatch(/the id shop is used twice/);
     expect(refusal({ collector: { sites: [{ ...site, id: 'local' }] } })).toMatch(/"local" names this server's own pages/);
     expect(refusal({ collector: { sites: [{ ...site, secrets: ['short'] }] } })).toMatch(/at least 16 characters/);
-    expect(refusal({ collector: { sites: [{ ...site, secrets: [{ secret: 'old-secret-0123456789', until: '2001-01-01' }] }] } })).toMatch(/grace period is over/);
-    expect(refusal({ collector: { sites: [{ ...site, secrets: [{ secret: 'old-secret-0123456789', until: 'soon' }] }] } })).toMatch(/until must be a date/);
+    expect(refusal({ collector: { sites: [{ ...site, secrets: [{ secret: 'old-secret-0123456789', until: '2001-01-01' }] }] } })).toMatch(
+      /grace period is over/,
+    );
+    expect(refusal({ collector: { sites: [{ ...site, secrets: [{ secret: 'old-secret-0123456789', until: 'soon' }] }] } })).toMatch(
+      /until must be a date/,
+    );
     expect(refusal({ collector: { sites: [{ ...site, origins: [] }] } })).toMatch(/origins must list/);
     expect(refusal({ collector: { sites: [{ ...site, origins: ['https://shop.test/path'] }] } })).toMatch(/must be an origin only/);
   });
@@ -83,9 +96,13 @@ describe('collector and remote options', () => {
     expect(resolved.remote).toEqual({ url: 'https://csp.example.com/csp', origin: 'https://csp.example.com', site: 'shop' });
     expect(resolved.endpoint).toBe('https://csp.example.com/csp');
     expect(resolved.secret).toBe(remote.secret);
-    expect(remoteRefusal({ remote, database: 'x.sqlite', admin: {} })).toBe('with remote, database, admin are options of the collector, not of the site: set them there');
+    expect(remoteRefusal({ remote, database: 'x.sqlite', admin: {} })).toBe(
+      'with remote, database, admin are options of the collector, not of the site: set them there',
+    );
     expect(remoteRefusal({ remote, secret: SECRET })).toMatch(/^with remote, secret is an option of the collector/);
-    expect(remoteRefusal({ remote: { ...remote, url: 'ftp://csp.example.com' } })).toMatch(/remote.url must be the collector's http\(s\) URL/);
+    expect(remoteRefusal({ remote: { ...remote, url: 'ftp://csp.example.com' } })).toMatch(
+      /remote.url must be the collector's http\(s\) URL/,
+    );
     expect(remoteRefusal({ remote: { ...remote, site: 'Shop' } })).toMatch(/remote.site must be/);
     expect(remoteRefusal({ remote: { ...remote, secret: 'short' } })).toMatch(/remote.secret must be/);
   });

@@ -4,7 +4,14 @@ import { resolveIngestOptions, type IngestOptions, type ResolvedIngestOptions } 
 import { OptionsError } from './option-checks.js';
 import { resolvePageOptions, type PageOptions, type ResolvedPageOptions } from './page-options.js';
 import { resolveRulesOptions, type RulesOptions } from './rules-options.js';
-import { resolveCollector, resolveRemote, type CollectorOptions, type RemoteOptions, type ResolvedRemote, type ResolvedSite } from './site-options.js';
+import {
+  resolveCollector,
+  resolveRemote,
+  type CollectorOptions,
+  type RemoteOptions,
+  type ResolvedRemote,
+  type ResolvedSite,
+} from './site-options.js';
 import { resolveStorageOptions, type ResolvedStorageOptions, type StorageOptions } from './storage-options.js';
 import { resolveVisitorOptions, type ResolvedVisitorOptions, type VisitorOptions } from './visitor-options.js';
 
@@ -90,7 +97,9 @@ export function resolveOptions(options: CspObserverOptions | RemoteSiteOptions):
 
 function resolveRemoteSite(options: RemoteSiteOptions): ResolvedOptions {
   const allowed: ReadonlySet<string> = new Set(['remote', ...REMOTE_SITE_KEYS]);
-  const misplaced = Object.keys(options).filter((key) => !allowed.has(key) && (options as unknown as Record<string, unknown>)[key] !== undefined);
+  const misplaced = Object.keys(options).filter(
+    (key) => !allowed.has(key) && (options as unknown as Record<string, unknown>)[key] !== undefined,
+  );
   if (misplaced.length) {
     throw new OptionsError(
       `with remote, ${misplaced.join(', ')} ${misplaced.length === 1 ? 'is an option' : 'are options'} of the collector, not of the site: set ${misplaced.length === 1 ? 'it' : 'them'} there`,
@@ -104,7 +113,9 @@ function resolveRemoteSite(options: RemoteSiteOptions): ResolvedOptions {
 function resolveLocal(options: CspObserverOptions): ResolvedOptions {
   const { secret } = options;
   if (typeof secret !== 'string' || secret.length < 16) {
-    throw new OptionsError('secret is required and must be at least 16 characters (set it from an environment variable, e.g. CSP_OBSERVER_SECRET)');
+    throw new OptionsError(
+      'secret is required and must be at least 16 characters (set it from an environment variable, e.g. CSP_OBSERVER_SECRET)',
+    );
   }
   const prefix = options.prefix ?? '/csp';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix) || prefix.includes('//')) {

@@ -119,7 +119,8 @@ function resolvePopupLanguage(value: string | undefined): string | null {
 
 function resolvePopupStrings(value: Partial<PopupStrings> | undefined): Partial<PopupStrings> | null {
   if (value === undefined) return null;
-  if (!value || typeof value !== 'object') throw new OptionsError('popupStrings must be an object of popup texts (see docs/configuration.md)');
+  if (!value || typeof value !== 'object')
+    throw new OptionsError('popupStrings must be an object of popup texts (see docs/configuration.md)');
   const known = mergePopupStrings({} as PopupStrings, value);
   const unknown = Object.keys(value).filter((key) => !(key in known));
   if (unknown.length) throw new OptionsError(`popupStrings: unknown or empty text ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);

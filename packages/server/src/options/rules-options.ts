@@ -34,7 +34,8 @@ export function resolveRulesOptions(value: RulesOptions): Required<RulesOptions>
     }
   }
   const sha256 = value.sha256 ?? RULES_DEFAULTS.sha256;
-  if (sha256 && !/^[0-9a-f]{64}$/i.test(sha256)) throw new OptionsError('rules.sha256 must be 64 hexadecimal digits (the SHA-256 of the rules file)');
+  if (sha256 && !/^[0-9a-f]{64}$/i.test(sha256))
+    throw new OptionsError('rules.sha256 must be 64 hexadecimal digits (the SHA-256 of the rules file)');
   return {
     source,
     updateInterval: positive('rules.updateInterval', value.updateInterval, RULES_DEFAULTS.updateInterval),

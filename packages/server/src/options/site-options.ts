@@ -46,7 +46,8 @@ export interface ResolvedRemote {
 /** The collector's sites by id, each with its accepted secrets and origins. */
 export function resolveCollector(value: CollectorOptions | undefined, now = Date.now()): ReadonlyMap<string, ResolvedSite> | null {
   if (value === undefined) return null;
-  if (!value || typeof value !== 'object' || !Array.isArray(value.sites)) throw new OptionsError('collector must be { sites: [{ id, secrets, origins }] }');
+  if (!value || typeof value !== 'object' || !Array.isArray(value.sites))
+    throw new OptionsError('collector must be { sites: [{ id, secrets, origins }] }');
   const sites = new Map<string, ResolvedSite>();
   for (const site of value.sites) {
     const id: unknown = site?.id;
@@ -54,7 +55,8 @@ export function resolveCollector(value: CollectorOptions | undefined, now = Date
       throw new OptionsError(`collector.sites: id must be lower-case letters, digits and dashes (at most 32), got ${JSON.stringify(id)}`);
     }
     if (sites.has(id)) throw new OptionsError(`collector.sites: the id ${id} is used twice`);
-    if (id === LOCAL_SITE) throw new OptionsError(`collector.sites: "${LOCAL_SITE}" names this server's own pages in the dashboard; choose another id`);
+    if (id === LOCAL_SITE)
+      throw new OptionsError(`collector.sites: "${LOCAL_SITE}" names this server's own pages in the dashboard; choose another id`);
     const name = `collector.sites[${id}]`;
     if (!Array.isArray(site.secrets) || site.secrets.length === 0) throw new OptionsError(`${name}.secrets must list at least one secret`);
     const secrets = (site.secrets as CollectorSite['secrets']).map((entry) => siteSecret(name, entry));
@@ -71,10 +73,13 @@ export function resolveCollector(value: CollectorOptions | undefined, now = Date
 
 function siteSecret(name: string, entry: CollectorSite['secrets'][number]): SiteSecret {
   const secret = typeof entry === 'string' ? entry : entry?.secret;
-  if (typeof secret !== 'string' || secret.length < 16) throw new OptionsError(`${name}.secrets: each secret must be at least 16 characters`);
+  if (typeof secret !== 'string' || secret.length < 16)
+    throw new OptionsError(`${name}.secrets: each secret must be at least 16 characters`);
   if (typeof entry === 'string') return { secret, until: null };
-  const until = entry.until instanceof Date ? entry.until.getTime() : typeof entry.until === 'number' ? entry.until : Date.parse(String(entry.until));
-  if (!Number.isFinite(until)) throw new OptionsError(`${name}.secrets: until must be a date like "2026-12-31T00:00:00Z", got ${JSON.stringify(entry.until)}`);
+  const until =
+    entry.until instanceof Date ? entry.until.getTime() : typeof entry.until === 'number' ? entry.until : Date.parse(String(entry.until));
+  if (!Number.isFinite(until))
+    throw new OptionsError(`${name}.secrets: until must be a date like "2026-12-31T00:00:00Z", got ${JSON.stringify(entry.until)}`);
   return { secret, until };
 }
 
@@ -83,13 +88,19 @@ export function resolveRemote(remote: RemoteOptions): ResolvedRemote {
   if (!remote || typeof remote !== 'object') throw new OptionsError('remote must be { url, site, secret }');
   const url = httpUrl(remote.url);
   if (!url || url.search || url.hash) {
-    throw new OptionsError(`remote.url must be the collector's http(s) URL with its prefix, like "https://csp.example.com/csp", got ${JSON.stringify(remote.url)}`);
+    throw new OptionsError(
+      `remote.url must be the collector's http(s) URL with its prefix, like "https://csp.example.com/csp", got ${JSON.stringify(remote.url)}`,
+    );
   }
   if (typeof remote.site !== 'string' || !SITE_ID.test(remote.site)) {
-    throw new OptionsError(`remote.site must be the site's id at the collector (a-z, 0-9, -; at most 32), got ${JSON.stringify(remote.site)}`);
+    throw new OptionsError(
+      `remote.site must be the site's id at the collector (a-z, 0-9, -; at most 32), got ${JSON.stringify(remote.site)}`,
+    );
   }
   if (typeof remote.secret !== 'string' || remote.secret.length < 16) {
-    throw new OptionsError("remote.secret must be the site's secret at the collector, at least 16 characters (set it from the environment)");
+    throw new OptionsError(
+      "remote.secret must be the site's secret at the collector, at least 16 characters (set it from the environment)",
+    );
   }
   return { url: url.href.replace(/\/+$/, ''), origin: url.origin, site: remote.site };
 }

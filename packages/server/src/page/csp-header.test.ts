@@ -17,10 +17,19 @@ describe('cspHeaderBuilder', () => {
 
   it('starts an absent script-src from default-src, and enforces when asked', () => {
     const header = cspHeaderBuilder(
-      resolveOptions({ ...base, reportOnly: false, policy: { 'default-src': ["'self'", 'https://cdn.test'] }, nonces: { style: false }, reportSample: false, prefix: '/x' }),
+      resolveOptions({
+        ...base,
+        reportOnly: false,
+        policy: { 'default-src': ["'self'", 'https://cdn.test'] },
+        nonces: { style: false },
+        reportSample: false,
+        prefix: '/x',
+      }),
     );
     expect(header.name).toBe('Content-Security-Policy');
-    expect(header.value('N', 'T')).toBe("default-src 'self' https://cdn.test; script-src 'self' https://cdn.test 'nonce-N'; report-uri /x/report/T");
+    expect(header.value('N', 'T')).toBe(
+      "default-src 'self' https://cdn.test; script-src 'self' https://cdn.test 'nonce-N'; report-uri /x/report/T",
+    );
   });
 
   it('makes 128-bit nonces that differ', () => {

@@ -36,7 +36,8 @@ function allowCollector(policy: Policy, origin: string, sdkTag: boolean): Policy
   let allowed = policy;
   for (const directive of sdkTag ? (['connect-src', 'script-src'] as const) : (['connect-src'] as const)) {
     const sources = allowed[directive] ?? allowed['default-src'];
-    if (sources && !sources.includes('*') && !sources.includes(origin)) allowed = withSources({ ...allowed, [directive]: sources }, directive, [origin]);
+    if (sources && !sources.includes('*') && !sources.includes(origin))
+      allowed = withSources({ ...allowed, [directive]: sources }, directive, [origin]);
   }
   return allowed;
 }

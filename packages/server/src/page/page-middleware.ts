@@ -43,7 +43,8 @@ export function pageMiddleware(options: ResolvedOptions) {
     // Measured in Chromium: on plain HTTP, report-to silences report-uri too and yields no
     // report at all; on HTTPS it replaces report-uri. So only HTTPS responses get it.
     const reportTo = options.page.reportingApi && ctx.secure;
-    if (reportTo) ctx.set('Reporting-Endpoints', `${REPORTING_GROUP}="${options.remote ? '' : ownOrigin(ctx)}${options.endpoint}/reports/${token}"`);
+    if (reportTo)
+      ctx.set('Reporting-Endpoints', `${REPORTING_GROUP}="${options.remote ? '' : ownOrigin(ctx)}${options.endpoint}/reports/${token}"`);
     ctx.set(header.name, header.value(nonce, token, reportTo));
 
     await next();
@@ -103,7 +104,9 @@ function popupStringsAttribute(options: PopupTagOptions, pageLang: string): stri
   let attribute = cache.get(lang);
   if (attribute === undefined) {
     const strings = mergePopupStrings(popupStringsFor(lang), options.page.popupStrings);
-    const changed = Object.fromEntries(Object.entries(strings).filter(([key, value]) => EN_POPUP_STRINGS[key as keyof PopupStrings] !== value));
+    const changed = Object.fromEntries(
+      Object.entries(strings).filter(([key, value]) => EN_POPUP_STRINGS[key as keyof PopupStrings] !== value),
+    );
     attribute = Object.keys(changed).length ? ` data-strings="${escapeHtml(JSON.stringify(changed))}"` : '';
     // Page languages come from the pages: bound what is kept.
     if (cache.size < 64) cache.set(lang, attribute);

@@ -6,7 +6,8 @@ import { BUNDLED_RULES } from './rules-source.js';
 
 const parsed = parseRulesFile(JSON.parse(readFileSync(BUNDLED_RULES, 'utf8')));
 const matcher = compileRuleSet(parsed.rules);
-const idOf = (fields: Partial<Violation>) => matcher.match({ ...emptyViolation(), effectiveDirective: 'script-src-elem', ...fields })?.id ?? null;
+const idOf = (fields: Partial<Violation>) =>
+  matcher.match({ ...emptyViolation(), effectiveDirective: 'script-src-elem', ...fields })?.id ?? null;
 
 describe('the default rules file', () => {
   it('is read and compiled whole: no rule refused', () => {
@@ -27,7 +28,8 @@ describe('the default rules file', () => {
 
   it('names each cause once: a title never repeats the label the visitor reads beside it', () => {
     // The scan page shows "Browser extension" beside the title: "Grammarly", not "Grammarly extension".
-    for (const rule of parsed.rules.filter((r) => r.cause === 'extension')) expect(rule.title, rule.id).not.toMatch(/\b(browser )?extension$|\bextension browser extension/i);
+    for (const rule of parsed.rules.filter((r) => r.cause === 'extension'))
+      expect(rule.title, rule.id).not.toMatch(/\b(browser )?extension$|\bextension browser extension/i);
   });
 
   it('describes every rule for a visitor', () => {
@@ -66,7 +68,9 @@ describe('the default rules file', () => {
   it("matches Chromium's bare extension scheme, and the extension in a sample", () => {
     expect(idOf({ blockedUri: 'chrome-extension' })).toBe('ext.chromium');
     expect(idOf({ blockedUri: 'moz-extension', effectiveDirective: 'img-src' })).toBe('ext.firefox');
-    expect(idOf({ blockedUri: 'inline', effectiveDirective: 'style-src-attr', sample: 'background: url(moz-extension://9c1/x.png)' })).toBe('ext.url-in-sample');
+    expect(idOf({ blockedUri: 'inline', effectiveDirective: 'style-src-attr', sample: 'background: url(moz-extension://9c1/x.png)' })).toBe(
+      'ext.url-in-sample',
+    );
   });
 
   it('knows a heuristic by shape: a private address with a port', () => {
@@ -79,6 +83,8 @@ describe('the default rules file', () => {
 
   it('recognizes extensions by the source file of an inline violation too', () => {
     expect(idOf({ blockedUri: 'inline', sourceFile: 'moz-extension://abc/content.js' })).toBe('ext.firefox');
-    expect(idOf({ blockedUri: 'inline', effectiveDirective: 'style-src-elem', sample: '.darkreader { color: red }' })).toBe('ext.dark-reader');
+    expect(idOf({ blockedUri: 'inline', effectiveDirective: 'style-src-elem', sample: '.darkreader { color: red }' })).toBe(
+      'ext.dark-reader',
+    );
   });
 });

@@ -84,7 +84,9 @@ export class RuleBook {
         const shared = usable.filter((rule) => !rule.site);
         this.matcher = compileRuleSet(shared, compile);
         const sites = new Set(usable.flatMap((rule) => (rule.site ? [rule.site] : [])));
-        this.siteMatchers = new Map([...sites].map((site) => [site, compileRuleSet([...usable.filter((rule) => rule.site === site), ...shared], compile)]));
+        this.siteMatchers = new Map(
+          [...sites].map((site) => [site, compileRuleSet([...usable.filter((rule) => rule.site === site), ...shared], compile)]),
+        );
         this.loaded = usable;
         this.byId = new Map(usable.map((rule) => [rule.id, rule]));
         this.revision = revision;

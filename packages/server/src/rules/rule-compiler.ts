@@ -35,7 +35,10 @@ export function checkRulePatterns(rule: Rule, compile: PatternCompiler = compile
 }
 
 /** The rules whose patterns compile, and the others with the reason. */
-export function usableRules(rules: readonly Rule[], compile: PatternCompiler = compilePattern): { usable: Rule[]; rejected: RejectedRule[] } {
+export function usableRules(
+  rules: readonly Rule[],
+  compile: PatternCompiler = compilePattern,
+): { usable: Rule[]; rejected: RejectedRule[] } {
   const usable: Rule[] = [];
   const rejected: RejectedRule[] = [];
   for (const rule of rules) {

@@ -28,7 +28,9 @@ export interface RulesVerification {
 export function rulesPublicKey(text: string): KeyObject {
   let key: KeyObject;
   try {
-    key = text.includes('-----BEGIN') ? createPublicKey(text) : createPublicKey({ key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'spki' });
+    key = text.includes('-----BEGIN')
+      ? createPublicKey(text)
+      : createPublicKey({ key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'spki' });
   } catch (error) {
     throw new Error(`the rules public key cannot be read: ${(error as Error).message}`);
   }
@@ -50,10 +52,16 @@ export async function readRulesSource(source: string, verification: RulesVerific
   }
 }
 
-async function verifyRules(source: string, bytes: Buffer, verification: RulesVerification, read: (path: string) => Promise<Buffer>): Promise<void> {
+async function verifyRules(
+  source: string,
+  bytes: Buffer,
+  verification: RulesVerification,
+  read: (path: string) => Promise<Buffer>,
+): Promise<void> {
   if (verification.sha256) {
     const actual = createHash('sha256').update(bytes).digest('hex');
-    if (actual !== verification.sha256.trim().toLowerCase()) throw new Error(`${source} has SHA-256 ${actual}, not the pinned ${verification.sha256}: refused`);
+    if (actual !== verification.sha256.trim().toLowerCase())
+      throw new Error(`${source} has SHA-256 ${actual}, not the pinned ${verification.sha256}: refused`);
   }
   if (verification.publicKey) {
     const key = rulesPublicKey(verification.publicKey);
@@ -63,7 +71,8 @@ async function verifyRules(source: string, bytes: Buffer, verification: RulesVer
     } catch (error) {
       throw new Error(`${source} must be signed, and its signature could not be read: ${(error as Error).message}`);
     }
-    if (signature.length !== 64 || !verify(null, bytes, key, signature)) throw new Error(`${source}: the signature in ${source}.sig does not match the rules public key: refused`);
+    if (signature.length !== 64 || !verify(null, bytes, key, signature))
+      throw new Error(`${source}: the signature in ${source}.sig does not match the rules public key: refused`);
   }
 }
 

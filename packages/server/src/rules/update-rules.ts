@@ -54,16 +54,30 @@ export async function updateRules(store: RuleStore, options: UpdateRulesOptions)
   const interval = options.updateInterval ?? DEFAULT_RULES_UPDATE_INTERVAL;
   const state = await store.state();
   const current = (await store.list()).filter((rule) => rule.origin === 'global');
-  const base = { source: options.source, added: [], removed: [], changed: [], unchanged: current.length, rejected: [], total: current.length, lastUpdated: 0 };
+  const base = {
+    source: options.source,
+    added: [],
+    removed: [],
+    changed: [],
+    unchanged: current.length,
+    rejected: [],
+    total: current.length,
+    lastUpdated: 0,
+  };
 
   if (!options.force && state.updatedAt > 0 && now - state.updatedAt < interval * 1000) {
     const wait = Math.ceil((state.updatedAt + interval * 1000 - now) / 1000);
-    return { ...base, status: 'skipped', message: `the rules were updated ${Math.floor((now - state.updatedAt) / 1000)} s ago; the next update is allowed in ${wait} s (or force it)` };
+    return {
+      ...base,
+      status: 'skipped',
+      message: `the rules were updated ${Math.floor((now - state.updatedAt) / 1000)} s ago; the next update is allowed in ${wait} s (or force it)`,
+    };
   }
 
   const progress = options.onProgress ?? (() => {});
   progress(`reading ${options.source}`);
-  if (options.verify?.sha256 || options.verify?.publicKey) progress(`verifying ${options.verify.publicKey ? 'the signature' : 'the SHA-256'}`);
+  if (options.verify?.sha256 || options.verify?.publicKey)
+    progress(`verifying ${options.verify.publicKey ? 'the signature' : 'the SHA-256'}`);
   const parsed = parseRulesFile(await readRulesSource(options.source, options.verify));
   progress(`checking ${parsed.rules.length} rules (${parsed.rejected.length} malformed)`);
   const reserved = parsed.rules.filter((rule) => rule.id.startsWith(CUSTOM_PREFIX));
@@ -72,10 +86,18 @@ export async function updateRules(store: RuleStore, options: UpdateRulesOptions)
   const result = { ...base, rejected: [...parsed.rejected, ...rejected], lastUpdated: parsed.lastUpdated };
 
   if (state.updatedAt > 0 && parsed.lastUpdated < state.lastUpdated) {
-    return { ...result, status: 'refused', message: `the file was last updated at ${iso(parsed.lastUpdated)}, before the rules in use (${iso(state.lastUpdated)})` };
+    return {
+      ...result,
+      status: 'refused',
+      message: `the file was last updated at ${iso(parsed.lastUpdated)}, before the rules in use (${iso(state.lastUpdated)})`,
+    };
   }
   if (usable.length < current.length / 2) {
-    return { ...result, status: 'refused', message: `the file has ${usable.length} usable rules, fewer than half of the ${current.length} in use` };
+    return {
+      ...result,
+      status: 'refused',
+      message: `the file has ${usable.length} usable rules, fewer than half of the ${current.length} in use`,
+    };
   }
   if (!options.force && state.updatedAt > 0 && parsed.lastUpdated === state.lastUpdated) {
     return { ...result, status: 'skipped', message: 'the rules are already up to date' };

@@ -68,7 +68,8 @@ describe("a collector site's tokens", () => {
 
   it('refuses a changed site, id, time, flag or signature, and never mixes with local tokens', () => {
     const { token } = mintSiteToken('shop', SECRET, POLICY);
-    const verify = (t: string) => verifySiteToken((site) => (site === 'shop' || site === 'shoq' ? [{ secret: SECRET, until: null }] : undefined), t, DAY);
+    const verify = (t: string) =>
+      verifySiteToken((site) => (site === 'shop' || site === 'shoq' ? [{ secret: SECRET, until: null }] : undefined), t, DAY);
     for (let i = 0; i < token.length; i++) {
       if (token[i] === '.') continue;
       const swapped = token[i] === 'A' ? 'B' : token[i] === '1' ? '0' : token[i] === 'p' ? 'q' : 'A';

@@ -66,7 +66,12 @@ export function mintSessionToken(secret: string, now = Date.now()): { token: str
 }
 
 /** Mints a token for a page view of `site`, to be verified by the collector that knows the site's secret. */
-export function mintSiteToken(site: string, secret: string, policy: SessionPolicy, now = Date.now()): { token: string; session: SessionToken } {
+export function mintSiteToken(
+  site: string,
+  secret: string,
+  policy: SessionPolicy,
+  now = Date.now(),
+): { token: string; session: SessionToken } {
   const { id, issued, issuedAt } = newSession(now);
   const payload = `${site}.${id}.${issued}.${policyFlags(policy)}`;
   return {
@@ -142,12 +147,16 @@ export function checkSiteToken(secretsOf: SecretsOfSite, token: unknown, maxAgeS
   // Every accepted secret is tried (no early exit): the time taken does not say which one matched.
   let acceptedUntil = -Infinity;
   for (const { secret, until } of secrets) {
-    if (signatureMatches(signature, mac(secret, payload)) && (until === null || now <= until)) acceptedUntil = Math.max(acceptedUntil, until ?? Infinity);
+    if (signatureMatches(signature, mac(secret, payload)) && (until === null || now <= until))
+      acceptedUntil = Math.max(acceptedUntil, until ?? Infinity);
   }
   if (acceptedUntil === -Infinity) return null;
   const age = fresh(issued, maxAgeSeconds, now);
   if (!age) return null;
-  return { session: { id: `${site}.${id}`, issuedAt: age.issuedAt, site, policy: policyOfFlags(Number(flags)) }, validUntil: Math.min(age.expiresAt, acceptedUntil) };
+  return {
+    session: { id: `${site}.${id}`, issuedAt: age.issuedAt, site, policy: policyOfFlags(Number(flags)) },
+    validUntil: Math.min(age.expiresAt, acceptedUntil),
+  };
 }
 
 /**

@@ -68,7 +68,8 @@ function filtered(db: Knex, f: ReportFilters): Knex.QueryBuilder {
     const host = likeLiteral(f.host.toLowerCase());
     q = q.andWhere((w) => {
       w.whereRaw('lower(blocked_uri) = ?', [f.host!.toLowerCase()]);
-      for (const pattern of [`%://${host}`, `%://${host}/%`, `%://${host}:%`]) w.orWhereRaw(`lower(blocked_uri) like ? escape '\\'`, [pattern]);
+      for (const pattern of [`%://${host}`, `%://${host}/%`, `%://${host}:%`])
+        w.orWhereRaw(`lower(blocked_uri) like ? escape '\\'`, [pattern]);
     });
   }
   if (f.q) {
@@ -84,15 +85,44 @@ function filtered(db: Knex, f: ReportFilters): Knex.QueryBuilder {
 
 /** The columns a list row reads: all but the raw body and the policy, the two large ones. */
 const LIST_COLUMNS = [
-  'id', 'session_id', 'site', 'channel', 'report_type', 'received_at', 'document_uri', 'referrer', 'blocked_uri', 'effective_directive',
-  'violated_directive', 'disposition', 'source_file', 'line_number', 'column_number', 'status_code', 'sample', 'fingerprint',
-  'is_valid', 'problems', 'user_agent', 'ip', 'cause', 'rule_id', 'via', 'extra', 'sdk_seq',
+  'id',
+  'session_id',
+  'site',
+  'channel',
+  'report_type',
+  'received_at',
+  'document_uri',
+  'referrer',
+  'blocked_uri',
+  'effective_directive',
+  'violated_directive',
+  'disposition',
+  'source_file',
+  'line_number',
+  'column_number',
+  'status_code',
+  'sample',
+  'fingerprint',
+  'is_valid',
+  'problems',
+  'user_agent',
+  'ip',
+  'cause',
+  'rule_id',
+  'via',
+  'extra',
+  'sdk_seq',
 ];
 
 /** A list row: the report without its raw body and policy (the detail view has those). */
 export type ReportListItem = Omit<StoredReport, 'raw' | 'originalPolicy'>;
 
-export async function listReports(db: Knex, f: ReportFilters, page: number, pageSize: number): Promise<{ items: ReportListItem[]; total: number }> {
+export async function listReports(
+  db: Knex,
+  f: ReportFilters,
+  page: number,
+  pageSize: number,
+): Promise<{ items: ReportListItem[]; total: number }> {
   const size = Math.min(Math.max(pageSize, 1), MAX_PAGE_SIZE);
   const [rows, counted] = await Promise.all([
     // Newest first by arrival: the received_at index bounds the scan by the period, however rare the filter.
@@ -121,7 +151,9 @@ export async function reportById(db: Knex, id: number): Promise<StoredReport | n
 /** The values the report filters offer (directives, channels, rules seen in the period). */
 export async function filterValues(db: Knex, p: Period): Promise<{ directives: string[]; channels: string[]; rules: string[] }> {
   const distinct = async (column: string) =>
-    ((await filtered(db, p).distinct(column).whereNotNull(column).orderBy(column).limit(200)) as Row[]).map((row) => String(row[column])).filter(Boolean);
+    ((await filtered(db, p).distinct(column).whereNotNull(column).orderBy(column).limit(200)) as Row[])
+      .map((row) => String(row[column]))
+      .filter(Boolean);
   const [directives, channels, rules] = await Promise.all([distinct('effective_directive'), distinct('channel'), distinct('rule_id')]);
   return { directives, channels, rules };
 }
@@ -143,11 +175,24 @@ function sessionsIn(db: Knex, f: SessionFilters): Knex.QueryBuilder {
   return q;
 }
 
-export async function listSessions(db: Knex, f: SessionFilters, page: number, pageSize: number): Promise<{ items: SessionListItem[]; total: number }> {
+export async function listSessions(
+  db: Knex,
+  f: SessionFilters,
+  page: number,
+  pageSize: number,
+): Promise<{ items: SessionListItem[]; total: number }> {
   const size = Math.min(Math.max(pageSize, 1), MAX_PAGE_SIZE);
-  const reportCount = db('cspo_reports').count('*').whereRaw('cspo_reports.session_id = cspo_sessions.id').andWhere('report_type', '<>', CANARY_TYPE).as('reports');
+  const reportCount = db('cspo_reports')
+    .count('*')
+    .whereRaw('cspo_reports.session_id = cspo_sessions.id')
+    .andWhere('report_type', '<>', CANARY_TYPE)
+    .as('reports');
   const [rows, counted] = await Promise.all([
-    sessionsIn(db, f).select('cspo_sessions.*', reportCount).orderBy('first_seen_at', 'desc').limit(size).offset(Math.max(page - 1, 0) * size) as Promise<Row[]>,
+    sessionsIn(db, f)
+      .select('cspo_sessions.*', reportCount)
+      .orderBy('first_seen_at', 'desc')
+      .limit(size)
+      .offset(Math.max(page - 1, 0) * size) as Promise<Row[]>,
     sessionsIn(db, f).count({ n: '*' }).first() as Promise<CountRow | undefined>,
   ]);
   return { items: rows.map((row) => ({ ...sessionFromRow(row), reports: Number(row.reports) })), total: Number(counted?.n ?? 0) };
@@ -168,7 +213,11 @@ export async function overview(db: Knex, p: Period): Promise<Overview> {
     .count({ n: '*' })
     .groupByRaw(`(received_at / ${DAY}), channel`)
     .orderBy('day')) as CountRow[];
-  const perDay = dayRows.map((row) => ({ day: new Date(Math.floor(Number(row.day)) * DAY).toISOString().slice(0, 10), channel: String(row.channel), count: Number(row.n) }));
+  const perDay = dayRows.map((row) => ({
+    day: new Date(Math.floor(Number(row.day)) * DAY).toISOString().slice(0, 10),
+    channel: String(row.channel),
+    count: Number(row.n),
+  }));
 
   const sessionsInPeriod = () => sessionsFrom(db, p);
   const statusRows = (await sessionsInPeriod().select('verdict_status').count({ n: '*' }).groupBy('verdict_status')) as CountRow[];
@@ -181,7 +230,13 @@ export async function overview(db: Knex, p: Period): Promise<Overview> {
     else sessions.unseen += n;
   }
 
-  const ruleRows = (await inPeriod().select('rule_id').count({ n: '*' }).whereNotNull('rule_id').groupBy('rule_id').orderBy('n', 'desc').limit(10)) as CountRow[];
+  const ruleRows = (await inPeriod()
+    .select('rule_id')
+    .count({ n: '*' })
+    .whereNotNull('rule_id')
+    .groupBy('rule_id')
+    .orderBy('n', 'desc')
+    .limit(10)) as CountRow[];
   const rules = ruleRows.map((row) => ({ id: String(row.rule_id), count: Number(row.n) }));
 
   const anomalies: Record<string, number> = {};
@@ -196,21 +251,53 @@ export async function overview(db: Knex, p: Period): Promise<Overview> {
 /** Reports each rule explained, and ignore-rule drops, since `since`. */
 export async function ruleCounts(db: Knex, since: number): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  const reportRows = (await db('cspo_reports').select('rule_id').count({ n: '*' }).where('received_at', '>=', since).whereNotNull('rule_id').groupBy('rule_id')) as CountRow[];
+  const reportRows = (await db('cspo_reports')
+    .select('rule_id')
+    .count({ n: '*' })
+    .where('received_at', '>=', since)
+    .whereNotNull('rule_id')
+    .groupBy('rule_id')) as CountRow[];
   for (const row of reportRows) counts.set(String(row.rule_id), Number(row.n));
-  const dropRows = (await db('cspo_drops').select('rule_id').sum({ n: 'count' }).where('bucket_at', '>=', since).andWhere('rule_id', '<>', '').groupBy('rule_id')) as CountRow[];
+  const dropRows = (await db('cspo_drops')
+    .select('rule_id')
+    .sum({ n: 'count' })
+    .where('bucket_at', '>=', since)
+    .andWhere('rule_id', '<>', '')
+    .groupBy('rule_id')) as CountRow[];
   for (const row of dropRows) counts.set(String(row.rule_id), (counts.get(String(row.rule_id)) ?? 0) + Number(row.n));
   return counts;
 }
 
 /** The newest violations of a period, for the rule preview (bounded by SCAN_LIMIT). */
-export async function recentViolations(db: Knex, p: Period): Promise<Array<Violation & { id: number; ruleId: string | null; userAgent: string }>> {
+export async function recentViolations(
+  db: Knex,
+  p: Period,
+): Promise<Array<Violation & { id: number; ruleId: string | null; userAgent: string }>> {
   const rows = (await reportsIn(db, p)
-    .select('id', 'rule_id', 'document_uri', 'referrer', 'blocked_uri', 'effective_directive', 'violated_directive', 'disposition', 'source_file', 'line_number', 'column_number', 'status_code', 'sample', 'user_agent')
+    .select(
+      'id',
+      'rule_id',
+      'document_uri',
+      'referrer',
+      'blocked_uri',
+      'effective_directive',
+      'violated_directive',
+      'disposition',
+      'source_file',
+      'line_number',
+      'column_number',
+      'status_code',
+      'sample',
+      'user_agent',
+    )
     .andWhere('report_type', 'csp-violation')
     .orderBy('id', 'desc')
     .limit(SCAN_LIMIT)) as Row[];
-  return rows.map((row) => ({ ...reportFromRow({ ...row, raw: '', problems: '[]', original_policy: '' }), ruleId: (row.rule_id as string | null) ?? null, userAgent: String(row.user_agent ?? '') }));
+  return rows.map((row) => ({
+    ...reportFromRow({ ...row, raw: '', problems: '[]', original_policy: '' }),
+    ruleId: (row.rule_id as string | null) ?? null,
+    userAgent: String(row.user_agent ?? ''),
+  }));
 }
 
 /**
@@ -225,7 +312,10 @@ export async function unexplainedViolations(db: Knex, p: Period): Promise<Violat
     .whereNull('cause')
     .orderBy('id', 'desc')
     .limit(SCAN_LIMIT)) as Row[];
-  const groups = new Map<string, { effectiveDirective: string; blockedUri: string; count: number; sessions: Set<string>; pages: string[] }>();
+  const groups = new Map<
+    string,
+    { effectiveDirective: string; blockedUri: string; count: number; sessions: Set<string>; pages: string[] }
+  >();
   let anonymous = 0;
   for (const row of rows) {
     const blocked = stripQuery(String(row.blocked_uri));
@@ -238,7 +328,13 @@ export async function unexplainedViolations(db: Knex, p: Period): Promise<Violat
     const page = stripQuery(String(row.document_uri));
     if (page && group.pages.length < 5 && !group.pages.includes(page)) group.pages.push(page);
   }
-  return [...groups.values()].map((g) => ({ effectiveDirective: g.effectiveDirective, blockedUri: g.blockedUri, count: g.count, sessions: g.sessions.size, pages: g.pages }));
+  return [...groups.values()].map((g) => ({
+    effectiveDirective: g.effectiveDirective,
+    blockedUri: g.blockedUri,
+    count: g.count,
+    sessions: g.sessions.size,
+    pages: g.pages,
+  }));
 }
 
 /** The policies browsers reported being under, most frequent first (reports carry them). */

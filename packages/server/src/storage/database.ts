@@ -33,7 +33,10 @@ function sqliteConfig(filename: string): Knex.Config {
     pool: {
       min: 1,
       max: 1,
-      afterCreate(conn: { exec: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
+      afterCreate(
+        conn: { exec: (sql: string, cb: (err: Error | null) => void) => void },
+        done: (err: Error | null, conn: unknown) => void,
+      ) {
         // WAL lets readers (CLI, dashboard) work beside the writer.
         conn.exec(`PRAGMA journal_mode = WAL; ${SQLITE_CONNECTION_PRAGMAS}`, (err) => done(err, conn));
       },

@@ -164,14 +164,20 @@ const sites: Migration = {
       await db.raw('ALTER TABLE cspo_reports ALTER COLUMN session_id TYPE varchar(64)');
     }
     await db.schema.alterTable('cspo_sessions', (t) => {
-      t.string('site', 32).notNullable().defaultTo('').comment('The collector site the page view belongs to; "" for this server\'s own pages');
+      t.string('site', 32)
+        .notNullable()
+        .defaultTo('')
+        .comment('The collector site the page view belongs to; "" for this server\'s own pages');
       t.smallint('policy').nullable().comment("What the site's policy lets the verdict expect: 1 canary, 2 Reporting API (from the token)");
       t.index(['site', 'first_seen_at'], 'cspo_sessions_site_first_seen_at');
       // Retention deletes sessions by their last report, in batches: each batch an index range.
       t.index(['last_seen_at'], 'cspo_sessions_last_seen_at');
     });
     await db.schema.alterTable('cspo_reports', (t) => {
-      t.string('site', 32).notNullable().defaultTo('').comment('The collector site of the report; "" for this server\'s own pages and the plain collector');
+      t.string('site', 32)
+        .notNullable()
+        .defaultTo('')
+        .comment('The collector site of the report; "" for this server\'s own pages and the plain collector');
       t.index(['site', 'received_at'], 'cspo_reports_site_received_at');
     });
     await db.schema.alterTable('cspo_rules', (t) => {

@@ -26,7 +26,9 @@ export async function populationOf(
 ): Promise<PopulationCounts> {
   const wanted = violations.slice(0, POPULATION_MAX_VIOLATIONS);
   const [sessions, rows] = await Promise.all([
-    db('cspo_sessions').where('site', site).andWhere('last_seen_at', '>=', since).count({ n: '*' }).first() as Promise<{ n: number | string } | undefined>,
+    db('cspo_sessions').where('site', site).andWhere('last_seen_at', '>=', since).count({ n: '*' }).first() as Promise<
+      { n: number | string } | undefined
+    >,
     wanted.length === 0
       ? Promise.resolve([] as Array<Record<string, unknown>>)
       : (db

@@ -1,5 +1,13 @@
 import type { Knex } from 'knex';
-import type { DropRecord, EvidenceRow, ReportRecord, SessionRecord, ShownVerdict, StoredReport, StoredSession } from '../report/report-record.js';
+import type {
+  DropRecord,
+  EvidenceRow,
+  ReportRecord,
+  SessionRecord,
+  ShownVerdict,
+  StoredReport,
+  StoredSession,
+} from '../report/report-record.js';
 import { dialectOf, type Dialect } from './database.js';
 import { evidenceFromRow, reportFromRow, reportRow, sessionFromRow, sessionRow, text, type Row } from './rows.js';
 import { SqliteBatchInserter } from './sqlite-batch-insert.js';
@@ -67,7 +75,11 @@ export class ReportStore {
           .onConflict('id')
           .merge({
             last_seen_at: trx.raw('greatest(??, ??)', ['cspo_sessions.last_seen_at', 'excluded.last_seen_at']),
-            document_uri: trx.raw("CASE WHEN ?? = '' THEN ?? ELSE ?? END", ['cspo_sessions.document_uri', 'excluded.document_uri', 'cspo_sessions.document_uri']),
+            document_uri: trx.raw("CASE WHEN ?? = '' THEN ?? ELSE ?? END", [
+              'cspo_sessions.document_uri',
+              'excluded.document_uri',
+              'cspo_sessions.document_uri',
+            ]),
             sdk_seen_at: trx.raw('coalesce(??, ??)', ['cspo_sessions.sdk_seen_at', 'excluded.sdk_seen_at']),
             canary: trx.raw('coalesce(??, ??)', ['cspo_sessions.canary', 'excluded.canary']),
             canary_threw: trx.raw('coalesce(??, ??)', ['cspo_sessions.canary_threw', 'excluded.canary_threw']),
@@ -75,10 +87,14 @@ export class ReportStore {
           });
       }
       for (let i = 0; i < reportRows.length; i += ROWS_PER_STATEMENT) {
-        await trx('cspo_reports').insert(reportRows.slice(i, i + ROWS_PER_STATEMENT)).onConflict().ignore();
+        await trx('cspo_reports')
+          .insert(reportRows.slice(i, i + ROWS_PER_STATEMENT))
+          .onConflict()
+          .ignore();
       }
       // Delivered on commit to every process LISTENing (see PgSessionEvents): their live verdicts wake up.
-      if (sessionRows.length) await trx.raw(`select pg_notify('${SESSION_EVENTS_CHANNEL}', id) from unnest(?::text[]) as id`, [sessionRows.map((row) => row.id)]);
+      if (sessionRows.length)
+        await trx.raw(`select pg_notify('${SESSION_EVENTS_CHANNEL}', id) from unnest(?::text[]) as id`, [sessionRows.map((row) => row.id)]);
       if (dropRows.length) {
         await trx('cspo_drops')
           .insert(dropRows)
@@ -163,7 +179,6 @@ export class ReportStore {
   async ping(): Promise<void> {
     await this.db.raw('select 1');
   }
-
 }
 
 const HOUR = 3600_000;

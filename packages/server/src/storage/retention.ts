@@ -41,7 +41,10 @@ async function deleteInBatches(
     const oldest = db(table).select(key).where(column, '<', before).limit(batch);
     // PostgreSQL plans `IN (subquery)` as a hash join over the whole table (checked with EXPLAIN:
     // every batch would read it all); `= any(array(subquery))` looks each key up in the index.
-    const n = await (dialect === 'postgres' ? db(table).whereRaw('?? = any(array(?))', [key, oldest]) : db(table).whereIn(key, oldest)).delete();
+    const n = await (dialect === 'postgres'
+      ? db(table).whereRaw('?? = any(array(?))', [key, oldest])
+      : db(table).whereIn(key, oldest)
+    ).delete();
     deleted += n;
     if (n > 0) onProgress({ table, deleted, total: Math.max(total, deleted) });
     if (n < batch) return deleted;
@@ -53,7 +56,11 @@ async function deleteInBatches(
  * Deletes reports received, sessions last seen and drop counts bucketed before `before`
  * (epoch ms), in batches of DELETE_BATCH rows.
  */
-export async function deleteOlderThan(db: Knex, before: number, onProgress: (progress: CleanProgress) => void = () => {}): Promise<CleanResult> {
+export async function deleteOlderThan(
+  db: Knex,
+  before: number,
+  onProgress: (progress: CleanProgress) => void = () => {},
+): Promise<CleanResult> {
   const reports = await deleteInBatches(db, 'cspo_reports', 'id', 'received_at', before, onProgress);
   const sessions = await deleteInBatches(db, 'cspo_sessions', 'id', 'last_seen_at', before, onProgress);
   // cspo_drops has a composite key: its rows are few (one per hour and reason), one statement suffices.

@@ -65,7 +65,10 @@ export class RuleStore {
 
   /** Every rule: custom ones by creation, then the global ones in file order. */
   async list(): Promise<Rule[]> {
-    const rows = (await this.db('cspo_rules').orderByRaw("case when origin = 'custom' then 0 else 1 end").orderBy('position').orderBy('id')) as Row[];
+    const rows = (await this.db('cspo_rules')
+      .orderByRaw("case when origin = 'custom' then 0 else 1 end")
+      .orderBy('position')
+      .orderBy('id')) as Row[];
     return rows.map(fromRow);
   }
 
@@ -117,7 +120,10 @@ export class RuleStore {
       const existing = (await trx('cspo_rules').where({ id: rule.id }).first()) as Row | undefined;
       if (existing && existing.origin !== 'custom') throw new Error(`rule ${rule.id} is a global rule`);
       const row = toRow({ ...rule, origin: 'custom' }, 0, now);
-      if (existing) await trx('cspo_rules').where({ id: rule.id }).update({ ...row, created_at: existing.created_at });
+      if (existing)
+        await trx('cspo_rules')
+          .where({ id: rule.id })
+          .update({ ...row, created_at: existing.created_at });
       else await trx('cspo_rules').insert(row);
       await this.bump(trx);
     });

@@ -65,12 +65,21 @@ describe('transactionScripts', () => {
       const opened = new sqlite3.Database(join(dir, 'x.sqlite'), (error) => (error ? reject(error) : resolve(opened)));
     });
     const run = (sql: string) => new Promise<void>((resolve, reject) => conn.exec(sql, (error) => (error ? reject(error) : resolve())));
-    const rowsOf = (table: string) => new Promise<unknown[]>((resolve, reject) => conn.all(`SELECT * FROM ${table}`, (error, rows) => (error ? reject(error) : resolve(rows))));
+    const rowsOf = (table: string) =>
+      new Promise<unknown[]>((resolve, reject) =>
+        conn.all(`SELECT * FROM ${table}`, (error, rows) => (error ? reject(error) : resolve(rows))),
+      );
     try {
       await run('CREATE TABLE t1 (a INTEGER PRIMARY KEY, b TEXT NOT NULL); CREATE TABLE t2 (a INTEGER PRIMARY KEY, b TEXT NOT NULL);');
       const [script] = transactionScripts([
         { table: 't1', rows: rows(3) },
-        { table: 't2', rows: [{ a: 1, b: 'ok' }, { a: 2, b: null }] },
+        {
+          table: 't2',
+          rows: [
+            { a: 1, b: 'ok' },
+            { a: 2, b: null },
+          ],
+        },
       ]);
       await expect(run(script!)).rejects.toThrow(/NOT NULL/);
       // Nothing is left open to commit by mistake, and nothing of the group was written.
@@ -84,7 +93,18 @@ describe('transactionScripts', () => {
   });
 
   it('keeps a row longer than the limit whole', () => {
-    const scripts = transactionScripts([{ table: 't', rows: [{ a: 1, b: 'x'.repeat(500) }, { a: 2, b: 'y' }] }], 100);
+    const scripts = transactionScripts(
+      [
+        {
+          table: 't',
+          rows: [
+            { a: 1, b: 'x'.repeat(500) },
+            { a: 2, b: 'y' },
+          ],
+        },
+      ],
+      100,
+    );
     expect(scripts.join('')).toContain(`(1,'${'x'.repeat(500)}')`);
     expect(scripts.join('')).toContain("(2,'y')");
   });
@@ -94,7 +114,9 @@ describe('SqliteBatchInserter', () => {
   let dir: string;
   let db: Knex;
   let inserter: SqliteBatchInserter;
-  const write = (from: number, count: number) => [{ table: 't', rows: Array.from({ length: count }, (_, i) => ({ a: from + i, b: `v${from + i}` })) }];
+  const write = (from: number, count: number) => [
+    { table: 't', rows: Array.from({ length: count }, (_, i) => ({ a: from + i, b: `v${from + i}` })) },
+  ];
   const count = async () => Number(((await db('t').count('* as n')) as Array<{ n: number }>)[0]!.n);
   const open = async (database: Parameters<typeof openDatabase>[0] | Knex) => {
     db = typeof database === 'function' ? database : openDatabase(database).db;
@@ -162,13 +184,14 @@ describe('SqliteBatchInserter', () => {
   it.skipIf(process.platform !== 'linux')('closes the connection it opened, and only that one', async () => {
     const file = join(dir, 'x.sqlite');
     await open(file);
-    const handles = () => readdirSync('/proc/self/fd').filter((fd) => {
-      try {
-        return readlinkSync(`/proc/self/fd/${fd}`) === file;
-      } catch {
-        return false;
-      }
-    }).length;
+    const handles = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === file;
+        } catch {
+          return false;
+        }
+      }).length;
     await inserter.insert(write(0, 1));
     expect(await count()).toBe(1);
     await db.destroy();

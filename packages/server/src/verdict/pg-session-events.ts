@@ -90,7 +90,9 @@ export class PgSessionEvents {
 
   private retry(error?: Error): void {
     if (this.stopped || this.timer) return;
-    this.logger.warn(`live verdicts: lost the PostgreSQL notification connection (${error?.message ?? 'closed'}); retrying in ${this.retryMs} ms`);
+    this.logger.warn(
+      `live verdicts: lost the PostgreSQL notification connection (${error?.message ?? 'closed'}); retrying in ${this.retryMs} ms`,
+    );
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.start();

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { computeVerdict, engineOf, type EvidenceViolation, type HiddenElement, type UnexplainedViolation, type Verdict, type VersionedVerdict } from '@csp-observer/core';
+import {
+  computeVerdict,
+  engineOf,
+  type EvidenceViolation,
+  type HiddenElement,
+  type UnexplainedViolation,
+  type Verdict,
+  type VersionedVerdict,
+} from '@csp-observer/core';
 import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report/report-types.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import { siteOfSession, type SessionPolicy } from '../session/session-token.js';
@@ -9,7 +17,6 @@ import type { SessionHub } from './session-hub.js';
 
 /** A verdict and a short tag that changes whenever the verdict does: the wire type, in core. */
 export type { VersionedVerdict };
-
 
 /** report-uri reports arrive within ~120 ms of the violation (measured in Chromium). */
 const REPORT_URI_DELAY_MS = 2000;
@@ -54,7 +61,14 @@ export class VerdictService {
     for (const row of rows) {
       if (row.reportType === HIDDEN_ELEMENT_TYPE) hidden.push({ tag: row.sample, url: row.blockedUri, directive: row.effectiveDirective });
       else if ((row.reportType === 'csp-violation' || row.reportType === CANARY_TYPE) && row.fingerprint) {
-        violations.push({ channel: row.channel, via: row.via, fingerprint: row.fingerprint, violation: row, receivedAt: row.receivedAt, canary: row.reportType === CANARY_TYPE });
+        violations.push({
+          channel: row.channel,
+          via: row.via,
+          fingerprint: row.fingerprint,
+          violation: row,
+          receivedAt: row.receivedAt,
+          canary: row.reportType === CANARY_TYPE,
+        });
       }
     }
     const https = /^https:/i.test(session?.documentUri ?? '') || rows.some((row) => /^https:/i.test(row.documentUri));

@@ -32,7 +32,8 @@ export const SCAN_TEXT = {
   nothingToShare: 'There is nothing to share for this page view.',
   messages: {
     ok: 'Thank you: the data was shared.',
-    failed: 'Sharing failed: the receiving service could not be reached or refused the data. Nothing was recorded; you may try again later.',
+    failed:
+      'Sharing failed: the receiving service could not be reached or refused the data. Nothing was recorded; you may try again later.',
     already: 'This data was already shared.',
     changed: 'The data changed while you were reading it (more reports arrived). Please review it again before sharing.',
     nothing: 'There is nothing to share for this page view.',
@@ -115,7 +116,8 @@ export function scanPageBody(model: ScanPageModel): string {
   if (model.unexplained.length) parts.push(unexplainedTable(model.unexplained));
   // Nothing to share and nothing to say about it: no section at all.
   const { sharing } = model;
-  if (sharing && (sharing.text !== null || sharing.sharedAt !== null || sharing.message)) parts.push(sharingSection(model.prefix, model.token, sharing));
+  if (sharing && (sharing.text !== null || sharing.sharedAt !== null || sharing.message))
+    parts.push(sharingSection(model.prefix, model.token, sharing));
   parts.push(`<footer class="muted"><a href="${escapeHtml(model.prefix)}/privacy">${SCAN_TEXT.privacy}</a></footer>`);
   return parts.join('\n');
 }
@@ -146,7 +148,9 @@ function sharingSection(prefix: string, token: string, sharing: NonNullable<Scan
   const parts = [`<h2 id="share">${SCAN_TEXT.sharingHeading}</h2>`];
   if (sharing.message) {
     const kind = sharing.message === 'ok' ? 'ok' : sharing.message === 'already' ? '' : 'error';
-    parts.push(`<p class="message ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${escapeHtml(SCAN_TEXT.messages[sharing.message])}</p>`);
+    parts.push(
+      `<p class="message ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${escapeHtml(SCAN_TEXT.messages[sharing.message])}</p>`,
+    );
   }
   if (sharing.sharedAt !== null) {
     parts.push(`<p>${escapeHtml(SCAN_TEXT.shared(`${new Date(sharing.sharedAt).toISOString().replace('T', ' ').slice(0, 16)} UTC`))}</p>`);

@@ -57,7 +57,10 @@ export function visitorRoutes(router: Router, deps: VisitorRouteDeps): void {
     if (!options.visitor.dataSharingUrl) throw new HttpError(404, 'data sharing is not enabled on this site');
     const session = sessionParam(deps, ctx, { status: 404, message: 'no such session' });
     const { text, kind } = await readReportBody(ctx, 4096);
-    const seen = kind === 'form' ? new URLSearchParams(text).get('digest') : ((parseReportJson(text, kind) as { digest?: unknown } | undefined)?.digest ?? null);
+    const seen =
+      kind === 'form'
+        ? new URLSearchParams(text).get('digest')
+        : ((parseReportJson(text, kind) as { digest?: unknown } | undefined)?.digest ?? null);
     const outcome = await share(deps, ctx, session, typeof seen === 'string' ? seen : null);
     if (ctx.accepts('html', 'json') === 'json') {
       ctx.status = outcome === 'ok' ? 200 : outcome === 'failed' ? 502 : 409;
