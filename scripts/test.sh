@@ -49,6 +49,8 @@ rm -rf "$results" && mkdir -p "$results"
 
 log "type check"
 pnpm run typecheck >"$results/typecheck.log" 2>&1 || { cat "$results/typecheck.log" >&2; echo "[test] the type check failed (above)" >&2; exit 1; }
+log "lint and format check (Biome)"
+pnpm run lint >"$results/lint.log" 2>&1 || { cat "$results/lint.log" >&2; echo "[test] lint or formatting failed (above; pnpm format fixes the layout)" >&2; exit 1; }
 log "unit and integration tests (vitest, SQLite and PostgreSQL)"
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
 log "end-to-end tests (Playwright: Chromium, Firefox, WebKit)"
