@@ -33,6 +33,11 @@ export default defineConfig({
           // A file that needs a DOM says so (`@vitest-environment happy-dom`); this page is its location.
           environment: 'node',
           environmentOptions: { happyDOM: { url: 'https://site.example/page' } },
+          // Each file in a fresh worker (a happy-dom window of its own), on every core; core is
+          // loaded as built instead of transformed again for every file.
+          pool: 'threads',
+          maxWorkers: '100%',
+          server: { deps: { external: [/packages\/core\/dist/] } },
         },
       },
       {
@@ -43,6 +48,8 @@ export default defineConfig({
           include: ['packages/dashboard/src/**/*.test.{ts,tsx}'],
           environment: 'node',
           environmentOptions: { happyDOM: { url: 'https://admin.example/csp/admin/' } },
+          pool: 'threads',
+          maxWorkers: '100%',
         },
       },
     ],
