@@ -26,6 +26,32 @@ export default defineConfig({
           environment: 'node',
         },
       },
+      {
+        test: {
+          name: 'sdk',
+          include: ['packages/sdk/src/**/*.test.ts'],
+          // A file that needs a DOM says so (`@vitest-environment happy-dom`); this page is its location.
+          environment: 'node',
+          environmentOptions: { happyDOM: { url: 'https://site.example/page' } },
+          // Each file in a fresh worker (a happy-dom window of its own), on every core; core is
+          // loaded as built instead of transformed again for every file.
+          pool: 'threads',
+          maxWorkers: '100%',
+          server: { deps: { external: [/packages\/core\/dist/] } },
+        },
+      },
+      {
+        // The dashboard's TSX, as its tsconfig compiles it (react-jsx with preact's runtime).
+        oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+        test: {
+          name: 'dashboard',
+          include: ['packages/dashboard/src/**/*.test.{ts,tsx}'],
+          environment: 'node',
+          environmentOptions: { happyDOM: { url: 'https://admin.example/csp/admin/' } },
+          pool: 'threads',
+          maxWorkers: '100%',
+        },
+      },
     ],
   },
 });
