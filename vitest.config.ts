@@ -33,10 +33,9 @@ export default defineConfig({
           // A file that needs a DOM says so (`@vitest-environment happy-dom`); this page is its location.
           environment: 'node',
           environmentOptions: { happyDOM: { url: 'https://site.example/page' } },
-          // Each file in a fresh worker (a happy-dom window of its own), on every core; core is
+          // Each file in a fresh worker (a happy-dom window of its own); core is
           // loaded as built instead of transformed again for every file.
           pool: 'threads',
-          maxWorkers: '100%',
           server: { deps: { external: [/packages\/core\/dist/] } },
         },
       },
@@ -49,7 +48,6 @@ export default defineConfig({
           environment: 'node',
           environmentOptions: { happyDOM: { url: 'https://admin.example/csp/admin/' } },
           pool: 'threads',
-          maxWorkers: '100%',
         },
       },
     ],
