@@ -42,7 +42,26 @@ describe('rewriteHtml', () => {
   });
 });
 
+describe('rewriteHtml on a page with nothing to change', () => {
+  it('returns the page as it got it', async () => {
+    const html = `<!doctype html><p>${'text <b>bold</b> '.repeat(1000)}<script nonce="n">1</script>`;
+    expect(await rewriteHtml(html, { ...spec, inject: undefined })).toBe(html);
+  });
+});
+
 describe('rewriteHtmlStream', () => {
+  it('ends the output with the error of the source', async () => {
+    const source = new Readable({ read() {} });
+    const out = rewriteHtmlStream(source, spec);
+    source.push('<head><script>');
+    source.destroy(new Error('upstream failed'));
+    await expect(
+      (async () => {
+        for await (const _ of out);
+      })(),
+    ).rejects.toThrow('upstream failed');
+  });
+
   it('rewrites across chunk boundaries, multi-byte characters included', async () => {
     const html = '<html><head></head><body><p>é — ünïcødé</p><script>1</script></body></html>';
     const bytes = Buffer.from(html);
