@@ -2,7 +2,7 @@ import { stripQuery, type ViolationCount, type Violation } from '@csp-observer/c
 import type { Knex } from 'knex';
 import { CANARY_TYPE, HIDDEN_ELEMENT_TYPE } from '../report/report-types.js';
 import type { StoredReport, StoredSession } from '../report/report-record.js';
-import { parseJson, reportFromRow, sessionFromRow, type Row } from './rows.js';
+import { parseJson, reportFromRow, sessionFromRow, VIOLATION_COLUMNS, type Row } from './rows.js';
 
 /** The dashboard's reads. Every query is bounded by a period and a limit. */
 
@@ -91,17 +91,7 @@ const LIST_COLUMNS = [
   'channel',
   'report_type',
   'received_at',
-  'document_uri',
-  'referrer',
-  'blocked_uri',
-  'effective_directive',
-  'violated_directive',
-  'disposition',
-  'source_file',
-  'line_number',
-  'column_number',
-  'status_code',
-  'sample',
+  ...VIOLATION_COLUMNS,
   'fingerprint',
   'is_valid',
   'problems',
@@ -274,22 +264,7 @@ export async function recentViolations(
   p: Period,
 ): Promise<Array<Violation & { id: number; ruleId: string | null; userAgent: string }>> {
   const rows = (await reportsIn(db, p)
-    .select(
-      'id',
-      'rule_id',
-      'document_uri',
-      'referrer',
-      'blocked_uri',
-      'effective_directive',
-      'violated_directive',
-      'disposition',
-      'source_file',
-      'line_number',
-      'column_number',
-      'status_code',
-      'sample',
-      'user_agent',
-    )
+    .select('id', 'rule_id', ...VIOLATION_COLUMNS, 'user_agent')
     .andWhere('report_type', 'csp-violation')
     .orderBy('id', 'desc')
     .limit(SCAN_LIMIT)) as Row[];

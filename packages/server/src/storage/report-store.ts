@@ -9,7 +9,7 @@ import type {
   StoredSession,
 } from '../report/report-record.js';
 import { dialectOf, type Dialect } from './database.js';
-import { evidenceFromRow, reportFromRow, reportRow, sessionFromRow, sessionRow, text, type Row } from './rows.js';
+import { evidenceFromRow, reportFromRow, reportRow, sessionFromRow, sessionRow, text, VIOLATION_COLUMNS, type Row } from './rows.js';
 import { SqliteBatchInserter } from './sqlite-batch-insert.js';
 
 // The first SDK sighting and the first canary message win; the document of the first report too.
@@ -145,25 +145,7 @@ export class ReportStore {
   /** The rows of a session the verdict looks at (bounded by the per-session limit). */
   async evidenceOfSession(sessionId: string): Promise<EvidenceRow[]> {
     const rows = (await this.db('cspo_reports')
-      .select(
-        'channel',
-        'via',
-        'report_type',
-        'fingerprint',
-        'received_at',
-        'document_uri',
-        'referrer',
-        'blocked_uri',
-        'effective_directive',
-        'violated_directive',
-        'disposition',
-        'source_file',
-        'line_number',
-        'column_number',
-        'status_code',
-        'sample',
-        'rule_id',
-      )
+      .select('channel', 'via', 'report_type', 'fingerprint', 'received_at', ...VIOLATION_COLUMNS, 'rule_id')
       .where({ session_id: sessionId })
       .orderBy('id')
       .limit(EVIDENCE_LIMIT)) as Row[];

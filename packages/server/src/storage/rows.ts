@@ -53,6 +53,21 @@ export type Row = Record<string, unknown>;
 
 export const nullableNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
+/** The columns of a report's violation that every read selects: all but the (large) original_policy. */
+export const VIOLATION_COLUMNS = [
+  'document_uri',
+  'referrer',
+  'blocked_uri',
+  'effective_directive',
+  'violated_directive',
+  'disposition',
+  'source_file',
+  'line_number',
+  'column_number',
+  'status_code',
+  'sample',
+] as const;
+
 /** The violation columns of a row (original_policy only when it was selected). */
 export function violationOf(row: Row): Violation {
   return {
