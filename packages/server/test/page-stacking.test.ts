@@ -73,7 +73,11 @@ const stacks: Stack[] = [];
 
 /** A Koa app: `outside` mounted before cspObserver(), `inside` after it, then the page. */
 async function stack(
-  { outside = [], inside = [], options = {} }: { outside?: Middleware[]; inside?: Middleware[]; options?: Partial<CspObserverOptions> },
+  {
+    outside = [],
+    inside = [],
+    options = {},
+  }: { outside?: readonly Middleware[]; inside?: readonly Middleware[]; options?: Partial<CspObserverOptions> },
   page: Middleware = (ctx) => {
     ctx.type = 'html';
     ctx.body = PAGE;
@@ -288,7 +292,10 @@ describe('@koa/router, HEAD and errors', () => {
     router.get('/api', (ctx) => {
       ctx.body = { ok: true };
     });
-    const s = await stack({ inside: [router.routes(), router.allowedMethods()] }, () => undefined);
+    const s = await stack(
+      { inside: [router.routes() as unknown as Middleware, router.allowedMethods() as unknown as Middleware] },
+      () => undefined,
+    );
     expect(pairing(await get(`${s.url}/page`, NAVIGATION)).paired).toBe(true);
     expect((await get(`${s.url}/api`))?.headers[REPORT_ONLY]).toBeUndefined();
     const notAllowed = await get(`${s.url}/page`, {}, 'POST');
