@@ -1,7 +1,9 @@
 // One server of the page-path benchmark, in its own process: a Koa app serving the benchmark's
 // page (bench/page-fixture.mjs), `bare` or behind `observer` (cspObserver() with its defaults,
-// SQLite in a temporary file, logging off). Every page size is served at /SIZE (a string body) and
-// /SIZE/stream (a stream body in 64 KiB chunks, as a file or a template engine would give it).
+// SQLite in a temporary file, logging off). Every page size is served at /SIZE (a string body, the
+// same text every time, as a static or cached page), /SIZE/fresh (a string body that differs on
+// every request, as a page rendered with a CSRF token) and /SIZE/stream (a stream body in 64 KiB
+// chunks, as a file or a template engine would give it).
 // Prints its port; on SIGTERM stops.
 import { createServer } from 'node:http';
 import { Readable } from 'node:stream';
@@ -20,13 +22,17 @@ if (mode === 'observer') {
   await observer.ready;
   app.use(observer);
 }
+let served = 0;
 app.use(async (ctx) => {
-  const [, size, stream] = ctx.path.split('/');
+  const [, size, variant] = ctx.path.split('/');
   const page = pages.get(size);
   if (!page) return;
   ctx.type = 'html';
-  if (stream !== 'stream') ctx.body = page;
-  else {
+  if (variant === undefined) ctx.body = page;
+  else if (variant === 'fresh') {
+    // A page rendered for this request: a token in <head> makes every one differ.
+    ctx.body = page.replace('<meta charset="utf-8">', `<meta charset="utf-8">\n<meta name="csrf-token" content="t${++served}">`);
+  } else {
     const bytes = Buffer.from(page);
     ctx.body = Readable.from(
       (function* () {

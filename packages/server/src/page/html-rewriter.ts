@@ -159,7 +159,7 @@ function isAlpha(c: number): boolean {
  * Escapes an attribute value as parse5-html-rewriting-stream did (entities 8's escapeAttribute):
  * `&`, `"` and U+00A0 only.
  */
-function escapeAttribute(value: string): string {
+export function escapeAttribute(value: string): string {
   if (!/["&\u00a0]/.test(value)) return value;
   return value.replace(/["&\u00a0]/g, (c) => (c === '&' ? '&amp;' : c === '"' ? '&quot;' : '&nbsp;'));
 }

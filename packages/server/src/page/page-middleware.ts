@@ -14,6 +14,7 @@ import { bodyCharset, type BodyCharset } from './body-charset.js';
 import { contentCoding, type ContentCoding } from './content-coding.js';
 import { dropConditionals, isDocumentRequest, makeUncacheable } from './page-caching.js';
 import { PageWarnings } from './page-warnings.js';
+import { RewriteCache } from './rewrite-cache.js';
 import type { Logger } from '../logger.js';
 
 /** What the middleware leaves on `ctx.state` for the app's templates. */
@@ -39,6 +40,7 @@ export function pageMiddleware(options: ResolvedOptions, logger: Logger) {
   const rewriteTags = options.page.nonces.script || options.page.nonces.style || options.page.injectSdk;
   const mint = tokenMinter(options);
   const warn = new PageWarnings(logger, header.name);
+  const rewrites = new RewriteCache();
 
   return async function cspObserverPage(ctx: Context, next: Next): Promise<void> {
     if (!options.page.isEnabledPath(ctx)) return next();
@@ -100,8 +102,8 @@ export function pageMiddleware(options: ResolvedOptions, logger: Logger) {
       return withdraw();
     }
     if (typeof body === 'string') {
-      // Koa sends a string as UTF-8, whatever charset the Content-Type names.
-      ctx.body = rewriteHtml(body, specOf(options, nonce, token, 'utf8'));
+      // Koa sends a string as UTF-8, whatever charset the Content-Type names; so do we, as bytes.
+      ctx.body = rewrites.rewrite(body, specOf(options, nonce, token, 'utf8'));
       ctx.type = type;
       return;
     }
@@ -114,7 +116,10 @@ export function pageMiddleware(options: ResolvedOptions, logger: Logger) {
     }
     const spec = specOf(options, nonce, token, charset);
     if (bytes && coding === null) {
-      ctx.body = Buffer.from(rewriteHtml(bytes.toString(charset), spec), charset);
+      ctx.body =
+        charset === 'utf8'
+          ? rewrites.rewrite(bytes.toString('utf8'), spec)
+          : Buffer.from(rewriteHtml(bytes.toString('latin1'), spec), 'latin1');
     } else if (ctx.method === 'HEAD') {
       // Nothing is sent: only the length, which the rewrite changes, is unknown now.
       ctx.remove('Content-Length');
