@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 
@@ -8,9 +9,25 @@ export type DatabaseOption = string | Knex.Config | Knex;
 /** Which SQL dialect a knex instance speaks, for the few queries that differ. */
 export type Dialect = 'sqlite' | 'postgres';
 
+const PG_CLIENT = /^(pg|postgres|postgresql)$/;
+
 export function dialectOf(db: Knex): Dialect {
   const client = String(db.client.config.client ?? '');
-  return /^(pg|postgres|postgresql)$/.test(client) ? 'postgres' : 'sqlite';
+  return PG_CLIENT.test(client) ? 'postgres' : 'sqlite';
+}
+
+/**
+ * `pg` is an optional peer dependency (SQLite users never load it): a PostgreSQL database without
+ * it is a start-up error that names the install command, not knex's error at the first query.
+ */
+function requirePgDriver(): void {
+  try {
+    createRequire(import.meta.url).resolve('pg');
+  } catch {
+    throw new Error(
+      'database: PostgreSQL needs its driver, the package pg, which is not installed: run `npm install pg` (or `pnpm add pg`, `yarn add pg`)',
+    );
+  }
 }
 
 function isKnex(value: unknown): value is Knex {
@@ -52,12 +69,16 @@ export function openDatabase(option: DatabaseOption): { db: Knex; owned: boolean
   if (isKnex(option)) return { db: option, owned: false };
   if (typeof option === 'string') {
     if (/^postgres(ql)?:\/\//i.test(option)) {
+      requirePgDriver();
       return { db: knexFactory({ client: 'pg', connection: option, pool: { min: 0, max: 10 } }), owned: true };
     }
     const filename = option.replace(/^sqlite:(\/\/)?/i, '');
     if (!filename) throw new Error('database: empty SQLite path');
     return { db: knexFactory(sqliteConfig(filename)), owned: true };
   }
-  if (option && typeof option === 'object') return { db: knexFactory(option as Knex.Config), owned: true };
+  if (option && typeof option === 'object') {
+    if (PG_CLIENT.test(String(option.client ?? ''))) requirePgDriver();
+    return { db: knexFactory(option as Knex.Config), owned: true };
+  }
   throw new Error('database must be a SQLite path, a postgres:// URL, a knex config or a knex instance');
 }

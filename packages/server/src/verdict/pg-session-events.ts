@@ -17,8 +17,9 @@ interface PgClient {
   on(event: 'error' | 'end', listener: (error?: Error) => void): void;
 }
 
-// pg ships without type declarations; this is the part used here.
-const { Client } = createRequire(import.meta.url)('pg') as { Client: new (config: unknown) => PgClient };
+// pg ships without type declarations; this is the part used here. Loaded when first needed: pg is
+// an optional peer dependency, installed by PostgreSQL users only (storage/database.ts checks it).
+const loadPgClient = () => (createRequire(import.meta.url)('pg') as { Client: new (config: unknown) => PgClient }).Client;
 
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 30_000;
@@ -53,7 +54,7 @@ export class PgSessionEvents {
   /** Connects and LISTENs; a failure is logged and retried, never thrown. */
   async start(): Promise<void> {
     if (this.stopped || this.client) return;
-    const client = new Client(this.connection);
+    const client = new (loadPgClient())(this.connection);
     let failed = false;
     const drop = (error?: Error) => {
       if (failed) return;
