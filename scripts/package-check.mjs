@@ -20,7 +20,8 @@
 //
 // Usage: node scripts/package-check.mjs (after scripts/setup.sh). Env: PACKAGE_CHECK_PORT (first
 // port to use; default: ports the system picks), PACKAGE_CHECK_KEEP=1 (keep the temporary folder),
-// PACKAGE_CHECK_SQLITE=compile, PACKAGE_CHECK_NODE=/path/to/node (run the apps on another Node).
+// PACKAGE_CHECK_SQLITE=compile, PACKAGE_CHECK_NODES=22,24 (run the apps on these Node majors too, from
+// the npm registry's node-<platform>-<arch> packages; scripts/test.sh sets it).
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,7 +36,6 @@ const PACKAGES = ['core', 'sdk', 'dashboard', 'server'];
 const SECRET = 'package-check-secret-0123456789';
 const ADMIN_TOKEN = 'package-check-admin-token-0123456789';
 const BLOCKED = 'https://package-check.example/injected.js';
-const appNode = process.env.PACKAGE_CHECK_NODE || process.execPath;
 let nextPort = Number(process.env.PACKAGE_CHECK_PORT || 0);
 
 const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
@@ -59,7 +59,7 @@ function run(command, args, { cwd, env, heartbeat, allowFailure = false } = {}) 
     });
     const since = Date.now();
     const timer = heartbeat
-      ? setInterval(() => log(`  ... ${heartbeat} (${Math.round((Date.now() - since) / 1000)} s so far)`), 20_000)
+      ? setInterval(() => log(`  ... ${heartbeat}: ${Math.round((Date.now() - since) / 1000)} s so far`), 20_000)
       : null;
     child.on('error', (error) => {
       if (timer) clearInterval(timer);
@@ -158,6 +158,9 @@ async function checkTarball(dir, file, versions, into) {
     if (manifest.dependencies?.pg) problems.push('pg is a dependency: only PostgreSQL users need it (an optional peer dependency)');
     if (!peers.pg || manifest.peerDependenciesMeta?.pg?.optional !== true) problems.push('pg is not an optional peer dependency');
     if (!manifest.dependencies?.sqlite3) problems.push('sqlite3 is not a dependency: SQLite must work out of the box');
+    if (manifest.dependencies?.['@types/node'] !== '*') {
+      problems.push('@types/node is not a dependency on "*": its types name Node\'s, and "*" shares the app\'s own @types/node');
+    }
     if (!manifest.dependencies?.['@types/koa'])
       problems.push("@types/koa is not a dependency: a strict TypeScript app cannot read the package's types without it");
   }
@@ -339,9 +342,12 @@ async function freePort() {
 }
 
 /** Starts `node <entry>` in the app; resolves once `/csp/health` answers. */
-async function startApp(app, entry, label) {
+async function startApp(app, entry, label, node) {
+  // A database of its own for each run: what it finds stored is what this run sent.
+  rmSync(join(app, 'data'), { recursive: true, force: true });
+  mkdirSync(join(app, 'data'));
   const port = await freePort();
-  const child = spawn(appNode, [entry], {
+  const child = spawn(node, [entry], {
     cwd: app,
     env: { ...process.env, PORT: String(port), CSP_OBSERVER_SECRET: SECRET, CSP_OBSERVER_ADMIN_TOKEN: ADMIN_TOKEN, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -383,8 +389,8 @@ async function startApp(app, entry, label) {
 }
 
 /** A page, its policy's report-uri, a real report POSTed there, found again through the admin API. */
-async function exerciseApp(app, entry, label) {
-  const server = await startApp(app, entry, label);
+async function exerciseApp(app, entry, label, node) {
+  const server = await startApp(app, entry, label, node);
   const problem = (message) => fail(`${label} (node ${entry}): ${message}\n--- the app's output:\n${server.output().trim()}`);
   try {
     const page = await fetch(`${server.base}/`);
@@ -448,6 +454,55 @@ async function typecheck(app, label) {
     );
 }
 
+/**
+ * Node.js of another major version, from the npm registry's node-<platform>-<arch> package (the
+ * binary that `npm install node@22` would bring), for running the apps on it.
+ */
+async function fetchNode(major, work) {
+  const dir = join(work, 'nodes', major);
+  mkdirSync(dir, { recursive: true });
+  const name = `node-${process.platform}-${process.arch}@${major}`;
+  await run('npm', ['pack', '--silent', '--prefer-offline', '--pack-destination', dir, name], { cwd: dir, heartbeat: `npm pack ${name}` });
+  const tarball = readdirSync(dir).find((file) => file.endsWith('.tgz'));
+  if (!tarball) fail(`npm pack ${name} made no tarball`);
+  await run('tar', ['-xzf', tarball], { cwd: dir });
+  const path = join(dir, 'package', 'bin', 'node');
+  const version = (await run(path, ['--version'], { cwd: dir })).output.trim();
+  if (!version.startsWith(`v${major}.`)) fail(`${name} is Node ${version}`);
+  return { path, version };
+}
+
+/** Whether this Node runs a .ts file as it is (type stripping: on by default from 22.18 and 23.6). */
+function stripsTypes(version) {
+  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+  return major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
+}
+
+/** The README's snippets (and, for Koa 3, CommonJS and the CLI) on every Node of the check. */
+async function runApps(app, label, nodes, { commonJs }) {
+  for (const node of nodes) {
+    const on = `${label} on Node ${node.version}`;
+    log(`${on}: the README's JavaScript snippet: a page, a CSP report POSTed to its report-uri and found stored`);
+    await exerciseApp(app, 'app.js', on, node.path);
+    if (commonJs) {
+      log(`${on}: the same from CommonJS (require)`);
+      await exerciseApp(app, 'app.cjs', `${on}, CommonJS`, node.path);
+    }
+    if (stripsTypes(node.version)) {
+      log(`${on}: the README's TypeScript snippet as it is (node app.ts)`);
+      await exerciseApp(app, 'app.ts', `${on}, TypeScript`, node.path);
+    }
+    if (commonJs) {
+      log(`${on}: the CLI (csp-observer --help), and a postgres:// URL without pg installed`);
+      await run(node.path, [join(app, 'node_modules', '@csp-observer', 'server', 'bin', 'csp-observer.js'), '--help'], { cwd: app });
+      const pgMessage = (await run(node.path, ['pg-missing.js'], { cwd: app })).output.trim();
+      if (!pgMessage.includes('npm install pg')) {
+        fail(`${on}: a postgres:// URL without pg installed said ${JSON.stringify(pgMessage)}, not the command that installs it`);
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
@@ -455,9 +510,15 @@ async function main() {
   if (!relative(root, work).startsWith('..'))
     fail(`the temporary folder ${work} is inside the workspace: set TMPDIR to a folder outside it`);
   const compileSqlite = process.env.PACKAGE_CHECK_SQLITE === 'compile';
-  const { version: nodeVersion } = process;
-  log(`in ${work}; apps run on ${appNode === process.execPath ? `Node ${nodeVersion}` : appNode}`);
+  const majors = (process.env.PACKAGE_CHECK_NODES ?? '').split(/[\s,]+/).filter(Boolean);
+  log(`in ${work}; the apps run on Node ${[process.version, ...majors].join(', ')}`);
   try {
+    const nodes = [{ path: process.execPath, version: process.version }];
+    for (const major of majors) {
+      if (!/^\d+$/.test(major)) fail(`PACKAGE_CHECK_NODES takes major versions (22,24), not ${JSON.stringify(major)}`);
+      log(`Node ${major} from the npm registry (node-${process.platform}-${process.arch})`);
+      nodes.push(await fetchNode(major, work));
+    }
     const tarballDir = join(work, 'tarballs');
     mkdirSync(tarballDir);
     const versions = Object.fromEntries(
@@ -476,10 +537,17 @@ async function main() {
       tarballs[dir] = join(tarballDir, made[0]);
     }
     log('reading the tarballs');
+    const badTarballs = [];
     for (const dir of PACKAGES) {
-      const { name, files, packed, unpacked } = await checkTarball(dir, tarballs[dir], versions, join(work, 'unpacked', dir));
-      log(`  ${name}: ${files} files, ${(packed / 1024).toFixed(0)} KiB packed, ${(unpacked / 1024).toFixed(0)} KiB unpacked`);
+      try {
+        const { name, files, packed, unpacked } = await checkTarball(dir, tarballs[dir], versions, join(work, 'unpacked', dir));
+        log(`  ${name}: ${files} files, ${(packed / 1024).toFixed(0)} KiB packed, ${(unpacked / 1024).toFixed(0)} KiB unpacked`);
+      } catch (error) {
+        if (!(error instanceof CheckFailure)) throw error;
+        badTarballs.push(error.message);
+      }
     }
+    if (badTarballs.length) fail(badTarballs.join('\n'));
     const { js, ts, install } = readmeSnippets();
     if (install !== 'npm install @csp-observer/server koa')
       fail(`README.md's install line is \`${install}\`, not \`npm install @csp-observer/server koa\``);
@@ -501,23 +569,15 @@ async function main() {
     }
     if (installed3('pg')) fail(`Koa 3 app: pg ${installed3('pg')} was installed though nobody asked for it`);
     writeFileSync(join(koa3, 'app.js'), listenHere(js, 'JavaScript'));
-    writeFileSync(join(koa3, 'app.ts'), ts);
+    writeFileSync(join(koa3, 'app.ts'), listenHere(ts, 'TypeScript'));
     writeFileSync(join(koa3, 'types.ts'), TYPES_TS);
     writeFileSync(join(koa3, 'app.cjs'), CJS_APP);
     writeFileSync(join(koa3, 'pg-missing.js'), PG_MISSING);
-    log(`Koa 3 app (koa ${installed3('koa')}): the README's JavaScript snippet, a page, a CSP report POSTed and found stored`);
-    await exerciseApp(koa3, 'app.js', 'Koa 3 app');
-    log('Koa 3 app: the same from CommonJS (require)');
-    await exerciseApp(koa3, 'app.cjs', 'Koa 3 app, CommonJS');
     log(
       `Koa 3 app: tsc --noEmit under strict on the README's TypeScript snippet (@types/koa ${installed3('@types/koa')} came with the server)`,
     );
     await typecheck(koa3, 'Koa 3 app');
-    log('Koa 3 app: the CLI (csp-observer --help) and a postgres:// URL without pg');
-    await run(appNode, [join(koa3, 'node_modules', '@csp-observer', 'server', 'bin', 'csp-observer.js'), '--help'], { cwd: koa3 });
-    const pgMessage = (await run(appNode, ['pg-missing.js'], { cwd: koa3 })).output.trim();
-    if (!pgMessage.includes('npm install pg'))
-      fail(`Koa 3 app: a postgres:// URL without pg installed said ${JSON.stringify(pgMessage)}, not the command that installs it`);
+    await runApps(koa3, `Koa 3 app (koa ${installed3('koa')})`, nodes, { commonJs: true });
 
     // Koa 2: the README's snippet and strict TypeScript on Koa 2's own types.
     const koa2 = join(work, 'app-koa2');
@@ -536,12 +596,11 @@ async function main() {
       }
     }
     writeFileSync(join(koa2, 'app.js'), listenHere(js, 'JavaScript'));
-    writeFileSync(join(koa2, 'app.ts'), ts);
+    writeFileSync(join(koa2, 'app.ts'), listenHere(ts, 'TypeScript'));
     writeFileSync(join(koa2, 'types.ts'), TYPES_TS);
-    log(`Koa 2 app (koa ${installed2('koa')}): the README's JavaScript snippet, a page, a CSP report POSTed and found stored`);
-    await exerciseApp(koa2, 'app.js', 'Koa 2 app');
     log(`Koa 2 app: tsc --noEmit under strict on @types/koa ${installed2('@types/koa')}`);
     await typecheck(koa2, 'Koa 2 app');
+    await runApps(koa2, `Koa 2 app (koa ${installed2('koa')})`, nodes, { commonJs: false });
     log('passed');
   } finally {
     if (process.env.PACKAGE_CHECK_KEEP === '1') log(`kept ${work}`);

@@ -28,7 +28,31 @@ if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_version.h ]; 
 fi
 
 log "installing dependencies"
-pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v '^Progress' | tail -n 5
+# pnpm says nothing while an install script runs: a line every 20 s shows it is moving, and
+# names sqlite3's compilation (about 2 minutes, the first time) while that is what it waits for.
+install_log=$(mktemp)
+pnpm install --frozen-lockfile --reporter=append-only >"$install_log" 2>&1 &
+install_pid=$!
+waited=0
+while kill -0 "$install_pid" 2>/dev/null; do
+  sleep 1
+  waited=$((waited + 1))
+  if [ $((waited % 20)) = 0 ]; then
+    if grep -q 'sqlite3 install\$' "$install_log" && ! grep -q 'sqlite3 install: ' "$install_log"; then
+      log "  still installing (${waited} s): sqlite3 compiles from source where no prebuilt binary can be downloaded (about 2 minutes, once)"
+    else
+      log "  still installing (${waited} s)"
+    fi
+  fi
+done
+if ! wait "$install_pid"; then
+  cat "$install_log" >&2
+  rm -f "$install_log"
+  echo "[setup] pnpm install failed (output above)" >&2
+  exit 1
+fi
+grep -v '^Progress' "$install_log" | tail -n 5
+rm -f "$install_log"
 log "building packages"
 # Quiet when it works; the whole output when it does not.
 if ! build_log=$(pnpm run --silent build 2>&1); then

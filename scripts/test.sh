@@ -51,6 +51,8 @@ log "type check"
 pnpm run typecheck >"$results/typecheck.log" 2>&1 || { cat "$results/typecheck.log" >&2; echo "[test] the type check failed (above)" >&2; exit 1; }
 log "lint and format check (Biome)"
 pnpm run lint >"$results/lint.log" 2>&1 || { cat "$results/lint.log" >&2; echo "[test] lint or formatting failed (above; pnpm format fixes the layout)" >&2; exit 1; }
+log "package check: the packages packed, installed with npm into fresh Koa 2 and Koa 3 apps outside the repository, the README's snippets run on Node 20, 22 and 24"
+PACKAGE_CHECK_NODES="${PACKAGE_CHECK_NODES-22,24}" node scripts/package-check.mjs
 log "unit and integration tests (vitest, SQLite and PostgreSQL)"
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
 log "end-to-end tests (Playwright: Chromium, Firefox, WebKit)"
