@@ -7,10 +7,12 @@
 // 2. Installs the tarballs with npm, beside packages from the npm registry, into fresh apps in a
 //    temporary folder: one on Koa 3 (ESM JavaScript, CommonJS, strict TypeScript with nothing
 //    installed by hand), one on Koa 2 (ESM JavaScript, strict TypeScript on @types/koa 2).
-// 3. Runs the README's snippet in each (the JavaScript one; the TypeScript one through tsc),
-//    sends a real CSP report to it over HTTP and finds it stored (the admin API); checks the
-//    SDK and the dashboard are served, the CLI starts, and a postgres:// URL without pg says
-//    which command installs it.
+// 3. Type-checks the README's TypeScript snippet with tsc under strict (the packages' .d.ts files
+//    included), runs its JavaScript snippet (and in the Koa 3 app the same from CommonJS, and on
+//    Node 22.18+ the TypeScript one as it is), on Node 20 and each major in PACKAGE_CHECK_NODES:
+//    loads a page, sends a real CSP report to its report-uri over HTTP and finds it stored (the
+//    admin API); checks the SDK and the dashboard are served, the CLI starts, and a postgres://
+//    URL without pg says which command installs it.
 //
 // sqlite3 compiles from source here (about 2 minutes a time: no prebuilt binary can be
 // downloaded), so by default the apps install without install scripts and get the workspace's
@@ -47,9 +49,9 @@ function fail(message) {
 }
 
 /** Runs a command; resolves with its output, or fails with the command, its exit and its output. */
-function run(command, args, { cwd, env, heartbeat, allowFailure = false } = {}) {
+function run(command, args, { cwd, env = process.env, heartbeat, allowFailure = false } = {}) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => {
       output += chunk;
@@ -297,9 +299,12 @@ async function installApp(app, { label, tarballs, extra, compileSqlite }) {
     '--prefer-offline',
     ...(compileSqlite ? [] : ['--ignore-scripts']),
   ];
-  const env = { npm_config_update_notifier: 'false' };
+  // Nothing of this workspace's npm or pnpm settings (pnpm run passes its own npm_config_* on).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  env.npm_config_update_notifier = 'false';
   // As scripts/setup.sh: node-gyp builds against Debian's Node headers where they are.
-  if (compileSqlite && !process.env.npm_config_nodedir && existsSync('/usr/include/node/node_version.h')) env.npm_config_nodedir = '/usr';
+  const nodedir = process.env.npm_config_nodedir || (existsSync('/usr/include/node/node_version.h') ? '/usr' : '');
+  if (compileSqlite && nodedir) env.npm_config_nodedir = nodedir;
   await run('npm', [...args, ...tarballs, ...extra], {
     cwd: app,
     env,

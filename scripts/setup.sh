@@ -38,7 +38,7 @@ while kill -0 "$install_pid" 2>/dev/null; do
   sleep 1
   waited=$((waited + 1))
   if [ $((waited % 20)) = 0 ]; then
-    if grep -q 'sqlite3 install\$' "$install_log" && ! grep -q 'sqlite3 install: ' "$install_log"; then
+    if grep -q 'sqlite3 install\$' "$install_log" && ! grep -Eq 'sqlite3 install: (Done|Failed)' "$install_log"; then
       log "  still installing (${waited} s): sqlite3 compiles from source where no prebuilt binary can be downloaded (about 2 minutes, once)"
     else
       log "  still installing (${waited} s)"
