@@ -79,7 +79,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   const store = new ReportStore(db);
   const writer = new BatchWriter(store);
   const ruleStore = new RuleStore(db);
-  const rules = new RuleBook(ruleStore, logger);
+  const rules = new RuleBook(ruleStore, logger, resolved.rules.matchBudget);
   const hub = new SessionHub();
   const pipeline = new ReportPipeline(resolved, writer, logger, rules, (sessionId) => hub.notify(sessionId));
   const verdicts = new VerdictService(store, rules, hub, sessionPolicyOf(resolved));

@@ -107,3 +107,10 @@ describe('collector and remote options', () => {
     expect(remoteRefusal({ remote: { ...remote, secret: 'short' } })).toMatch(/remote.secret must be/);
   });
 });
+
+describe('bounds on hostile traffic (issue 21)', () => {
+  it('defaults to a matching budget of 100000 units per report, and refuses one that is not positive', () => {
+    expect(resolve({}).rules.matchBudget).toBe(100_000);
+    expect(refusal({ rules: { matchBudget: -1 } })).toBe('rules.matchBudget must be a positive number, got -1');
+  });
+});
