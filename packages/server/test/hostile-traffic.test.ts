@@ -1,6 +1,8 @@
 /**
  * Issue 21, items 1 and 2: hostile traffic is normal traffic. A rules feed's poisoned patterns
- * must not stall ingestion or the verdict's reads. Bounded in count (ten reports) and in time.
+ * must not stall ingestion or the verdict's reads, and a crowd of live verdict requests must be
+ * bounded per address, per page view and in total, without busy loops. Bounded in count (ten
+ * reports, a handful of requests) and in time (each request answers or is aborted by the test).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,5 +105,102 @@ describe.each(testDatabases())('hostile traffic on $name', (database) => {
         expect([await readVerdict(), await readVerdict()]).toEqual([6, 4]);
       },
     );
+  });
+
+  describe('a crowd of live verdict requests (issue 21, item 2)', () => {
+    let server: TestServer;
+    let full: TestServer;
+    const held: AbortController[] = [];
+    beforeAll(async () => {
+      if (database.skip) return;
+      server = await startTestServer({ database: await database.create(), verdictWaits: { total: 5, perIp: 4, perSession: 2 } });
+      full = await startTestServer({ database: await database.create(), verdictWaits: { total: 3, perIp: 3, perSession: 3 } });
+    });
+    afterAll(async () => {
+      for (const controller of held) controller.abort();
+      await server?.close();
+      await full?.close();
+      await database.cleanup();
+    });
+
+    const versionOf = async (on: TestServer, token: string) =>
+      ((await (await fetch(`${on.url}/csp/verdict/${token}`)).json()) as { version: string }).version;
+    /** A long-poll (or a stream) the test keeps open until it aborts it. */
+    const hold = (on: TestServer, token: string, version: string, stream = false) => {
+      const controller = new AbortController();
+      held.push(controller);
+      const url = stream ? `${on.url}/csp/verdict/${token}` : `${on.url}/csp/verdict/${token}?after=${version}&wait=20000`;
+      fetch(url, { signal: controller.signal, headers: stream ? { Accept: 'text/event-stream' } : {} }).catch(() => undefined);
+      return controller;
+    };
+    const refusal = async (response: Response) => ({
+      status: response.status,
+      retryAfter: response.headers.get('Retry-After'),
+      body: (await response.json()) as unknown,
+    });
+
+    it.skipIf(Boolean(database.skip))(
+      'answers 429 past the caps per page view and per address, with Retry-After, reading nothing; a plain request is answered',
+      async () => {
+        const [a, b, c] = [mintSessionToken(SECRET).token, mintSessionToken(SECRET).token, mintSessionToken(SECRET).token];
+        const [va, vb, vc] = [await versionOf(server, a), await versionOf(server, b), await versionOf(server, c)];
+        const store = server.observer.store;
+        const read = store.evidenceOfSession.bind(store);
+        let reads = 0;
+        store.evidenceOfSession = (id: string) => {
+          reads++;
+          return read(id);
+        };
+
+        hold(server, a, va);
+        hold(server, a, va);
+        await expect.poll(() => server.observer.waiters.size).toBe(2);
+        const readsHeld = reads;
+        expect(await refusal(await fetch(`${server.url}/csp/verdict/${a}?after=${va}&wait=20000`))).toEqual({
+          status: 429,
+          retryAfter: '10',
+          body: { error: 'too many live verdict requests for this page view; retry in 10 s' },
+        });
+        hold(server, b, vb, true);
+        hold(server, b, vb);
+        await expect.poll(() => server.observer.waiters.size).toBe(4);
+        const readsFull = reads;
+        for (const headers of [{}, { Accept: 'text/event-stream' }] as Array<Record<string, string>>) {
+          expect(await refusal(await fetch(`${server.url}/csp/verdict/${c}?after=${vc}&wait=20000`, { headers }))).toEqual({
+            status: 429,
+            retryAfter: '10',
+            body: { error: 'too many live verdict requests from this address; retry in 10 s' },
+          });
+        }
+        // Refused before any read; the held ones wait without reading again (a stream reads twice
+        // as it starts: the verdict it sends, then the one it waits after).
+        expect(reads).toBe(readsFull);
+        expect(readsFull - readsHeld).toBe(3);
+        expect(server.observer.waiters.size).toBe(4);
+
+        const plain = await fetch(`${server.url}/csp/verdict/${c}`);
+        expect(plain.status).toBe(200);
+        expect(((await plain.json()) as { version: string }).version).toBe(vc);
+
+        for (const controller of held.splice(0)) controller.abort();
+        await expect.poll(() => server.observer.waiters.size).toBe(0);
+        hold(server, c, vc);
+        await expect.poll(() => server.observer.waiters.size).toBe(1);
+        store.evidenceOfSession = read;
+      },
+    );
+
+    it.skipIf(Boolean(database.skip))('answers 503 with Retry-After once the server holds its total', async () => {
+      const tokens = [0, 1, 2, 3].map(() => mintSessionToken(SECRET).token);
+      const versions = await Promise.all(tokens.map((token) => versionOf(full, token)));
+      for (let i = 0; i < 3; i++) hold(full, tokens[i]!, versions[i]!);
+      await expect.poll(() => full.observer.waiters.size).toBe(3);
+      expect(await refusal(await fetch(`${full.url}/csp/verdict/${tokens[3]}?after=${versions[3]}&wait=20000`))).toEqual({
+        status: 503,
+        retryAfter: '10',
+        body: { error: 'too many live verdict requests on this server; retry in 10 s' },
+      });
+      expect(full.observer.waiters.size).toBe(3);
+    });
   });
 });

@@ -1,17 +1,16 @@
 /**
  * Wakes whoever waits on a session (a long-poll, a stream) when new evidence for it is
- * committed in this process. Bounded: past `maxWaiters`, a wait ends at once and the client
- * simply asks again.
+ * committed in this process. Unbounded itself: the verdict route admits a request that waits only
+ * within the caps of its WaiterGate, and each admitted request waits here at most once at a time.
+ * (A wait that ended at once past a cap made its caller read the database again in a loop.)
  */
 export class SessionHub {
   private readonly waiters = new Map<string, Set<() => void>>();
   private count = 0;
 
-  constructor(private readonly maxWaiters = 10_000) {}
-
   /** Resolves on the next `notify(sessionId)`, after `ms`, or when `signal` aborts. */
   wait(sessionId: string, ms: number, signal?: AbortSignal): Promise<void> {
-    if (ms <= 0 || this.count >= this.maxWaiters || signal?.aborted) return Promise.resolve();
+    if (ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       let set = this.waiters.get(sessionId);
       if (!set) this.waiters.set(sessionId, (set = new Set()));
