@@ -3,7 +3,14 @@ import { parseRulesFile, type Rule, type Violation } from '@csp-observer/core';
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { MatchBudget } from './match-budget.js';
-import { compilePattern, compileUntrustedPattern, MAX_PATTERN_INSTRUCTIONS, patternCompiler } from './pattern-engine.js';
+import {
+  compilePattern,
+  compileUntrustedPattern,
+  limitDfaMemory,
+  MAX_PATTERN_INSTRUCTIONS,
+  patternCompiler,
+  UNTRUSTED_DFA_BYTES,
+} from './pattern-engine.js';
 import { compileRuleSet } from './rule-compiler.js';
 import { BUNDLED_RULES } from './rules-source.js';
 import { isShippedPattern } from './shipped-patterns.js';
@@ -81,6 +88,14 @@ describe('untrusted patterns', () => {
     const matcher = compileRuleSet([rule('custom:plain', 'evil\\.test/')], budget);
     expect(matcher.match(violation(`https://evil.test/${'a'.repeat(4000)}`))?.id).toBe('custom:plain');
     expect(budget.spent).toBe(0);
+  });
+
+  it("gives each untrusted pattern's automaton a cache of 32 KB, not re2js's 8 MB (a re2js upgrade that moves it fails here)", () => {
+    const re = limitDfaMemory(RE2JS.compile('(a|b)*a(a|b){40}c', RE2JS.CASE_INSENSITIVE));
+    const dfa = (re as unknown as { re2Input: { lazyDFA: { maxMem: number } } }).re2Input.lazyDFA;
+    expect(dfa.maxMem).toBe(UNTRUSTED_DFA_BYTES);
+    expect(re.test(`${'ab'.repeat(500)}a${'b'.repeat(40)}c`)).toBe(true);
+    expect(re.test(`${'ab'.repeat(500)}c`)).toBe(false);
   });
 
   it('without a budget (checks, previews) still refuses what is not RE2', () => {

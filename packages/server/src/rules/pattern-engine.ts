@@ -12,6 +12,31 @@ import { isShippedPattern } from './shipped-patterns.js';
  */
 export const MAX_PATTERN_INSTRUCTIONS = 1000;
 
+/**
+ * The memory the lazy DFA of one untrusted pattern may use (re2js's default is 8 MB each). A
+ * pattern built to make its automaton explode (`(a|b)*a(a|b){40}c`) fills the cache anew with
+ * every report's text; a small cache makes re2js give up on the DFA sooner and run its bounded
+ * backtracker or NFA: measured, its worst report falls from about 18 ms to about 2 ms within the
+ * default budget (docs/performance.md), and a thousand custom rules cannot hold gigabytes.
+ */
+export const UNTRUSTED_DFA_BYTES = 32 * 1024;
+
+interface Re2Internals {
+  re2Input?: { prog?: unknown; dfa?: { constructor: new (prog: unknown, maxMem: number) => unknown }; lazyDFA?: unknown };
+}
+
+/**
+ * Gives the pattern's DFA a cache of UNTRUSTED_DFA_BYTES. re2js (pinned) offers no option for it,
+ * so this reaches into its compiled RE2 object; where that is not there (another re2js), the
+ * default stays (slower in the worst case, never unbounded: pattern-engine.test.ts notices).
+ */
+export function limitDfaMemory(re: RE2JS): RE2JS {
+  const inner = (re as unknown as Re2Internals).re2Input;
+  const dfa = inner?.prog ? inner.dfa : undefined;
+  if (inner && dfa) inner.lazyDFA = new dfa.constructor(inner.prog, UNTRUSTED_DFA_BYTES);
+  return re;
+}
+
 function compileRe2(source: string): RE2JS {
   try {
     return RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
@@ -46,7 +71,7 @@ export const compileShippedPattern: PatternCompiler = (source) => {
  * patterns answer "no match" (the report stays unexplained; it is never dropped).
  */
 export function compileUntrustedPattern(source: string, budget: MatchBudget | null = null): PatternTest {
-  const re = compileRe2(source);
+  const re = limitDfaMemory(compileRe2(source));
   const size = re.programSize();
   if (size > MAX_PATTERN_INSTRUCTIONS) {
     throw new Error(
