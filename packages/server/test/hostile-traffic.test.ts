@@ -190,6 +190,32 @@ describe.each(testDatabases())('hostile traffic on $name', (database) => {
       },
     );
 
+    it.skipIf(Boolean(database.skip))('a held request that times out reads its session once and writes nothing', async () => {
+      const { token, session } = mintSessionToken(SECRET);
+      // The version the page has, computed without an answer that would record it as shown.
+      const { version } = (await server.observer.verdicts.current(session.id)).verdict;
+      const store = server.observer.store;
+      const [read, record] = [store.evidenceOfSession.bind(store), store.recordShownVerdict.bind(store)];
+      let [reads, writes] = [0, 0];
+      store.evidenceOfSession = (id: string) => {
+        reads++;
+        return read(id);
+      };
+      store.recordShownVerdict = (...args: Parameters<typeof record>) => {
+        writes++;
+        return record(...args);
+      };
+      try {
+        const answer = await fetch(`${server.url}/csp/verdict/${token}?after=${version}&wait=300`);
+        expect([answer.status, ((await answer.json()) as { version: string }).version]).toEqual([200, version]);
+        // A crowd of long-polls ending together costs no queries beyond the one each made on arrival.
+        expect([reads, writes]).toEqual([1, 0]);
+      } finally {
+        store.evidenceOfSession = read;
+        store.recordShownVerdict = record;
+      }
+    });
+
     it.skipIf(Boolean(database.skip))('answers 503 with Retry-After once the server holds its total', async () => {
       const tokens = [0, 1, 2, 3].map(() => mintSessionToken(SECRET).token);
       const versions = await Promise.all(tokens.map((token) => versionOf(full, token)));

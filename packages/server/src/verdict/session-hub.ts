@@ -8,20 +8,27 @@ export class SessionHub {
   private readonly waiters = new Map<string, Set<() => void>>();
   private count = 0;
 
-  /** Resolves on the next `notify(sessionId)`, after `ms`, or when `signal` aborts. */
-  wait(sessionId: string, ms: number, signal?: AbortSignal): Promise<void> {
-    if (ms <= 0 || signal?.aborted) return Promise.resolve();
-    return new Promise<void>((resolve) => {
+  /**
+   * Resolves on the next `notify(sessionId)` or when `signal` aborts (true), or after `ms`
+   * (false: nothing happened meanwhile).
+   */
+  wait(sessionId: string, ms: number, signal?: AbortSignal): Promise<boolean> {
+    if (ms <= 0 || signal?.aborted) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
       let set = this.waiters.get(sessionId);
       if (!set) this.waiters.set(sessionId, (set = new Set()));
+      let timedOut = false;
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);
         if (set.delete(done)) this.count--;
         if (set.size === 0 && this.waiters.get(sessionId) === set) this.waiters.delete(sessionId);
-        resolve();
+        resolve(!timedOut);
       };
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(() => {
+        timedOut = true;
+        done();
+      }, ms);
       signal?.addEventListener('abort', done, { once: true });
       set.add(done);
       this.count++;

@@ -86,7 +86,8 @@ export function verdictRoutes(router: Router, deps: VerdictRouteDeps): void {
     try {
       const verdict = await deps.verdicts.next(session.id, after, wait, clientGone(ctx));
       ctx.body = verdict;
-      recordShown(deps, session.id, verdict);
+      // A version the page already had was recorded when it was first sent.
+      if (verdict.version !== after) recordShown(deps, session.id, verdict);
     } finally {
       ticket?.release();
     }

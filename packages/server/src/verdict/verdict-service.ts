@@ -108,10 +108,13 @@ export class VerdictService {
       const { verdict, changesAt } = await this.current(sessionId);
       const left = deadline - Date.now();
       if (verdict.version !== known || left <= 0 || stop.aborted) return verdict;
-      const until = changesAt === null ? left : Math.min(left, Math.max(changesAt - Date.now(), 0) + 5);
-      await this.hub.wait(sessionId, until, stop);
+      const untilChange = changesAt === null ? Infinity : Math.max(changesAt - Date.now(), 0) + 5;
+      const woken = await this.hub.wait(sessionId, Math.min(left, untilChange), stop);
       // Closing (the server stops): the waiting client gets what was known, not an error.
       if (this.closing.signal.aborted) return verdict;
+      // The deadline passed with no new evidence and no window closing: the verdict read before
+      // still holds, without a read (a crowd of long-polls ending together costs no queries).
+      if (!woken && left <= untilChange) return verdict;
     }
   }
 

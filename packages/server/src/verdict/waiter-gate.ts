@@ -17,7 +17,7 @@ export class WaiterGate {
   private readonly bySession = new Map<string, number>();
   private count = 0;
 
-  constructor(private readonly caps: { total: number; perIp: number; perSession: number }) {}
+  constructor(readonly caps: { readonly total: number; readonly perIp: number; readonly perSession: number }) {}
 
   /** A ticket, or why not. */
   enter(ip: string, sessionId: string): WaitTicket | WaitRefusal {
