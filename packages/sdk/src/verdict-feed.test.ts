@@ -139,16 +139,18 @@ describe('VerdictFeed', () => {
     expect(net.urls()).toEqual([BASE, ...Array(6).fill(`${BASE}?after=v1&wait=20000`)]);
   });
 
-  it('gives up after thirty refusals with Retry-After in a row, and bounds the wait to 60 s', async () => {
+  it('gives up after 32 refusals with Retry-After in a row (an eighth of a failure each), and bounds the wait to 60 s', async () => {
     const busy = { status: 429, ok: false, headers: new Headers({ 'Retry-After': '3600' }), json: async () => ({}) } as unknown as Response;
     feed().start();
     await net.answer(ok(verdict('v1', 'observing', false)));
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 32; i++) {
       await net.answer(busy);
-      await vi.advanceTimersByTimeAsync(60_000);
+      await vi.advanceTimersByTimeAsync(59_999);
+      expect(net.out).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
     }
     await vi.advanceTimersByTimeAsync(600_000);
-    expect(net.fn).toHaveBeenCalledTimes(31);
+    expect(net.fn).toHaveBeenCalledTimes(33);
     expect(net.out).toBe(0);
   });
 
