@@ -7,6 +7,7 @@ import { pageMiddleware } from './page/page-middleware.js';
 import { observerRouter, type RouterDeps } from './router.js';
 import { loadSdkAsset } from './page/sdk-asset.js';
 import { BatchWriter } from './storage/batch-writer.js';
+import { deadline } from './storage/deadline.js';
 import { openDatabase } from './storage/database.js';
 import { migrateLatest } from './storage/migrations.js';
 import { ReportStore } from './storage/report-store.js';
@@ -75,13 +76,21 @@ export function cspObserver(options: CspObserverOptions | RemoteSiteOptions): Cs
 function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): CspObserverMiddleware {
   const logger = options.logger ?? consoleLogger;
   const sdk = loadSdkAsset();
-  const { db, owned } = openDatabase(resolved.storage.database);
+  const timeoutMs = resolved.storage.databaseTimeoutSeconds * 1000;
+  const { db, owned } = openDatabase(resolved.storage.database, { timeoutMs });
   const store = new ReportStore(db);
-  const writer = new BatchWriter(store);
+  const writer = new BatchWriter(store, { timeoutMs });
   const ruleStore = new RuleStore(db);
   const rules = new RuleBook(ruleStore, logger);
   const hub = new SessionHub();
-  const pipeline = new ReportPipeline(resolved, writer, logger, rules, (sessionId) => hub.notify(sessionId));
+  const pipeline = new ReportPipeline(
+    resolved,
+    writer,
+    logger,
+    rules,
+    (sessionId) => hub.notify(sessionId),
+    (sessionId) => deadline(store.countReportsOfSession(sessionId), timeoutMs, 'counting the session'),
+  );
   const verdicts = new VerdictService(store, rules, hub, sessionPolicyOf(resolved));
   let autoUpdate: ReturnType<typeof setInterval> | null = null;
   // Processes sharing one PostgreSQL wake each other's live verdicts (LISTEN/NOTIFY).
@@ -110,7 +119,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
     sessionKeepDays: resolved.storage.sessionKeepDays,
   });
   const origins = { collector: resolved.collector, reportOrigins: resolved.ingest.reportOrigins };
-  const deps: RouterDeps = { options: resolved, logger, db, store, pipeline, ruleStore, rules, verdicts, tokens, origins };
+  const deps: RouterDeps = { options: resolved, logger, db, store, writer, pipeline, ruleStore, rules, verdicts, tokens, origins };
   const { router, posts } = observerRouter(deps, sdk);
   const routes = router.routes() as unknown as Middleware;
   const allowedMethods = router.allowedMethods() as unknown as Middleware;
