@@ -165,12 +165,32 @@ describe('observe', () => {
   it("sends the canary's outcome at once when the listener sees its violation", () => {
     const timers = vi.spyOn(window, 'setTimeout');
     start();
+    vi.advanceTimersByTime(0);
     const code = timers.mock.calls.map(([handler]) => handler as unknown).find((h): h is string => typeof h === 'string');
     expect(code).toContain(CANARY_PREFIX);
     dispatchViolation('eval', code!.slice(0, 40));
     expect(batches()[0]?.canary).toEqual({ outcome: 'listener', threw: false });
     vi.advanceTimersByTime(100);
     expect(sentEvents()).toEqual(['listener:eval']);
+  });
+
+  it('fires the canary once the document is parsed: its batch carries the violations of parsing', () => {
+    const timers = vi.spyOn(window, 'setTimeout');
+    const canaryCode = () => timers.mock.calls.map(([handler]) => handler as unknown).find((h): h is string => typeof h === 'string');
+    Object.defineProperty(document, 'readyState', { value: 'loading', configurable: true });
+    start();
+    vi.advanceTimersByTime(0);
+    // A script the parser meets after the SDK's (an extension's, say) is blocked before the canary fires.
+    dispatchViolation('https://coinhive.example/miner.js');
+    expect(canaryCode()).toBeUndefined();
+    delete (document as unknown as Record<string, unknown>).readyState;
+    document.dispatchEvent(new Event('DOMContentLoaded'));
+    vi.advanceTimersByTime(0);
+    dispatchViolation('eval', canaryCode()!.slice(0, 40));
+    // Sent at once: the outcome and the violation before it, in one batch (the canary's own event follows).
+    expect(batches()).toHaveLength(1);
+    expect(batches()[0]).toMatchObject({ canary: { outcome: 'listener' } });
+    expect(sentEvents()).toEqual(['listener:https://coinhive.example/miner.js']);
   });
 
   it('sends `missing` after 1 s when nobody saw the canary', () => {

@@ -93,9 +93,10 @@ export function observe(config: SdkConfig): boolean {
   }
 
   tripwire.start();
-  canary.fire(schedule);
-  // The popup and its verdict wait for the document to be parsed: nothing of theirs blocks the parser.
-  const afterParse = () => setTimeout(() => (popup?.start(), feed?.start()), 0);
+  // The canary, the popup and its verdict wait for the document to be parsed: nothing of theirs
+  // blocks the parser, and the canary's batch (sent at once) carries the violations of parsing,
+  // so a verdict made final by the canary knows them.
+  const afterParse = () => setTimeout(() => (canary.fire(schedule), popup?.start(), feed?.start()), 0);
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', afterParse, { once: true });
   else afterParse();
   setTimeout(() => void transport.retryLeftovers(), LEFTOVERS_DELAY_MS);

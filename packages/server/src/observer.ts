@@ -67,7 +67,7 @@ export function cspObserver(options: CspObserverOptions | RemoteSiteOptions): Cs
   const resolved = resolveOptions(options);
   if (resolved.remote) {
     const { url, site } = resolved.remote;
-    const page = pageMiddleware(resolved);
+    const page = pageMiddleware(resolved, (options as RemoteSiteOptions).logger ?? consoleLogger);
     return Object.assign(page as Middleware, { ready: Promise.resolve(), remote: { url, site }, close: async () => undefined });
   }
   return localObserver(resolved, options as CspObserverOptions);
@@ -123,7 +123,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   const { router, posts } = observerRouter(deps, sdk);
   const routes = router.routes() as unknown as Middleware;
   const allowedMethods = router.allowedMethods() as unknown as Middleware;
-  const page = pageMiddleware(resolved);
+  const page = pageMiddleware(resolved, logger);
   const prefix = resolved.prefix;
 
   const middleware = async function cspObserverMiddleware(ctx: Context, next: Next) {

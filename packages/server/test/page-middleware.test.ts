@@ -35,9 +35,21 @@ describe('page middleware', () => {
             break;
           case '/latin1':
             ctx.type = 'text/html; charset=iso-8859-1';
+            ctx.body = Buffer.from(PAGE.replace('hi', 'caf\u00e9 &euro;'), 'latin1');
+            break;
+          case '/latin1-string':
+            ctx.type = 'text/html; charset=iso-8859-1';
             ctx.body = PAGE;
             break;
+          case '/shift-jis':
+            ctx.type = 'text/html; charset=shift_jis';
+            ctx.body = Buffer.from(PAGE, 'latin1');
+            break;
           case '/state':
+            ctx.type = 'html';
+            ctx.body = `<p data-nonce="${nonce}" data-session="${session}"></p>`;
+            break;
+          case '/json':
             ctx.body = { nonce, session };
             break;
           case '/german':
@@ -54,7 +66,10 @@ describe('page middleware', () => {
       });
     };
     server = await startTestServer(
-      { database: await sqlite.create(), enabledPaths: ['/(string|buffer|stream|cached|latin1|state|german)'] },
+      {
+        database: await sqlite.create(),
+        enabledPaths: ['/(string|buffer|stream|cached|latin1|latin1-string|shift-jis|state|json|german)'],
+      },
       pages,
     );
     enforcing = await startTestServer(
@@ -92,24 +107,51 @@ describe('page middleware', () => {
     expect(await (await fetch(`${server.url}/string`)).text()).not.toContain('data-strings');
   });
 
-  it('keeps the cache policy an app set itself', async () => {
-    const response = await fetch(`${server.url}/cached`);
-    expect(response.headers.get('cache-control')).toBe('public, max-age=60');
-    expect(await response.text()).toContain('nonce=');
+  it('sends a nonced page the app marked cacheable as private, no-store, and says so once', async () => {
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(`${server.url}/cached`);
+      expect(response.headers.get('cache-control')).toBe('private, no-store');
+      expect(await response.text()).toContain('nonce=');
+    }
+    expect(server.logger.lines.filter((line) => line.includes('"Cache-Control: public, max-age=60"'))).toHaveLength(1);
   });
 
-  it('leaves a body in another charset alone but still sets the policy', async () => {
+  it('rewrites a windows-1252 page byte for byte: its own bytes unchanged, what it adds as references', async () => {
     const response = await fetch(`${server.url}/latin1`);
-    expect(response.headers.get('content-security-policy-report-only')).toContain("'nonce-");
-    expect(await response.text()).toBe(PAGE);
+    const nonce = /'nonce-([^']+)'/.exec(response.headers.get('content-security-policy-report-only') ?? '')?.[1];
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(bytes.includes(Buffer.from('caf\xe9 &euro;', 'latin1'))).toBe(true);
+    expect(bytes.toString('latin1')).toContain(`<script nonce="${nonce}">a()</script>`);
+  });
+
+  it('rewrites a string body whatever charset it names (Koa sends strings as UTF-8)', async () => {
+    const html = await (await fetch(`${server.url}/latin1-string`)).text();
+    expect(html).toContain('<script nonce=');
+  });
+
+  it('sends a page in a charset it cannot rewrite without its policy, and says why once', async () => {
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(`${server.url}/shift-jis`);
+      expect(response.headers.get('content-security-policy-report-only')).toBeNull();
+      expect(await response.text()).toBe(PAGE);
+    }
+    expect(server.logger.lines.filter((line) => line.startsWith('error:') && line.includes('shift_jis'))).toHaveLength(1);
   });
 
   it('exposes the nonce and the session on ctx.state, matching the header', async () => {
     const response = await fetch(`${server.url}/state`);
-    const { nonce, session } = (await response.json()) as { nonce: string; session: string };
+    const html = await response.text();
+    const nonce = /data-nonce="([^"]*)"/.exec(html)?.[1];
+    const session = /data-session="([^"]*)"/.exec(html)?.[1];
     const policy = response.headers.get('content-security-policy-report-only') ?? '';
     expect(policy).toContain(`'nonce-${nonce}'`);
     expect(policy).toContain(`report-uri /csp/report/${session}`);
+  });
+
+  it('sends no policy with what is not a page (a JSON answer, a worker script)', async () => {
+    const response = await fetch(`${server.url}/json`);
+    expect(response.headers.get('content-security-policy-report-only')).toBeNull();
+    expect(((await response.json()) as { nonce: string }).nonce).toBeTruthy();
   });
 
   it('does nothing on paths that are not enabled', async () => {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomText } from './random-pool.js';
 
 /** A fresh nonce: 128 bits from the OS CSPRNG, base64. */
 export function createNonce(): string {
-  return randomBytes(16).toString('base64');
+  return randomText(16, 'base64');
 }

@@ -26,7 +26,11 @@ const SPECS: RewriteSpec[] = [
 const spec = SPECS[0]!;
 
 /** Whether the page, rewritten (without the injected tag), parses to its own tree plus the nonces. */
-async function browserAgrees(html: string, s: RewriteSpec, rewrite = rewriteHtml): Promise<boolean> {
+async function browserAgrees(
+  html: string,
+  s: RewriteSpec,
+  rewrite: (html: string, spec: RewriteSpec) => string | Promise<string> = rewriteHtml,
+): Promise<boolean> {
   const plain = { ...s, inject: undefined };
   return treeOf(await rewrite(html, plain), plain) === treeOf(html, plain, true);
 }

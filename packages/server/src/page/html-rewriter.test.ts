@@ -71,3 +71,33 @@ describe('rewriteHtmlStream', () => {
     expect(out).toBe('<html><head><script id="sdk"></script></head><body><p>é — ünïcødé</p><script nonce="N+/=">1</script></body></html>');
   });
 });
+
+describe('latin1 documents (windows-1252 and ISO-8859-1 bodies)', () => {
+  const latin1: RewriteSpec = {
+    nonce: 'N',
+    scriptNonce: true,
+    styleNonce: true,
+    encoding: 'latin1',
+    inject: '<script data-strings="{&quot;label&quot;:&quot;Pr\u00fcfung \u2713 \u{1F512}&quot;}"></script>',
+  };
+  // Every byte from 0x80 to 0xFF in the text, an attribute with references to characters beyond
+  // U+00FF on a tag that gets the nonce, and a NUL in an attribute name of that tag.
+  const high = Buffer.from(Array.from({ length: 128 }, (_, i) => 0x80 + i));
+  const page = Buffer.concat([
+    Buffer.from('<html><head><title>t</title></head><body><p>', 'latin1'),
+    high,
+    Buffer.from('</p><script title="&euro; &#x1F512; caf\xe9" a\0b="1">x()</script></body></html>', 'latin1'),
+  ]);
+
+  it('writes every byte of the page back as it was, and what it adds as references', async () => {
+    const chunks = Array.from({ length: Math.ceil(page.length / 7) }, (_, i) => page.subarray(i * 7, i * 7 + 7));
+    const out: Buffer[] = [];
+    for await (const chunk of rewriteHtmlStream(Readable.from(chunks), latin1)) out.push(chunk as Buffer);
+    const bytes = Buffer.concat(out);
+    expect(bytes.includes(high)).toBe(true);
+    const text = bytes.toString('latin1');
+    expect(text).toContain('<script data-strings="{&quot;label&quot;:&quot;Pr\xfcfung &#x2713; &#x1f512;&quot;}"></script><title>');
+    expect(text).toContain('<script title="&#x20ac; &#x1f512; caf\xe9" a\0b="1" nonce="N">x()</script>');
+    expect(bytes.equals(Buffer.from(rewriteHtml(page.toString('latin1'), latin1), 'latin1'))).toBe(true);
+  });
+});

@@ -37,6 +37,13 @@ export interface RewriteSpec {
    * A function gets the document's language (`<html lang>`, "" when absent).
    */
   inject?: string | ((lang: string) => string);
+  /**
+   * How a streamed document's bytes are read and written back: `utf8` (default), or `latin1`, one
+   * character per byte, which gives every byte back unchanged (for windows-1252 and ISO-8859-1 pages,
+   * see page/body-charset.ts). In `latin1`, what the rewriter writes beyond U+00FF (a re-emitted
+   * value's decoded reference, the injected markup) is written as character references.
+   */
+  encoding?: 'utf8' | 'latin1';
 }
 
 /*
@@ -152,9 +159,15 @@ function isAlpha(c: number): boolean {
  * Escapes an attribute value as parse5-html-rewriting-stream did (entities 8's escapeAttribute):
  * `&`, `"` and U+00A0 only.
  */
-function escapeAttribute(value: string): string {
+export function escapeAttribute(value: string): string {
   if (!/["&\u00a0]/.test(value)) return value;
   return value.replace(/["&\u00a0]/g, (c) => (c === '&' ? '&amp;' : c === '"' ? '&quot;' : '&nbsp;'));
+}
+
+/** Characters beyond U+00FF as character references: markup that survives a latin1 document. */
+function latin1Safe(markup: string): string {
+  if (!/[^\0-\xff]/.test(markup)) return markup;
+  return markup.replace(/[^\0-\xff]/gu, (c) => `&#x${c.codePointAt(0)!.toString(16)};`);
 }
 
 /** ASCII-only lower case with NUL read as U+FFFD, as the tokenizer builds tag and attribute names. */
@@ -355,7 +368,8 @@ class Rewriter {
   private inject(): string {
     this.injected = true;
     const { inject } = this.spec;
-    return typeof inject === 'function' ? inject(this.lang) : inject!;
+    const markup = typeof inject === 'function' ? inject(this.lang) : inject!;
+    return this.spec.encoding === 'latin1' ? latin1Safe(markup) : markup;
   }
 
   /** Scans the next piece of the document and returns the output it completes. */
@@ -1116,14 +1130,19 @@ class Rewriter {
   /** The start tag with the nonce, as parse5's RewritingStream.emitStartTag wrote it. */
   private emitStartTag(attrs: Attrs, ns: number): string {
     const { names } = attrs;
-    let out = `<${this.tName}`;
+    // In a latin1 document a name's U+FFFD goes back as the NUL it was read from (a browser reads
+    // both alike), and a value's decoded references beyond U+00FF as references.
+    const latin1 = this.spec.encoding === 'latin1';
+    const asWritten = (name: string) => (latin1 ? name.replace(/\uFFFD/g, '\0') : name);
+    let out = `<${asWritten(this.tName)}`;
     for (let i = 0; i < names.length; i++) {
       let name = names[i]!;
       if (ns === NS_SVG) name = SVG_ATTRIBUTE_NAMES.get(name) ?? name;
       else if (ns === NS_MATHML && name === 'definitionurl') name = 'definitionURL';
       const start = attrs.spans[i * 2]!;
       const raw = start < 0 ? '' : attrs.text.slice(start, attrs.spans[i * 2 + 1]!);
-      out += ` ${name}="${NEEDS_WORK.test(raw) ? escapeAttribute(tokenValue(raw)) : raw}"`;
+      const value = NEEDS_WORK.test(raw) ? escapeAttribute(tokenValue(raw)) : raw;
+      out += ` ${asWritten(name)}="${latin1 ? latin1Safe(value) : value}"`;
     }
     return out + this.nonceAttr + (this.tSelfClosing ? '/>' : '>');
   }
@@ -1203,27 +1222,35 @@ class Rewriter {
   }
 }
 
-/** Decodes UTF-8 and rewrites chunk by chunk. */
+/** Decodes the document's bytes (UTF-8, or latin1: see RewriteSpec.encoding) and rewrites chunk by chunk. */
 class RewriteTransform extends Transform {
-  private readonly decoder = new StringDecoder('utf8');
+  private readonly encoding: 'utf8' | 'latin1';
+  private readonly decoder: StringDecoder;
   private readonly rewriter: Rewriter;
   constructor(spec: RewriteSpec) {
-    super({ decodeStrings: true, encoding: 'utf8' });
+    super({ decodeStrings: true });
+    this.encoding = spec.encoding ?? 'utf8';
+    this.decoder = new StringDecoder(this.encoding);
     this.rewriter = new Rewriter(spec);
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     const out = this.rewriter.write(this.decoder.write(chunk), false);
-    callback(null, out === '' ? undefined : out);
+    callback(null, out === '' ? undefined : Buffer.from(out, this.encoding));
   }
   override _flush(callback: TransformCallback): void {
     const out = this.rewriter.write(this.decoder.end(), true);
-    callback(null, out === '' ? undefined : out);
+    callback(null, out === '' ? undefined : Buffer.from(out, this.encoding));
   }
 }
 
 /** Rewrites a whole document held in memory. */
-export async function rewriteHtml(html: string, spec: RewriteSpec): Promise<string> {
+export function rewriteHtml(html: string, spec: RewriteSpec): string {
   return new Rewriter(spec).write(html, true);
+}
+
+/** The rewriter as a Transform of the document's bytes, for a pipeline. */
+export function htmlRewriteTransform(spec: RewriteSpec): Transform {
+  return new RewriteTransform(spec);
 }
 
 /** Rewrites a streamed document chunk by chunk; errors of the source end the output stream. */

@@ -1,14 +1,21 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { EN_POPUP_STRINGS, mergePopupStrings, popupStringsFor, type PopupStrings } from '@csp-observer/core';
 import type { Context, Next } from 'koa';
 import type { ResolvedOptions } from '../options/options.js';
 import { ownOrigin } from '../http/own-origin.js';
+import { responseHeader } from '../http/response-header.js';
 import { mintSessionToken, mintSiteToken } from '../session/session-token.js';
 import { sessionPolicyOf } from './session-policy.js';
 import { createNonce } from '../http/nonce.js';
 import { cspHeaderBuilder, REPORTING_GROUP } from './csp-header.js';
 import { escapeHtml } from '../http/html-page.js';
-import { rewriteHtml, rewriteHtmlStream, type RewriteSpec } from './html-rewriter.js';
+import { htmlRewriteTransform, rewriteHtml, rewriteHtmlStream, type RewriteSpec } from './html-rewriter.js';
+import { bodyCharset, type BodyCharset } from './body-charset.js';
+import { contentCoding, type ContentCoding } from './content-coding.js';
+import { dropConditionals, isDocumentRequest, makeUncacheable } from './page-caching.js';
+import { PageWarnings } from './page-warnings.js';
+import { RewriteCache } from './rewrite-cache.js';
+import type { Logger } from '../logger.js';
 
 /** What the middleware leaves on `ctx.state` for the app's templates. */
 export interface CspObserverState {
@@ -18,20 +25,22 @@ export interface CspObserverState {
   cspSession: string;
 }
 
-function isUtf8Html(ctx: Context): boolean {
-  if (!ctx.response.is('html')) return false;
-  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(ctx.response.get('Content-Type'))?.[1];
-  return charset === undefined || /^utf-?8$/i.test(charset);
-}
-
 /**
  * For pages on enabled paths: mints the session token and nonce, sets the policy header, and
- * rewrites HTML bodies to carry the nonce and the SDK tag.
+ * rewrites HTML bodies to carry the nonce and the SDK tag. Around the app it keeps a page's policy
+ * and body paired whatever the middleware stacked inside or outside it does (docs/configuration.md,
+ * "Stacking"): no 304 and no cache hands out a nonce twice, a compressed page is decompressed and
+ * compressed again, and a page it cannot rewrite (another policy of the same kind, a charset or
+ * coding it cannot read, an error) is sent without its policy rather than with nonces it lacks.
+ * Each of those is logged once per kind, with the fix.
  */
-export function pageMiddleware(options: ResolvedOptions) {
+export function pageMiddleware(options: ResolvedOptions, logger: Logger) {
   const header = cspHeaderBuilder(options);
+  const otherHeader = header.name === 'Content-Security-Policy' ? 'Content-Security-Policy-Report-Only' : 'Content-Security-Policy';
   const rewriteTags = options.page.nonces.script || options.page.nonces.style || options.page.injectSdk;
   const mint = tokenMinter(options);
+  const warn = new PageWarnings(logger, header.name);
+  const rewrites = new RewriteCache();
 
   return async function cspObserverPage(ctx: Context, next: Next): Promise<void> {
     if (!options.page.isEnabledPath(ctx)) return next();
@@ -40,33 +49,106 @@ export function pageMiddleware(options: ResolvedOptions) {
     const state = ctx.state as CspObserverState;
     state.cspNonce = nonce;
     state.cspSession = token;
+    // A middleware outside (koa-helmet mounted first) already set a policy of this kind: it stands.
+    if (responseHeader(ctx, header.name) !== '') {
+      warn.conflict(ctx.path, 'before');
+      return next();
+    }
+    if (isDocumentRequest(ctx.request.headers)) dropConditionals(ctx);
     // Measured in Chromium: on plain HTTP, report-to silences report-uri too and yields no
     // report at all; on HTTPS it replaces report-uri. So only HTTPS responses get it.
     const reportTo = options.page.reportingApi && ctx.secure;
-    if (reportTo)
-      ctx.set('Reporting-Endpoints', `${REPORTING_GROUP}="${options.remote ? '' : ownOrigin(ctx)}${options.endpoint}/reports/${token}"`);
-    ctx.set(header.name, header.value(nonce, token, reportTo));
-
-    await next();
-
-    if (!rewriteTags || ctx.method === 'HEAD' || ctx.body == null || ctx.response.get('Content-Encoding')) return;
-    if (!isUtf8Html(ctx)) return;
-    const spec: RewriteSpec = {
-      nonce,
-      scriptNonce: options.page.nonces.script,
-      styleNonce: options.page.nonces.style,
-      ...(options.page.injectSdk ? { inject: (lang: string) => sdkTag(options, nonce, token, lang) } : {}),
+    const endpoints = reportTo ? `${REPORTING_GROUP}="${options.remote ? '' : ownOrigin(ctx)}${options.endpoint}/reports/${token}"` : '';
+    if (reportTo) ctx.set('Reporting-Endpoints', endpoints);
+    const policy = header.value(nonce, token, reportTo);
+    ctx.set(header.name, policy);
+    const withdraw = () => {
+      if (responseHeader(ctx, header.name) === policy) ctx.remove(header.name);
+      if (reportTo && responseHeader(ctx, 'Reporting-Endpoints') === endpoints) ctx.remove('Reporting-Endpoints');
     };
+
+    try {
+      await next();
+    } catch (error) {
+      // The page an error handler outside renders has none of this response's nonces.
+      withdraw();
+      throw error;
+    }
+
+    const now = responseHeader(ctx, header.name);
+    if (now !== policy) {
+      // A middleware inside (koa-helmet mounted after) replaced the policy: one policy, the app's.
+      if (now !== '') {
+        if (reportTo && responseHeader(ctx, 'Reporting-Endpoints') === endpoints) ctx.remove('Reporting-Endpoints');
+        warn.conflict(ctx.path, 'after');
+      }
+      return;
+    }
+    // A 304 keeps the cached page and takes these headers: its nonce would not be the page's. A 206
+    // is a part of a page that cannot be rewritten. Neither gets this response's policy.
+    if (ctx.status === 304 || ctx.status === 206) return withdraw();
+    // Not a page (JSON, an image, an empty answer, a worker's script, which this policy would govern).
+    if (!ctx.response.is('html')) return withdraw();
+    if (responseHeader(ctx, otherHeader) !== '') warn.beside(ctx.path, otherHeader);
+    const overridden = makeUncacheable(ctx);
+    if (overridden !== '') warn.cache(ctx.path, overridden);
+    if (!rewriteTags || ctx.body == null) return;
+
     const body: unknown = ctx.body;
-    const type = ctx.response.get('Content-Type');
-    if (typeof body === 'string') ctx.body = await rewriteHtml(body, spec);
-    else if (Buffer.isBuffer(body)) ctx.body = await rewriteHtml(body.toString('utf8'), spec);
-    else if (body instanceof Readable) {
+    const type = responseHeader(ctx, 'Content-Type');
+    const coding = contentCoding(responseHeader(ctx, 'Content-Encoding'));
+    if (coding === undefined || (coding !== null && typeof body === 'string')) {
+      warn.coding(ctx.path, responseHeader(ctx, 'Content-Encoding'));
+      return withdraw();
+    }
+    if (typeof body === 'string') {
+      // Koa sends a string as UTF-8, whatever charset the Content-Type names; so do we, as bytes.
+      ctx.body = rewrites.rewrite(body, specOf(options, nonce, token, 'utf8'));
+      ctx.type = type;
+      return;
+    }
+    const bytes = Buffer.isBuffer(body) ? body : null;
+    if (!bytes && !(body instanceof Readable)) return withdraw();
+    const charset = bodyCharset(type, coding === null ? (bytes ?? undefined) : undefined);
+    if (charset === null) {
+      warn.charset(ctx.path, type);
+      return withdraw();
+    }
+    const spec = specOf(options, nonce, token, charset);
+    if (bytes && coding === null) {
+      ctx.body =
+        charset === 'utf8'
+          ? rewrites.rewrite(bytes.toString('utf8'), spec)
+          : Buffer.from(rewriteHtml(bytes.toString('latin1'), spec), 'latin1');
+    } else if (ctx.method === 'HEAD') {
+      // Nothing is sent: only the length, which the rewrite changes, is unknown now.
       ctx.remove('Content-Length');
-      ctx.body = rewriteHtmlStream(body, spec);
-    } else return;
+      return;
+    } else {
+      if (coding !== null) warn.compressed(ctx.path, coding.name);
+      const source = bytes ? Readable.from([bytes]) : (body as Readable);
+      ctx.remove('Content-Length');
+      ctx.body = coding === null ? rewriteHtmlStream(source, spec) : recoded(source, coding, spec);
+    }
     ctx.type = type;
-    if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'private, no-store');
+  };
+}
+
+/** A compressed page decompressed, rewritten and compressed again with the same coding. */
+function recoded(source: Readable, coding: ContentCoding, spec: RewriteSpec): Readable {
+  const encoder = coding.encoder();
+  // pipeline destroys every stage on an error; the last one's error reaches Koa, which logs it.
+  pipeline(source, coding.decoder(), htmlRewriteTransform(spec), encoder, () => {});
+  return encoder;
+}
+
+function specOf(options: ResolvedOptions, nonce: string, token: string, encoding: BodyCharset): RewriteSpec {
+  return {
+    nonce,
+    scriptNonce: options.page.nonces.script,
+    styleNonce: options.page.nonces.style,
+    encoding,
+    ...(options.page.injectSdk ? { inject: (lang: string) => sdkTag(options, nonce, token, lang) } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { randomText } from '../http/random-pool.js';
 
 /**
  * Session tokens name one page view without writing anything per view. Two forms, both
@@ -55,7 +56,7 @@ function mac(secret: string, payload: string): Buffer {
 
 function newSession(now: number): { id: string; issued: string; issuedAt: number } {
   const issuedAt = Math.floor(now / 1000);
-  return { id: randomBytes(16).toString('base64url'), issued: issuedAt.toString(36), issuedAt };
+  return { id: randomText(16, 'base64url'), issued: issuedAt.toString(36), issuedAt };
 }
 
 /** Mints a token for a new page view of this server's own pages. */
