@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Context, Middleware, Next } from 'koa';
 import { ReportPipeline } from './ingest/pipeline.js';
 import { consoleLogger } from './logger.js';
@@ -8,7 +9,7 @@ import { observerRouter, type RouterDeps } from './router.js';
 import { loadSdkAsset } from './page/sdk-asset.js';
 import { BatchWriter } from './storage/batch-writer.js';
 import { deadline } from './storage/deadline.js';
-import { openDatabase } from './storage/database.js';
+import { dialectOf, openDatabase } from './storage/database.js';
 import { migrateLatest } from './storage/migrations.js';
 import { ReportStore } from './storage/report-store.js';
 import { RuleStore } from './storage/rule-store.js';
@@ -98,7 +99,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   const sessionEvents = pgConnection ? new PgSessionEvents(pgConnection, hub, logger) : null;
 
   const ready = (async () => {
-    const applied = resolved.storage.migrate ? await migrateLatest(db) : [];
+    const applied = resolved.storage.migrate ? await migrateUnbounded(db, resolved) : [];
     if (applied.length) logger.info(`database migrated: ${applied.join(', ')}`);
     if (resolved.collector) logger.info(`collector for ${resolved.collector.size} site(s): ${[...resolved.collector.keys()].join(', ')}`);
     await installRulesOnFirstStart(ruleStore, resolved, logger);
@@ -163,6 +164,20 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
     if (owned) await db.destroy();
   };
   return middleware;
+}
+
+/**
+ * Migrations may build an index over millions of rows: on a pool it opened with per-query
+ * timeouts (a postgres:// URL), they run on a connection of their own without them.
+ */
+async function migrateUnbounded(db: Knex, options: ResolvedOptions): Promise<string[]> {
+  if (typeof options.storage.database !== 'string' || dialectOf(db) !== 'postgres') return migrateLatest(db);
+  const unbounded = openDatabase(options.storage.database).db;
+  try {
+    return await migrateLatest(unbounded);
+  } finally {
+    await unbounded.destroy();
+  }
 }
 
 /** A database without global rules (a first start) gets them from `rules.source`, else the bundled file. */
