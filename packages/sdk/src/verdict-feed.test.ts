@@ -115,6 +115,45 @@ describe('VerdictFeed', () => {
     expect(seen).toEqual([]);
   });
 
+  it('waits as long as a 429 or 503 with Retry-After says, without counting a failure (issue 21)', async () => {
+    const busy = (code: number, seconds: string) =>
+      ({ status: code, ok: false, headers: new Headers({ 'Retry-After': seconds }), json: async () => ({}) }) as unknown as Response;
+    feed().start();
+    await net.answer(ok(verdict('v1', 'observing', false)));
+    // Five refusals in a row, more than the four failures the feed tolerates.
+    for (const [code, seconds] of [
+      [429, '10'],
+      [503, '10'],
+      [429, '10'],
+      [429, '10'],
+      [503, '10'],
+    ] as const) {
+      await net.answer(busy(code, seconds));
+      await vi.advanceTimersByTimeAsync(9999);
+      expect(net.out).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(net.out).toBe(1);
+    }
+    await net.answer(ok(verdict('v2', 'clean', true)));
+    expect(seen.map((v) => v.version)).toEqual(['v1', 'v2']);
+    expect(net.urls()).toEqual([BASE, ...Array(6).fill(`${BASE}?after=v1&wait=20000`)]);
+  });
+
+  it('gives up after 32 refusals with Retry-After in a row (an eighth of a failure each), and bounds the wait to 60 s', async () => {
+    const busy = { status: 429, ok: false, headers: new Headers({ 'Retry-After': '3600' }), json: async () => ({}) } as unknown as Response;
+    feed().start();
+    await net.answer(ok(verdict('v1', 'observing', false)));
+    for (let i = 0; i < 32; i++) {
+      await net.answer(busy);
+      await vi.advanceTimersByTimeAsync(59_999);
+      expect(net.out).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(net.fn).toHaveBeenCalledTimes(33);
+    expect(net.out).toBe(0);
+  });
+
   it('counts failures in a row only: an answer in between starts the count again', async () => {
     feed().start();
     for (let i = 0; i < 3; i++) {

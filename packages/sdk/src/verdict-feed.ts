@@ -60,7 +60,7 @@ export class VerdictFeed {
           const query = this.#version === null ? '' : `?after=${encodeURIComponent(this.#version)}&wait=${WAIT_MS}`;
           const response = await fetch(this.#url + query, { credentials: 'omit', cache: 'no-store' });
           if (response.status === 404) return;
-          if (!response.ok) throw response.status;
+          if (!response.ok) throw response;
           const verdict = (await response.json()) as VersionedVerdict;
           failures = 0;
           this.#askedAt = askedAt;
@@ -69,9 +69,12 @@ export class VerdictFeed {
             this.#version = verdict.version;
             this.#onVerdict(verdict);
           }
-        } catch {
-          failures++;
-          await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        } catch (error) {
+          // An answer with Retry-After (429 or 503: the server holds as many waits as it takes) is
+          // waited out as told (at most 60 s) and counts an eighth of a failure: 32 in a row end the watch.
+          const after = Number((error as Response)?.headers?.get('Retry-After')) || 0;
+          failures += after > 0 ? 1 / 8 : 1;
+          await new Promise((resolve) => setTimeout(resolve, after > 0 ? Math.min(after, 60) * 1000 : RETRY_MS));
         }
       }
     } finally {

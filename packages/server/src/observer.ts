@@ -19,6 +19,7 @@ import { updateRules } from './rules/update-rules.js';
 import { sessionPolicyOf } from './page/session-policy.js';
 import { PgSessionEvents } from './verdict/pg-session-events.js';
 import { SessionHub } from './verdict/session-hub.js';
+import { WaiterGate } from './verdict/waiter-gate.js';
 import { VerdictService } from './verdict/verdict-service.js';
 import { TokenVerifier } from './session/token-verifier.js';
 import type { Logger } from './logger.js';
@@ -38,6 +39,8 @@ export interface CspObserverMiddleware extends Middleware {
   ruleStore: RuleStore;
   /** Verdicts of sessions, as the verdict endpoint serves them. */
   verdicts: VerdictService;
+  /** The verdict requests held open now (long-polls and streams) and their caps (`verdictWaits`). */
+  waiters: WaiterGate;
   /** Whether `{prefix}/admin` is open (a token, password or authorize hook is configured). */
   adminEnabled: boolean;
   /** Waits for pending writes, then closes the database it opened. */
@@ -82,8 +85,9 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   const store = new ReportStore(db);
   const writer = new BatchWriter(store, { timeoutMs });
   const ruleStore = new RuleStore(db);
-  const rules = new RuleBook(ruleStore, logger);
+  const rules = new RuleBook(ruleStore, logger, resolved.rules.matchBudget);
   const hub = new SessionHub();
+  const waiters = new WaiterGate(resolved.verdict.waits);
   const pipeline = new ReportPipeline(
     resolved,
     writer,
@@ -120,7 +124,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
     sessionKeepDays: resolved.storage.sessionKeepDays,
   });
   const origins = { collector: resolved.collector, reportOrigins: resolved.ingest.reportOrigins };
-  const deps: RouterDeps = { options: resolved, logger, db, store, writer, pipeline, ruleStore, rules, verdicts, tokens, origins };
+  const deps: RouterDeps = { options: resolved, logger, db, store, writer, pipeline, ruleStore, rules, verdicts, waiters, tokens, origins };
   const { router, posts } = observerRouter(deps, sdk);
   const routes = router.routes() as unknown as Middleware;
   const allowedMethods = router.allowedMethods() as unknown as Middleware;
@@ -152,6 +156,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   middleware.rules = rules;
   middleware.ruleStore = ruleStore;
   middleware.verdicts = verdicts;
+  middleware.waiters = waiters;
   middleware.adminEnabled = adminIsOpen(resolved.admin);
   middleware.close = async () => {
     rules.stop();

@@ -5,8 +5,10 @@
  *
  * Simple means: anchored at the start (`^`) or without any unbounded repetition; at most one
  * unbounded repetition (`*`, `+`, `{n,}` or a bound over 16); repetitions only of one character,
- * class or `.`; groups only of alternatives of plain text (anchors allowed); no backreferences, lookarounds,
- * RE2-only or POSIX syntax.
+ * class or `.`; groups only of alternatives of plain text (anchors allowed), at most optional
+ * (`?`): a group repeated even a bounded number of times backtracks through every way its
+ * alternatives split the text (`(?:a|a){16}b` tries 2^16 ways at each position); no
+ * backreferences, lookarounds, RE2-only or POSIX syntax.
  */
 export function isBacktrackingSafe(pattern: string): boolean {
   if (pattern.length > 500 || pattern.includes('[:')) return false;
@@ -56,10 +58,8 @@ export function isBacktrackingSafe(pattern: string): boolean {
               ? Infinity
               : Number(quantifier[2])
           : Infinity;
-    if (max > 16) {
-      if (atomIsGroup) return false;
-      unbounded++;
-    }
+    if (atomIsGroup && max > 1) return false;
+    if (max > 16) unbounded++;
   }
   return unbounded === 0 || (anchored && unbounded === 1);
 }

@@ -107,3 +107,19 @@ describe('collector and remote options', () => {
     expect(remoteRefusal({ remote: { ...remote, secret: 'short' } })).toMatch(/remote.secret must be/);
   });
 });
+
+describe('bounds on hostile traffic (issue 21)', () => {
+  it('defaults: 5000 held verdict requests, 100 per address, 4 per page view; a matching budget of 100000', () => {
+    expect(resolve({}).verdict).toEqual({ waits: { total: 5000, perIp: 100, perSession: 4 } });
+    expect(resolve({}).rules.matchBudget).toBe(100_000);
+  });
+
+  it('takes smaller caps, keeps them nested, and refuses what is not a count', () => {
+    expect(resolve({ verdictWaits: { total: 10 } }).verdict.waits).toEqual({ total: 10, perIp: 10, perSession: 4 });
+    expect(refusal({ verdictWaits: { perIp: 0 } })).toBe('verdictWaits.perIp must be a whole number of requests, at least 1, got 0');
+    expect(refusal({ verdictWaits: { total: 2.5 } })).toBe('verdictWaits.total must be a whole number of requests, at least 1, got 2.5');
+    expect(refusal({ verdictWaits: { total: 10, perIp: 20 } })).toBe('verdictWaits.perIp (20) cannot exceed verdictWaits.total (10)');
+    expect(refusal({ verdictWaits: { perIp: 2, perSession: 3 } })).toBe('verdictWaits.perSession (3) cannot exceed verdictWaits.perIp (2)');
+    expect(refusal({ rules: { matchBudget: -1 } })).toBe('rules.matchBudget must be a positive number, got -1');
+  });
+});

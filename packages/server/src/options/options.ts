@@ -13,13 +13,14 @@ import {
   type ResolvedSite,
 } from './site-options.js';
 import { resolveStorageOptions, type ResolvedStorageOptions, type StorageOptions } from './storage-options.js';
+import { resolveVerdictOptions, type ResolvedVerdictOptions, type VerdictOptions } from './verdict-options.js';
 import { resolveVisitorOptions, type ResolvedVisitorOptions, type VisitorOptions } from './visitor-options.js';
 
 /**
  * Options of `cspObserver()`; every one has a default but `secret`. One flat object, each key
  * defined (with its default and its check) in its feature's file beside this one.
  */
-export interface CspObserverOptions extends PageOptions, IngestOptions, StorageOptions, VisitorOptions {
+export interface CspObserverOptions extends PageOptions, IngestOptions, StorageOptions, VisitorOptions, VerdictOptions {
   /** Signs session tokens (HMAC-SHA256). At least 16 characters; keep it out of the code. */
   secret: string;
   /** Where the routes are mounted (default `/csp`). */
@@ -79,6 +80,7 @@ export interface ResolvedOptions {
   storage: ResolvedStorageOptions;
   rules: Required<RulesOptions>;
   visitor: ResolvedVisitorOptions;
+  verdict: ResolvedVerdictOptions;
   admin: ResolvedAdminOptions;
   /** The sites of a collector by id; null when this server is not one. */
   collector: ReadonlyMap<string, ResolvedSite> | null;
@@ -130,6 +132,7 @@ function resolveLocal(options: CspObserverOptions): ResolvedOptions {
     storage: resolveStorageOptions(options),
     rules: resolveRulesOptions(options.rules ?? {}),
     visitor: resolveVisitorOptions(options),
+    verdict: resolveVerdictOptions(options),
     admin: resolveAdmin(options.admin ?? {}, process.env),
     collector: resolveCollector(options.collector),
     remote: null,

@@ -1,3 +1,4 @@
+import { DEFAULT_MATCH_BUDGET } from '../rules/match-budget.js';
 import { rulesPublicKey } from '../rules/rules-source.js';
 import { OptionsError, positive } from './option-checks.js';
 
@@ -12,6 +13,11 @@ export interface RulesOptions {
   publicKey?: string;
   /** A pinned version of `source`: the hex SHA-256 of its bytes. */
   sha256?: string;
+  /**
+   * Work the patterns of custom and downloaded rules may do for one report, in RE2 instructions
+   * times characters (default 100000; docs/security.md). The shipped rules' patterns cost none of it.
+   */
+  matchBudget?: number;
 }
 
 export const RULES_DEFAULTS = {
@@ -20,6 +26,7 @@ export const RULES_DEFAULTS = {
   autoUpdate: false,
   publicKey: '',
   sha256: '',
+  matchBudget: DEFAULT_MATCH_BUDGET,
 } as const satisfies RulesOptions;
 
 export function resolveRulesOptions(value: RulesOptions): Required<RulesOptions> {
@@ -42,5 +49,6 @@ export function resolveRulesOptions(value: RulesOptions): Required<RulesOptions>
     autoUpdate: value.autoUpdate ?? RULES_DEFAULTS.autoUpdate,
     publicKey,
     sha256,
+    matchBudget: positive('rules.matchBudget', value.matchBudget, RULES_DEFAULTS.matchBudget),
   };
 }

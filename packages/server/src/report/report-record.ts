@@ -91,6 +91,8 @@ export interface ShownVerdict {
 
 /** What the verdict needs of one session's reports: no raw bodies. */
 export interface EvidenceRow extends Violation {
+  /** The report's row id: stable, so what a verdict matched of it can be remembered. */
+  id: number;
   channel: Channel;
   via: SdkSource | null;
   reportType: string;

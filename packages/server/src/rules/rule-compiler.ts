@@ -1,5 +1,6 @@
 import { compileRules, type PatternCompiler, type PatternTest, type Rule, type RuleMatcher, type RejectedRule } from '@csp-observer/core';
-import { compilePattern } from './pattern-engine.js';
+import { budgeted, MatchBudget } from './match-budget.js';
+import { compilePattern, patternCompiler } from './pattern-engine.js';
 
 /**
  * A compiler that compiles each distinct pattern once: checking a rule set and then building
@@ -52,8 +53,17 @@ export function usableRules(
   return { usable, rejected };
 }
 
-/** Custom rules first (the site owner's word wins), then the global rules in file order. */
-export function compileRuleSet(rules: readonly Rule[], compile: PatternCompiler = compilePattern): RuleMatcher {
+/**
+ * Custom rules first (the site owner's word wins), then the global rules in file order. The
+ * shipped rules' patterns take the fast path; every other pattern runs on RE2 within `budget` per
+ * report (each match starts with a fresh one). `compile` must charge that same budget (default:
+ * patternCompiler(budget)).
+ */
+export function compileRuleSet(
+  rules: readonly Rule[],
+  budget: MatchBudget = new MatchBudget(),
+  compile: PatternCompiler = patternCompiler(budget),
+): RuleMatcher {
   const ordered = [...rules.filter((r) => r.origin === 'custom'), ...rules.filter((r) => r.origin === 'global')];
-  return compileRules(ordered, compile);
+  return budgeted(compileRules(ordered, compile), budget);
 }

@@ -145,7 +145,7 @@ export class ReportStore {
   /** The rows of a session the verdict looks at (bounded by the per-session limit). */
   async evidenceOfSession(sessionId: string): Promise<EvidenceRow[]> {
     const rows = (await this.db('cspo_reports')
-      .select('channel', 'via', 'report_type', 'fingerprint', 'received_at', ...VIOLATION_COLUMNS, 'rule_id')
+      .select('id', 'channel', 'via', 'report_type', 'fingerprint', 'received_at', ...VIOLATION_COLUMNS, 'rule_id')
       .where({ session_id: sessionId })
       .orderBy('id')
       .limit(EVIDENCE_LIMIT)) as Row[];

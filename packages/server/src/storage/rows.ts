@@ -161,6 +161,7 @@ export function sessionRow(session: SessionRecord) {
 /** The columns of a report the verdict reads (see ReportStore.evidenceOfSession). */
 export function evidenceFromRow(row: Row): EvidenceRow {
   return {
+    id: Number(row.id),
     channel: row.channel as Channel,
     via: (row.via as SdkSource | null) ?? null,
     reportType: String(row.report_type),

@@ -5,10 +5,15 @@ import { answerPreflight, applyCors } from '../http/cors.js';
 import type { Logger } from '../logger.js';
 import { originsFor, originsOfParam, sessionParam, type SessionAccess } from '../session/session-param.js';
 import type { VerdictService, VersionedVerdict } from './verdict-service.js';
+import type { WaiterGate, WaitTicket } from './waiter-gate.js';
 
-/** What the verdict endpoint needs: the session tokens, the verdicts, and a logger for what fails unseen. */
+/**
+ * What the verdict endpoint needs: the session tokens, the verdicts, the gate that bounds the
+ * requests held open, and a logger for what fails unseen.
+ */
 export interface VerdictRouteDeps extends SessionAccess {
   verdicts: VerdictService;
+  waiters: WaiterGate;
   logger: Logger;
 }
 
@@ -17,6 +22,30 @@ export const MAX_WAIT_MS = 25_000;
 /** A stream ends after this long; EventSource reconnects by itself. */
 const STREAM_MS = 5 * 60_000;
 const HEARTBEAT_MS = 15_000;
+/**
+ * What a refused held request is told to wait before asking again: the SDK's feed waits that
+ * long (it counts no failure), so a crowd past the caps costs one cheap answer per client this often.
+ */
+export const WAIT_RETRY_AFTER_S = 10;
+
+const REFUSALS = {
+  ip: [429, 'too many live verdict requests from this address'],
+  session: [429, 'too many live verdict requests for this page view'],
+  total: [503, 'too many live verdict requests on this server'],
+} as const;
+
+/**
+ * A place among the held requests, or a 429 (this address or page view holds its share) or 503
+ * (the server holds all it takes) with Retry-After. Refused before anything is read.
+ */
+function admit(deps: VerdictRouteDeps, ctx: Context, sessionId: string): WaitTicket {
+  const ticket = deps.waiters.enter(ctx.ip || 'unknown', sessionId);
+  if (typeof ticket !== 'string') return ticket;
+  const [status, message] = REFUSALS[ticket];
+  ctx.set('Retry-After', String(WAIT_RETRY_AFTER_S));
+  if (ctx.response.get('Access-Control-Allow-Origin')) ctx.set('Access-Control-Expose-Headers', 'Retry-After');
+  throw new HttpError(status, `${message}; retry in ${WAIT_RETRY_AFTER_S} s`);
+}
 
 function waitParam(value: unknown): number {
   if (value === undefined || value === '') return 0;
@@ -46,14 +75,22 @@ export function verdictRoutes(router: Router, deps: VerdictRouteDeps): void {
     const session = sessionParam(deps, ctx, { status: 404, message: 'no such session' });
     applyCors(ctx, originsFor(deps.origins, session));
     if (ctx.accepts('application/json', 'text/event-stream') === 'text/event-stream' && ctx.get('Accept').includes('text/event-stream')) {
-      stream(deps, ctx, session.id);
+      stream(deps, ctx, session.id, admit(deps, ctx, session.id));
       return;
     }
-    const wait = waitParam(ctx.query.wait);
+    const asked = waitParam(ctx.query.wait);
     const after = typeof ctx.query.after === 'string' ? ctx.query.after : null;
-    const verdict = await deps.verdicts.next(session.id, after, after === null ? 0 : wait, clientGone(ctx));
-    ctx.body = verdict;
-    recordShown(deps, session.id, verdict);
+    const wait = after === null ? 0 : asked;
+    // Only a request that may be held takes a place: the verdict now is always answered.
+    const ticket = wait > 0 ? admit(deps, ctx, session.id) : null;
+    try {
+      const verdict = await deps.verdicts.next(session.id, after, wait, clientGone(ctx));
+      ctx.body = verdict;
+      // A version the page already had was recorded when it was first sent.
+      if (verdict.version !== after) recordShown(deps, session.id, verdict);
+    } finally {
+      ticket?.release();
+    }
   });
 }
 
@@ -66,7 +103,7 @@ function recordShown(deps: VerdictRouteDeps, sessionId: string, verdict: Version
  * Writes the stream to the response directly (`ctx.respond = false`): a client going away is
  * the normal end of a stream, not an error to report.
  */
-function stream(deps: VerdictRouteDeps, ctx: Context, sessionId: string): void {
+function stream(deps: VerdictRouteDeps, ctx: Context, sessionId: string, ticket: WaitTicket): void {
   ctx.respond = false;
   const res = ctx.res;
   res.writeHead(200, {
@@ -102,6 +139,7 @@ function stream(deps: VerdictRouteDeps, ctx: Context, sessionId: string): void {
     } catch (error) {
       if (!signal.aborted) deps.logger.error('verdict stream failed', error);
     } finally {
+      ticket.release();
       clearInterval(heartbeat);
       if (!res.writableEnded) res.end();
     }

@@ -14,6 +14,7 @@ import { siteOfSession, type SessionPolicy } from '../session/session-token.js';
 import type { StoredSession } from '../report/report-record.js';
 import type { ReportStore } from '../storage/report-store.js';
 import type { SessionHub } from './session-hub.js';
+import { StoredMatches } from './stored-matches.js';
 
 /** A verdict and a short tag that changes whenever the verdict does: the wire type, in core. */
 export type { VersionedVerdict };
@@ -35,14 +36,18 @@ export class VerdictService {
   private readonly closing = new AbortController();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shown = new Map<string, string>();
+  /** What the rules say of each stored report, remembered until they change. */
+  readonly matches: StoredMatches;
 
   constructor(
     private readonly store: ReportStore,
-    private readonly rules: RuleBook,
+    rules: RuleBook,
     private readonly hub: SessionHub,
     /** What this server's own pages' policy lets their verdicts expect (see sessionPolicyOf). */
     private readonly policy: SessionPolicy,
-  ) {}
+  ) {
+    this.matches = new StoredMatches(rules);
+  }
 
   /**
    * The verdict now, the violations no rule explains, the stored session it was read from, and
@@ -83,7 +88,7 @@ export class VerdictService {
         hidden,
       },
       {
-        rules: this.rules.forStoredReports(siteOfSession(sessionId)),
+        rules: this.matches.forRead(sessionId, siteOfSession(sessionId)),
         canaryApplicable: policy.canary,
         engine: engineOf(session?.userAgent ?? ''),
         nativeDelayMs: policy.reportingApi && https ? REPORT_TO_DELAY_MS : REPORT_URI_DELAY_MS,
@@ -103,10 +108,13 @@ export class VerdictService {
       const { verdict, changesAt } = await this.current(sessionId);
       const left = deadline - Date.now();
       if (verdict.version !== known || left <= 0 || stop.aborted) return verdict;
-      const until = changesAt === null ? left : Math.min(left, Math.max(changesAt - Date.now(), 0) + 5);
-      await this.hub.wait(sessionId, until, stop);
+      const untilChange = changesAt === null ? Infinity : Math.max(changesAt - Date.now(), 0) + 5;
+      const woken = await this.hub.wait(sessionId, Math.min(left, untilChange), stop);
       // Closing (the server stops): the waiting client gets what was known, not an error.
       if (this.closing.signal.aborted) return verdict;
+      // The deadline passed with no new evidence and no window closing: the verdict read before
+      // still holds, without a read (a crowd of long-polls ending together costs no queries).
+      if (!woken && left <= untilChange) return verdict;
     }
   }
 
