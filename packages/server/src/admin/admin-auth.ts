@@ -160,7 +160,7 @@ export class AdminAuth {
   private assertMayTry(source: string, now = Date.now()): void {
     const wait = this.throttle.wait(source, now);
     if (wait > 0) {
-      throw new HttpError(429, 'too many failed attempts from this address; try again later', Math.ceil(wait / 1000));
+      throw new HttpError(429, 'too many failed attempts; try again later', Math.ceil(wait / 1000));
     }
   }
 
