@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const benches = process.argv[2]
   ? [`${process.argv[2]}.mjs`]
-  : ['sdk.mjs', 'rules.mjs', 'attribution.mjs', 'page.mjs', 'ingest.mjs', 'scale-out.mjs', 'abuse.mjs'];
+  : ['sdk.mjs', 'rules.mjs', 'attribution.mjs', 'page.mjs', 'ingest.mjs', 'scale-out.mjs', 'abuse.mjs', 'connections.mjs'];
 for (const bench of benches) {
   const path = fileURLToPath(new URL(`../bench/${bench}`, import.meta.url));
   const result = spawnSync(process.execPath, [path], { stdio: 'inherit' });

@@ -28,6 +28,15 @@ describe('scrubUrls', () => {
   });
 });
 
+describe('scrubUrls on JSON that escapes slashes (issue 21, item 8)', () => {
+  it('strips the query of https:\\/\\/... URLs, whole, and keeps the JSON valid', () => {
+    const raw = String.raw`{"csp-report":{"document-uri":"https:\/\/shop.test\/reset?token=abc\/def&mail=a%40b.c","blocked-uri":"https:\/\/cdn.test\/x.js\u003fsid=9\u0026k=2","referrer":"http:\/\/ref.test\/#frag"}}`;
+    expect(JSON.parse(scrubUrls(raw))).toEqual({
+      'csp-report': { 'document-uri': 'https://shop.test/reset', 'blocked-uri': 'https://cdn.test/x.js', referrer: 'http://ref.test/' },
+    });
+  });
+});
+
 describe('isExtensionUrl', () => {
   it.each([
     ['chrome-extension://abcdef/content.js', true],

@@ -9,7 +9,14 @@ export function stripQuery(url: string): string {
   return at === -1 ? url : url.slice(0, at);
 }
 
-const URL_WITH_QUERY = /\b((?:https?|wss?|ftp):\/\/[^\s"'<>?#\\]*)[?#][^\s"'<>\\]*/gi;
+/**
+ * An absolute URL with a query or fragment, also as JSON may escape it: `https:\/\/a.test\/p?q=1`
+ * (PHP's json_encode and some proxies escape slashes), `\u003f` for `?`, `\u0026` in the query.
+ * The query ends where the text or JSON string does: whitespace, a quote, `<`, `>`, or a backslash
+ * that escapes anything but a slash or a harmless \u code.
+ */
+const URL_WITH_QUERY =
+  /\b((?:https?|wss?|ftp):(?:\\?\/){2}(?:[^\s"'<>?#\\]|\\\/)*)(?:[?#]|\\u003f|\\u0023)(?:[^\s"'<>\\]|\\\/|\\u(?!00(?:22|27|3c|3e|5c))[0-9a-f]{4})*/gi;
 
 /** Strips the query and fragment of every absolute URL inside a text (a raw JSON body, say). */
 export function scrubUrls(text: string): string {

@@ -5,7 +5,8 @@
 export { cspObserver } from './observer.js';
 export type { CspObserverMiddleware, CspObserverSiteMiddleware } from './observer.js';
 export type { CspObserverState } from './page/page-middleware.js';
-export { createStandaloneApp } from './standalone.js';
+export { createStandaloneApp, createStandaloneServer } from './standalone.js';
+export type { ServerLimitsOptions } from './http/server-limits.js';
 export type { StandaloneOptions } from './standalone.js';
 
 // Options.

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Context, Middleware, Next } from 'koa';
 import { ReportPipeline } from './ingest/pipeline.js';
 import { consoleLogger } from './logger.js';
@@ -7,7 +8,8 @@ import { pageMiddleware } from './page/page-middleware.js';
 import { observerRouter, type RouterDeps } from './router.js';
 import { loadSdkAsset } from './page/sdk-asset.js';
 import { BatchWriter } from './storage/batch-writer.js';
-import { openDatabase } from './storage/database.js';
+import { deadline } from './storage/deadline.js';
+import { dialectOf, openDatabase } from './storage/database.js';
 import { migrateLatest } from './storage/migrations.js';
 import { ReportStore } from './storage/report-store.js';
 import { RuleStore } from './storage/rule-store.js';
@@ -78,14 +80,22 @@ export function cspObserver(options: CspObserverOptions | RemoteSiteOptions): Cs
 function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): CspObserverMiddleware {
   const logger = options.logger ?? consoleLogger;
   const sdk = loadSdkAsset();
-  const { db, owned } = openDatabase(resolved.storage.database);
+  const timeoutMs = resolved.storage.databaseTimeoutSeconds * 1000;
+  const { db, owned } = openDatabase(resolved.storage.database, { timeoutMs });
   const store = new ReportStore(db);
-  const writer = new BatchWriter(store);
+  const writer = new BatchWriter(store, { timeoutMs });
   const ruleStore = new RuleStore(db);
   const rules = new RuleBook(ruleStore, logger, resolved.rules.matchBudget);
   const hub = new SessionHub();
   const waiters = new WaiterGate(resolved.verdict.waits);
-  const pipeline = new ReportPipeline(resolved, writer, logger, rules, (sessionId) => hub.notify(sessionId));
+  const pipeline = new ReportPipeline(
+    resolved,
+    writer,
+    logger,
+    rules,
+    (sessionId) => hub.notify(sessionId),
+    (sessionId) => deadline(store.countReportsOfSession(sessionId), timeoutMs, 'counting the session'),
+  );
   const verdicts = new VerdictService(store, rules, hub, sessionPolicyOf(resolved));
   let autoUpdate: ReturnType<typeof setInterval> | null = null;
   // Processes sharing one PostgreSQL wake each other's live verdicts (LISTEN/NOTIFY).
@@ -93,7 +103,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   const sessionEvents = pgConnection ? new PgSessionEvents(pgConnection, hub, logger) : null;
 
   const ready = (async () => {
-    const applied = resolved.storage.migrate ? await migrateLatest(db) : [];
+    const applied = resolved.storage.migrate ? await migrateUnbounded(db, resolved) : [];
     if (applied.length) logger.info(`database migrated: ${applied.join(', ')}`);
     if (resolved.collector) logger.info(`collector for ${resolved.collector.size} site(s): ${[...resolved.collector.keys()].join(', ')}`);
     await installRulesOnFirstStart(ruleStore, resolved, logger);
@@ -114,7 +124,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
     sessionKeepDays: resolved.storage.sessionKeepDays,
   });
   const origins = { collector: resolved.collector, reportOrigins: resolved.ingest.reportOrigins };
-  const deps: RouterDeps = { options: resolved, logger, db, store, pipeline, ruleStore, rules, verdicts, waiters, tokens, origins };
+  const deps: RouterDeps = { options: resolved, logger, db, store, writer, pipeline, ruleStore, rules, verdicts, waiters, tokens, origins };
   const { router, posts } = observerRouter(deps, sdk);
   const routes = router.routes() as unknown as Middleware;
   const allowedMethods = router.allowedMethods() as unknown as Middleware;
@@ -159,6 +169,20 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
     if (owned) await db.destroy();
   };
   return middleware;
+}
+
+/**
+ * Migrations may build an index over millions of rows: on a pool it opened with per-query
+ * timeouts (a postgres:// URL), they run on a connection of their own without them.
+ */
+async function migrateUnbounded(db: Knex, options: ResolvedOptions): Promise<string[]> {
+  if (typeof options.storage.database !== 'string' || dialectOf(db) !== 'postgres') return migrateLatest(db);
+  const unbounded = openDatabase(options.storage.database).db;
+  try {
+    return await migrateLatest(unbounded);
+  } finally {
+    await unbounded.destroy();
+  }
 }
 
 /** A database without global rules (a first start) gets them from `rules.source`, else the bundled file. */

@@ -6,6 +6,8 @@ import { DirectPosts } from './ingest/direct-posts.js';
 import { ingestRoutes, type IngestRouteDeps } from './ingest/ingest-routes.js';
 import type { Logger } from './logger.js';
 import { sdkRoute, type SdkAsset } from './page/sdk-asset.js';
+import type { BatchWriter } from './storage/batch-writer.js';
+import { deadline } from './storage/deadline.js';
 import type { ReportStore } from './storage/report-store.js';
 import { verdictRoutes, type VerdictRouteDeps } from './verdict/verdict-routes.js';
 import { visitorRoutes, type VisitorRouteDeps } from './visitor/visitor-routes.js';
@@ -17,6 +19,8 @@ export type RouterDeps = IngestRouteDeps &
   AdminApiDeps & {
     logger: Logger;
     store: Pick<ReportStore, 'ping' | 'dialect'>;
+    /** Whether the last commits failed, for /health. */
+    writer: Pick<BatchWriter, 'failing'>;
   };
 
 /**
@@ -34,15 +38,25 @@ export function observerRouter(deps: RouterDeps, sdk: SdkAsset): { router: Route
   verdictRoutes(router, deps);
   visitorRoutes(router, deps);
   adminRoutes(router, deps);
+  // Healthy means reports can be stored: the database answers in time and the last commit did not fail.
   router.get('/health', async (ctx) => {
+    const database = deps.store.dialect;
     try {
-      await deps.store.ping();
-      ctx.body = { status: 'ok', database: deps.store.dialect };
+      await deadline(deps.store.ping(), deps.options.storage.databaseTimeoutSeconds * 1000, 'health check');
     } catch (error) {
       deps.logger.error('health check: database unreachable', error);
       ctx.status = 503;
-      ctx.body = { status: 'unavailable', database: deps.store.dialect };
+      ctx.set('Retry-After', '5');
+      ctx.body = { status: 'unavailable', database };
+      return;
     }
+    if (deps.writer.failing()) {
+      ctx.status = 503;
+      ctx.set('Retry-After', '5');
+      ctx.body = { status: 'unavailable', database, writes: 'failing' };
+      return;
+    }
+    ctx.body = { status: 'ok', database };
   });
   return { router, posts };
 }

@@ -2,9 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mintSiteToken } from '../src/session/session-token.js';
+import { openDatabase } from '../src/storage/database.js';
 import { reportUriBody } from './fixtures/browser-reports.js';
 import { testDatabases } from './support/databases.js';
 
@@ -124,6 +126,66 @@ describe('csp-observer serve --collector', () => {
     expect(badSite.status).toBe(2);
     expect(badSite.stderr).toContain('collector.sites[shop].secrets: each secret must be at least 16 characters');
     expect(cli([...base, '--sites', sites]).stderr).toContain('--sites is for a collector: add --collector');
+  });
+});
+
+describe('csp-observer serve against hostile traffic (issue 21, items 3 and 6)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cspo-serve-bounds-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes the client address --proxy hops from the right, and caps connections at --max-connections', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--db', join(dir, 'bounds.sqlite'), '--proxy', '2', '--max-connections', '1'],
+      {
+        env: { ...env, CSP_OBSERVER_SECRET: 'cli-test-secret-0123456789' },
+      },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/csp)/.exec(out);
+          if (match) resolve(match[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+      });
+      // The client wrote the first entry, the CDN the second (the client as it saw it), the load balancer the third.
+      const sent = await fetch(`${url}/report`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/csp-report',
+          'X-Forwarded-For': '10.0.0.1, 198.51.100.23, 203.0.113.9',
+          Connection: 'close',
+        },
+        body: reportUriBody(),
+      });
+      expect(sent.status).toBe(204);
+      const { db } = openDatabase(join(dir, 'bounds.sqlite'));
+      try {
+        expect(await db('cspo_reports').pluck('ip')).toEqual(['198.51.0.0']);
+      } finally {
+        await db.destroy();
+      }
+      // One connection held: the next is answered 503.
+      const { port } = new URL(url);
+      const held = connect(Number(port), '127.0.0.1');
+      await new Promise((resolve) => held.once('connect', resolve));
+      try {
+        await expect
+          .poll(async () => {
+            const answer = await fetch(`${url}/health`, { headers: { Connection: 'close' } });
+            return [answer.status, answer.headers.get('Retry-After')];
+          })
+          .toEqual([503, '5']);
+      } finally {
+        held.destroy();
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
   });
 });
 

@@ -8,6 +8,7 @@ import { AdminAuth, type Guard } from './admin-auth.js';
 import { apiRoutes, type AdminApiDeps } from './api-routes.js';
 import { loadDashboard, type DashboardFile, type DashboardFiles } from './dashboard-asset.js';
 import { jsonBody } from './params.js';
+import { AdminRevocations } from '../storage/admin-revocations.js';
 
 /** The dashboard's own policy: its scripts and styles only, JSON from this origin, no framing. */
 export const ADMIN_CSP =
@@ -40,7 +41,13 @@ function sendFile(ctx: Context, file: DashboardFile, cache: string): void {
  */
 export function adminRoutes(router: Router, deps: AdminApiDeps): void {
   const prefix = deps.options.prefix;
-  const auth = new AdminAuth(deps.options.admin, deps.options.secret, `${prefix}/admin`);
+  const auth = new AdminAuth(
+    deps.options.admin,
+    deps.options.secret,
+    `${prefix}/admin`,
+    new AdminRevocations(deps.db),
+    deps.options.ingest.limits.ipv6Prefix,
+  );
   if (!auth.enabled) deps.logger.info(`csp-observer admin dashboard (${prefix}/admin) is closed: to open it, ${HOW_TO_ENABLE}`);
   let dashboard: DashboardFiles | string | null = null;
   const files = () => (dashboard ??= loadDashboard());
@@ -122,7 +129,7 @@ export function adminRoutes(router: Router, deps: AdminApiDeps): void {
   router.post('/admin/api/logout', async (ctx) => {
     adminHeaders(ctx);
     auth.assertSameOrigin(ctx);
-    auth.logout(ctx);
+    await auth.logout(ctx);
     ctx.status = 204;
   });
 

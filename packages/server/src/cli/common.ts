@@ -31,6 +31,22 @@ export function positiveInteger(value: string): number {
   return n;
 }
 
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+/** `--proxy [hops]` and CSP_OBSERVER_PROXY: a number of trusted proxies; true, yes or on mean one, false, no or off none. */
+export function proxyHops(value: string): number {
+  const word = value.trim().toLowerCase();
+  if (['true', 'yes', 'on'].includes(word)) return 1;
+  if (['false', 'no', 'off', ''].includes(word)) return 0;
+  const n = Number(word);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a number of proxy hops (1 for one reverse proxy)');
+  return n;
+}
+
 /** Any string `Date` understands: `2026-11-20`, `2026-11-20T08:00`, an ISO timestamp. */
 export function dateTime(value: string): Date {
   const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00` : value);

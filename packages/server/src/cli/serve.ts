@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { Command, Option } from 'commander';
 import { OptionsError } from '../options/option-checks.js';
 import type { CollectorOptions } from '../options/site-options.js';
-import { createStandaloneApp } from '../standalone.js';
-import { dbOption, EXIT, EXIT_CODES_HELP, fail, portNumber } from './common.js';
+import { SERVER_LIMIT_DEFAULTS } from '../http/server-limits.js';
+import { createStandaloneServer } from '../standalone.js';
+import { dbOption, EXIT, EXIT_CODES_HELP, fail, portNumber, positiveInteger, positiveNumber, proxyHops } from './common.js';
 
 export const serveCommand = new Command('serve')
   .description('run the standalone server: the report endpoints, visitor pages and admin dashboard under the prefix')
@@ -13,7 +13,29 @@ export const serveCommand = new Command('serve')
   .addOption(dbOption())
   .addOption(new Option('--secret <secret>', 'secret that signs session tokens (>= 16 chars)').env('CSP_OBSERVER_SECRET'))
   .addOption(new Option('--prefix <path>', 'mount prefix').env('CSP_OBSERVER_PREFIX').default('/csp'))
-  .addOption(new Option('--proxy', 'trust X-Forwarded-For from a reverse proxy').env('CSP_OBSERVER_PROXY'))
+  .addOption(
+    new Option('--proxy [hops]', 'trust X-Forwarded-* from this many reverse proxies in front (1 without a number)')
+      .env('CSP_OBSERVER_PROXY')
+      .argParser(proxyHops),
+  )
+  .addOption(
+    new Option('--max-connections <n>', 'open connections served at once; more get a 503')
+      .env('CSP_OBSERVER_MAX_CONNECTIONS')
+      .default(SERVER_LIMIT_DEFAULTS.maxConnections)
+      .argParser(positiveInteger),
+  )
+  .addOption(
+    new Option('--headers-timeout <s>', 'seconds a client may take to send its request headers')
+      .env('CSP_OBSERVER_HEADERS_TIMEOUT')
+      .default(SERVER_LIMIT_DEFAULTS.headersTimeoutSeconds)
+      .argParser(positiveNumber),
+  )
+  .addOption(
+    new Option('--request-timeout <s>', 'seconds a client may take to send its whole request')
+      .env('CSP_OBSERVER_REQUEST_TIMEOUT')
+      .default(SERVER_LIMIT_DEFAULTS.requestTimeoutSeconds)
+      .argParser(positiveNumber),
+  )
   .addOption(new Option('--collector', 'be the central collector of the sites in --sites').env('CSP_OBSERVER_COLLECTOR'))
   .addOption(
     new Option(
@@ -39,32 +61,39 @@ as long as its page views need verdicts and scan pages. See docs/operations.md.$
       db: string;
       secret?: string;
       prefix: string;
-      proxy?: boolean;
+      proxy?: number | true;
+      maxConnections: number;
+      headersTimeout: number;
+      requestTimeout: number;
       collector?: boolean;
       sites?: string;
     }) => {
       if (!opts.secret) fail('a secret is required: pass --secret or set CSP_OBSERVER_SECRET (at least 16 characters)', EXIT.usage);
       const collector = opts.collector ? collectorSites(opts.sites) : undefined;
       if (!opts.collector && opts.sites) fail('--sites is for a collector: add --collector', EXIT.usage);
-      let started: ReturnType<typeof createStandaloneApp>;
+      let started: ReturnType<typeof createStandaloneServer>;
       try {
-        started = createStandaloneApp({
+        started = createStandaloneServer({
           secret: opts.secret,
           database: opts.db,
           prefix: opts.prefix,
-          proxy: Boolean(opts.proxy),
+          proxy: opts.proxy === true ? 1 : (opts.proxy ?? 0),
+          server: {
+            maxConnections: opts.maxConnections,
+            headersTimeoutSeconds: opts.headersTimeout,
+            requestTimeoutSeconds: opts.requestTimeout,
+          },
           ...(collector ? { collector } : {}),
         });
       } catch (error) {
         fail((error as Error).message, error instanceof OptionsError ? EXIT.usage : EXIT.failed);
       }
-      const { app, observer } = started;
+      const { server, observer } = started;
       try {
         await observer.ready;
       } catch (error) {
         fail(`database ${opts.db}: ${(error as Error).message}`);
       }
-      const server = createServer(app.callback());
       server.on('error', (error) => fail(`cannot listen on ${opts.host}:${opts.port}: ${error.message}`));
       server.listen(opts.port, opts.host, () => {
         const address = server.address();

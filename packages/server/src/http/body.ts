@@ -21,20 +21,45 @@ export function mediaType(ctx: Context): string {
   return (ctx.get('Content-Type').split(';')[0] ?? '').trim().toLowerCase();
 }
 
-/** The request body's bytes, at most `limit`: 413 when larger, 400 when the client aborts or lies about the length. */
-export async function readBoundedBody(ctx: Context, limit: number): Promise<Buffer> {
+/** How long a client may take to send a body by default, in seconds (the `bodyTimeoutSeconds` option). */
+export const DEFAULT_BODY_TIMEOUT_SECONDS = 10;
+
+/**
+ * The request body's bytes, at most `limit`, within `timeoutMs`: 413 when larger, 408 when
+ * slower (the connection is then closed: a client trickling a body must not hold it), 400 when
+ * the client aborts or lies about the length.
+ */
+export async function readBoundedBody(ctx: Context, limit: number, timeoutMs = DEFAULT_BODY_TIMEOUT_SECONDS * 1000): Promise<Buffer> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reading = getRawBody(ctx.req, { limit, length: ctx.get('Content-Length') || undefined });
+  const slow = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HttpError(408, `the body took longer than ${timeoutMs / 1000} s to arrive`)), timeoutMs);
+  });
   try {
-    return await getRawBody(ctx.req, { limit, length: ctx.get('Content-Length') || undefined });
+    return await Promise.race([reading, slow]);
   } catch (error) {
+    if (error instanceof HttpError) {
+      // Stop reading; the rest of the body never reaches the next request on this connection.
+      reading.catch(() => undefined);
+      ctx.req.pause();
+      ctx.set('Connection', 'close');
+      throw error;
+    }
     const e = error as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.too.large') throw new HttpError(413, `body larger than ${limit} bytes`);
     if (e.type === 'request.aborted') throw new HttpError(400, 'request aborted');
     throw new HttpError(400, e.message ?? 'could not read the body');
+  } finally {
+    clearTimeout(timer);
   }
 }
 
 /** Reads the request body as text, bounded; 413 when larger, 415 for other media types. */
-export async function readReportBody(ctx: Context, limit: number): Promise<{ text: string; kind: BodyKind }> {
+export async function readReportBody(
+  ctx: Context,
+  limit: number,
+  timeoutMs = DEFAULT_BODY_TIMEOUT_SECONDS * 1000,
+): Promise<{ text: string; kind: BodyKind }> {
   const type = mediaType(ctx);
   if (type && !REPORT_TYPES.includes(type)) {
     throw new HttpError(
@@ -43,7 +68,7 @@ export async function readReportBody(ctx: Context, limit: number): Promise<{ tex
     );
   }
   const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(ctx.get('Content-Type'))?.[1]?.toLowerCase() ?? 'utf-8';
-  const text = decode(await readBoundedBody(ctx, limit), charset);
+  const text = decode(await readBoundedBody(ctx, limit, timeoutMs), charset);
   const kind: BodyKind =
     type === 'application/reports+json'
       ? 'reports+json'

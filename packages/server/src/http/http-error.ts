@@ -4,6 +4,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Seconds the client should wait before trying again (sent as `Retry-After`, e.g. with a 429). */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }

@@ -26,7 +26,7 @@ import type { ReportPipeline } from './pipeline.js';
 
 /** What the report endpoints need: the session tokens, the body limit and the pipeline. */
 export interface IngestRouteDeps extends SessionAccess {
-  options: { ingest: Pick<ResolvedIngestOptions, 'maxBodyBytes'> };
+  options: { ingest: Pick<ResolvedIngestOptions, 'maxBodyBytes' | 'bodyTimeoutSeconds'> };
   pipeline: ReportPipeline;
 }
 
@@ -43,7 +43,7 @@ function notJson(text: string): NormalizedReport {
  * Reporting API array may also reach the report-uri endpoint (some proxies re-post them).
  */
 async function receiveNative(deps: IngestRouteDeps, ctx: Context, session: SessionToken | null, endpoint: Channel) {
-  const { text, kind } = await readReportBody(ctx, deps.options.ingest.maxBodyBytes);
+  const { text, kind } = await readReportBody(ctx, deps.options.ingest.maxBodyBytes, deps.options.ingest.bodyTimeoutSeconds * 1000);
   const json = parseReportJson(text, kind);
   if (json === undefined) {
     if (text.trim()) await deps.pipeline.receive(ctx, endpoint, session, [notJson(text)]);
@@ -83,7 +83,7 @@ export function ingestRoutes(router: Router, posts: DirectPosts, deps: IngestRou
   posts.post('/events/:token', async (ctx) => {
     const session = sessionOf(deps, ctx);
     applyCors(ctx, originsFor(origins, session));
-    const { text } = await readReportBody(ctx, deps.options.ingest.maxBodyBytes);
+    const { text } = await readReportBody(ctx, deps.options.ingest.maxBodyBytes, deps.options.ingest.bodyTimeoutSeconds * 1000);
     const json = parseReportJson(text, 'json') as Unchecked<SdkEventBatch> | undefined;
     if (!json || typeof json !== 'object' || !Array.isArray(json.events)) {
       throw new HttpError(400, 'expected {"v":1,"events":[...]}');

@@ -10,7 +10,7 @@ import {
 } from '@csp-observer/core';
 import type { Context } from 'koa';
 import { HttpError } from '../http/http-error.js';
-import { anonymizeIp } from '../http/ip.js';
+import { anonymizeIp, clientIp, limitKey } from '../http/ip.js';
 import { ownOrigin } from '../http/own-origin.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from '../options/options.js';
@@ -28,7 +28,13 @@ import { hiddenElementRecord, toRecord, withoutQueries } from '../report/to-reco
 const MAX_USER_AGENT = 512;
 
 /** Why a report was dropped before storage; the summary counts each. */
-export type DropReason = 'filter' | 'extension-filter' | 'rule';
+export type DropReason = 'filter' | 'extension-filter' | 'rule' | 'invalid-body';
+
+/**
+ * An invalid report no session token vouches for keeps this much of its raw body: enough to see
+ * what was sent, too little to fill the disk with.
+ */
+export const MAX_UNVOUCHED_INVALID_RAW = 1024;
 
 /** What an SDK batch carries besides violations. */
 export interface SdkExtras {
@@ -53,6 +59,7 @@ interface Drop {
 export class ReportPipeline {
   private readonly perIp: WindowCounter | null;
   private readonly perSession: WindowCounter;
+  private readonly invalidPerIp: WindowCounter;
   private readonly email: EmailNotifier | null;
 
   constructor(
@@ -62,11 +69,21 @@ export class ReportPipeline {
     private readonly rules: RuleBook,
     /** Called once a session's new evidence is committed (wakes its verdict watchers). */
     private readonly onCommitted: (sessionId: string) => void = () => undefined,
+    /**
+     * The reports stored for a session: asked only for a session the per-session counter may have
+     * forgotten (it tracks 100,000 sessions, then forgets the oldest), so that forgetting never
+     * resets a session's budget.
+     */
+    private readonly storedOfSession: (sessionId: string) => Promise<number> = async () => 0,
   ) {
     const { perIp } = options.ingest.limits;
     this.perIp = perIp ? new WindowCounter(perIp.windowSeconds * 1000) : null;
     // A session lives at most sessionKeepDays; its count need not outlive that.
     this.perSession = new WindowCounter(options.storage.sessionKeepDays * 86400_000);
+    // Page views from before this process started may have reported to its predecessor: their
+    // counts come from the database too.
+    this.perSession.forgottenUntil = Date.now();
+    this.invalidPerIp = new WindowCounter(options.ingest.limits.invalidPerIp.windowSeconds * 1000);
     this.email = options.ingest.emailAdmins ? new EmailNotifier(options.ingest.emailAdmins, logger) : null;
   }
 
@@ -84,11 +101,14 @@ export class ReportPipeline {
     const hidden = session ? (sdk?.hidden ?? []) : [];
     const canary = session ? sdk?.canary : undefined;
     if (reports.length === 0 && hidden.length === 0 && !canary) return;
-    this.checkRate(ctx.ip, session, reports.length + hidden.length);
+    const address = clientIp(ctx);
+    const addressKey = limitKey(address, limits.ipv6Prefix);
+    if (session) await this.recallSession(session);
+    this.checkRate(addressKey, session, reports.length + hidden.length);
 
     const now = Date.now();
     const site = session?.site ?? '';
-    const ip = anonymizeIp(ctx.ip);
+    const ip = anonymizeIp(address);
     const userAgent = ctx.get('User-Agent').slice(0, MAX_USER_AGENT);
     const sdkPath = `${this.options.prefix}/sdk.js`;
     const ownSdk = `${ownOrigin(ctx)}${sdkPath}`;
@@ -108,7 +128,7 @@ export class ReportPipeline {
         userAgent: report.userAgent || userAgent,
         ip,
         receivedAt: now,
-        raw: report.raw,
+        raw: session === null && !report.valid ? unvouchedRaw(report.raw) : report.raw,
         via: sdk ? (sdk.via[i] ?? 'listener') : null,
         sdkSeq: sdk?.seq[i] ?? null,
         // Rules see the full URLs, before stripQuery.
@@ -121,11 +141,14 @@ export class ReportPipeline {
     // Without filters (the default) no report waits on a filter: no per-report await on the hot path.
     const filtering = this.options.ingest.filterBrowserExtensions || this.options.ingest.filter !== null;
     for (const report of received) {
-      const drop = report.rule?.ignore
-        ? { reason: 'rule' as const, cause: report.rule.cause, ruleId: report.rule.id }
-        : filtering
-          ? await this.filterDrop(report, ctx)
-          : null;
+      const overInvalid = session === null && !report.valid && !this.invalidPerIp.tryAdd(addressKey, 1, limits.invalidPerIp.reports, now);
+      const drop = overInvalid
+        ? { reason: 'invalid-body' as const, cause: '', ruleId: '' }
+        : report.rule?.ignore
+          ? { reason: 'rule' as const, cause: report.rule.cause, ruleId: report.rule.id }
+          : filtering
+            ? await this.filterDrop(report, ctx)
+            : null;
       if (!drop) {
         kept.push(report);
         continue;
@@ -175,13 +198,28 @@ export class ReportPipeline {
     this.email.close();
   }
 
+  /**
+   * A session issued before the counter last forgot one may be a forgotten one: its count comes
+   * back from the database. Newer sessions (nearly all) cost no query.
+   */
+  private async recallSession(session: SessionToken): Promise<void> {
+    if (session.issuedAt * 1000 > this.perSession.forgottenUntil || this.perSession.has(session.id)) return;
+    this.perSession.seed(session.id, await this.storedOfSession(session.id));
+  }
+
   private checkRate(ip: string, session: SessionToken | null, n: number): void {
     const perIp = this.options.ingest.limits.perIp;
     if (this.perIp && perIp && !this.perIp.tryAdd(ip, n, perIp.reports)) {
-      throw new HttpError(429, `too many reports from this address; retry in ${this.perIp.retryAfter(ip)} s`);
+      const wait = this.perIp.retryAfter(ip);
+      throw new HttpError(429, `too many reports from this address; retry in ${wait} s`, wait);
     }
     if (session && !this.perSession.tryAdd(session.id, n, this.options.ingest.limits.maxReportsPerSession)) {
-      throw new HttpError(429, `this session has sent its ${this.options.ingest.limits.maxReportsPerSession} reports`);
+      // The page view is over its budget for good: its later reports would be refused as well.
+      throw new HttpError(
+        429,
+        `this session has sent its ${this.options.ingest.limits.maxReportsPerSession} reports`,
+        this.perSession.retryAfter(session.id),
+      );
     }
   }
 
@@ -231,6 +269,12 @@ export class ReportPipeline {
       }
     }
   }
+}
+
+/** At most MAX_UNVOUCHED_INVALID_RAW characters of a raw body. */
+function unvouchedRaw(raw: unknown): unknown {
+  const text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? '');
+  return text.length > MAX_UNVOUCHED_INVALID_RAW ? text.slice(0, MAX_UNVOUCHED_INVALID_RAW) : raw;
 }
 
 /**

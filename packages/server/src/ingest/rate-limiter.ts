@@ -4,6 +4,11 @@
  */
 export class WindowCounter {
   private counts = new Map<string, { windowStart: number; count: number }>();
+  /**
+   * The latest window start among the keys forgotten to make room (0: none yet). A key first
+   * counted after it cannot have been forgotten: its count here is all there is.
+   */
+  forgottenUntil = 0;
 
   constructor(
     private readonly windowMs: number,
@@ -24,6 +29,24 @@ export class WindowCounter {
     return true;
   }
 
+  /** Whether the key has a count in the current window. */
+  has(key: string, now = Date.now()): boolean {
+    const entry = this.counts.get(key);
+    return entry !== undefined && now - entry.windowStart < this.windowMs;
+  }
+
+  /** Sets a key's count from elsewhere (what a forgotten key had counted), unless it counts more already. */
+  seed(key: string, count: number, now = Date.now()): void {
+    const entry = this.counts.get(key);
+    if (entry && now - entry.windowStart < this.windowMs) {
+      entry.count = Math.max(entry.count, count);
+      return;
+    }
+    this.counts.delete(key);
+    if (this.counts.size >= this.maxKeys) this.evictOldest();
+    this.counts.set(key, { windowStart: now, count });
+  }
+
   /** Seconds until the key's window ends (for Retry-After). */
   retryAfter(key: string, now = Date.now()): number {
     const entry = this.counts.get(key);
@@ -34,8 +57,9 @@ export class WindowCounter {
     // Map iteration follows insertion order: the first keys are the stalest.
     const drop = Math.max(1, Math.floor(this.maxKeys / 10));
     let i = 0;
-    for (const key of this.counts.keys()) {
+    for (const [key, entry] of this.counts) {
       if (i++ >= drop) break;
+      this.forgottenUntil = Math.max(this.forgottenUntil, entry.windowStart);
       this.counts.delete(key);
     }
   }

@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import type { Context } from 'koa';
+import { DEFAULT_BODY_TIMEOUT_SECONDS } from '../http/body.js';
+import { DEFAULT_IPV6_PREFIX } from '../http/ip.js';
 import type { ReceivedReport } from '../report/received-report.js';
 import { functions, optionalFunction, OptionsError, originSet, positive } from './option-checks.js';
 
@@ -32,12 +34,25 @@ export interface LimitsOptions {
   maxReportsPerSession?: number;
   /** Reports from one client IP in a window; default 600 a minute. `false` turns it off. */
   perIp?: false | { reports: number; windowSeconds: number };
+  /**
+   * Invalid reports without a session token (the plain collector `{prefix}/report`) stored per
+   * client IP in a window; default 10 a minute. Each keeps at most the first 1 KiB of its body;
+   * past the limit they are not stored, only counted as dropped (`invalid-body`).
+   */
+  invalidPerIp?: { reports: number; windowSeconds: number };
+  /**
+   * IPv6 clients are limited per network of this prefix length, not per address (default 64:
+   * one subscriber holds a whole /64 and can send from any address of it). 1 to 128.
+   */
+  ipv6Prefix?: number;
 }
 
 /** How reports are received and what happens to each: bounds, filters, storage, logging, mail, your handlers. */
 export interface IngestOptions {
   /** Largest accepted request body of a report or event batch, in bytes (default 64 KiB). */
   maxBodyBytes?: number;
+  /** Seconds a client may take to send a report body, else 408 and the connection is closed (default 10). */
+  bodyTimeoutSeconds?: number;
   /** Store reports in the database (default true), as django-csp-reports' CSP_REPORTS_SAVE. */
   save?: boolean;
   /** Log each report (default true, at `warn` as "CSP Reports"), as CSP_REPORTS_LOG / _LOG_LEVEL / _LOGGER_NAME. */
@@ -64,17 +79,25 @@ const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export const INGEST_DEFAULTS = {
   maxBodyBytes: 64 * 1024,
+  bodyTimeoutSeconds: DEFAULT_BODY_TIMEOUT_SECONDS,
   save: true,
   log: { level: 'warn', name: 'CSP Reports' },
   email: { subjectPrefix: '[CSP report]', windowSeconds: 10, maxPerHour: 20 },
   filterBrowserExtensions: false,
   stripQuery: true,
-  limits: { maxReportsPerRequest: 100, maxReportsPerSession: 500, perIp: { reports: 600, windowSeconds: 60 } },
+  limits: {
+    maxReportsPerRequest: 100,
+    maxReportsPerSession: 500,
+    perIp: { reports: 600, windowSeconds: 60 },
+    invalidPerIp: { reports: 10, windowSeconds: 60 },
+    ipv6Prefix: DEFAULT_IPV6_PREFIX,
+  },
 } as const;
 
 /** The ingest options after defaults and validation. */
 export interface ResolvedIngestOptions {
   maxBodyBytes: number;
+  bodyTimeoutSeconds: number;
   save: boolean;
   log: false | { level: LogLevel; name: string };
   emailAdmins: false | (Required<Omit<EmailAdminsOptions, 'to'>> & { to: string[] });
@@ -83,13 +106,20 @@ export interface ResolvedIngestOptions {
   filterBrowserExtensions: boolean;
   extraFields: IngestOptions['extraFields'] | null;
   stripQuery: boolean;
-  limits: { maxReportsPerRequest: number; maxReportsPerSession: number; perIp: false | { reports: number; windowSeconds: number } };
+  limits: {
+    maxReportsPerRequest: number;
+    maxReportsPerSession: number;
+    perIp: false | { reports: number; windowSeconds: number };
+    invalidPerIp: { reports: number; windowSeconds: number };
+    ipv6Prefix: number;
+  };
   reportOrigins: ReadonlySet<string> | '*';
 }
 
 export function resolveIngestOptions(options: IngestOptions): ResolvedIngestOptions {
   return {
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, INGEST_DEFAULTS.maxBodyBytes),
+    bodyTimeoutSeconds: positive('bodyTimeoutSeconds', options.bodyTimeoutSeconds, INGEST_DEFAULTS.bodyTimeoutSeconds),
     save: options.save ?? INGEST_DEFAULTS.save,
     log: resolveLog(options.log),
     emailAdmins: resolveEmail(options.emailAdmins),
@@ -143,7 +173,19 @@ function resolveLimits(value: LimitsOptions): ResolvedIngestOptions['limits'] {
             reports: positive('limits.perIp.reports', perIp.reports, defaults.perIp.reports),
             windowSeconds: positive('limits.perIp.windowSeconds', perIp.windowSeconds, defaults.perIp.windowSeconds),
           },
+    invalidPerIp: {
+      reports: positive('limits.invalidPerIp.reports', value.invalidPerIp?.reports, defaults.invalidPerIp.reports),
+      windowSeconds: positive('limits.invalidPerIp.windowSeconds', value.invalidPerIp?.windowSeconds, defaults.invalidPerIp.windowSeconds),
+    },
+    ipv6Prefix: prefixLength('limits.ipv6Prefix', value.ipv6Prefix, defaults.ipv6Prefix),
   };
+}
+
+function prefixLength(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > 128)
+    throw new OptionsError(`${name} must be a prefix length from 1 to 128, got ${String(value)}`);
+  return value;
 }
 
 function resolveOrigins(value: IngestOptions['reportOrigins']): ResolvedIngestOptions['reportOrigins'] {

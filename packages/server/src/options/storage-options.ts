@@ -9,6 +9,12 @@ export interface StorageOptions {
   migrate?: boolean;
   /** How long sessions and reports are kept; tokens older than this are refused (default 14). */
   sessionKeepDays?: number;
+  /**
+   * Seconds any database call of a request may take (default 10): past it the request is
+   * answered 503 with `Retry-After` instead of waiting for a database that stopped answering.
+   * For a `postgres://` URL it also bounds the pool's connect, acquire and query times.
+   */
+  databaseTimeoutSeconds?: number;
 }
 
 /** How long sessions and reports are kept by default (django-csp-observer's SESSION_KEEP_DAYS). */
@@ -18,12 +24,14 @@ export const STORAGE_DEFAULTS = {
   database: 'csp-observer.sqlite',
   migrate: true,
   sessionKeepDays: DEFAULT_SESSION_KEEP_DAYS,
+  databaseTimeoutSeconds: 10,
 } as const satisfies StorageOptions;
 
 export interface ResolvedStorageOptions {
   database: DatabaseOption;
   migrate: boolean;
   sessionKeepDays: number;
+  databaseTimeoutSeconds: number;
 }
 
 export function resolveStorageOptions(options: StorageOptions): ResolvedStorageOptions {
@@ -31,5 +39,6 @@ export function resolveStorageOptions(options: StorageOptions): ResolvedStorageO
     database: options.database ?? STORAGE_DEFAULTS.database,
     migrate: options.migrate ?? STORAGE_DEFAULTS.migrate,
     sessionKeepDays: positive('sessionKeepDays', options.sessionKeepDays, STORAGE_DEFAULTS.sessionKeepDays),
+    databaseTimeoutSeconds: positive('databaseTimeoutSeconds', options.databaseTimeoutSeconds, STORAGE_DEFAULTS.databaseTimeoutSeconds),
   };
 }

@@ -37,7 +37,8 @@ export function toRecord(report: ReceivedReport, strip: boolean, extra: Record<s
     lineNumber: v?.lineNumber ?? 0,
     columnNumber: v?.columnNumber ?? 0,
     statusCode: v?.statusCode ?? 0,
-    sample: v?.sample ?? '',
+    // A sample may quote a URL (an eval'd string, a blocked script's first characters).
+    sample: strip ? scrubUrls(v?.sample ?? '') : (v?.sample ?? ''),
     fingerprint: v && report.sessionId ? fingerprint(v) : null,
     isValid: report.valid,
     problems: report.problems,
@@ -106,6 +107,7 @@ export function withoutQueries(report: ReceivedReport): ReceivedReport {
       referrer: stripQuery(v.referrer),
       blockedUri: stripQuery(v.blockedUri),
       sourceFile: stripQuery(v.sourceFile),
+      sample: scrubUrls(v.sample),
     },
     raw: typeof report.raw === 'string' ? scrubUrls(report.raw) : JSON.parse(scrubUrls(JSON.stringify(report.raw) ?? 'null')),
   };

@@ -1,5 +1,18 @@
 import type { DropRecord, ReportRecord, SessionRecord } from '../report/report-record.js';
+import { deadline, DatabaseTimeoutError } from './deadline.js';
 import type { ReportStore } from './report-store.js';
+
+/** How long a failed commit keeps /health answering 503 when no commit succeeds after it. */
+const FAILURE_MEMORY_MS = 60_000;
+
+export interface BatchWriterOptions {
+  /** Rows in one commit at most. */
+  maxRowsPerCommit?: number;
+  /** A write not committed within this many ms is answered with DatabaseTimeoutError (default: none). */
+  timeoutMs?: number;
+  /** Writes waiting at most; one more is refused at once with DatabaseTimeoutError (default 10,000). */
+  maxQueued?: number;
+}
 
 interface Pending {
   reports: readonly ReportRecord[];
@@ -17,17 +30,36 @@ interface Pending {
 export class BatchWriter {
   private queue: Pending[] = [];
   private running: Promise<void> | null = null;
+  private readonly maxRowsPerCommit: number;
+  private readonly timeoutMs: number | null;
+  private readonly maxQueued: number;
+  /** The last commit's outcome: /health reports writes failing while the last one failed. */
+  private lastFailure: { at: number; message: string } | null = null;
 
   constructor(
-    private readonly store: ReportStore,
-    private readonly maxRowsPerCommit = 2000,
-  ) {}
+    private readonly store: Pick<ReportStore, 'insert'>,
+    { maxRowsPerCommit = 2000, timeoutMs, maxQueued = 10_000 }: BatchWriterOptions = {},
+  ) {
+    this.maxRowsPerCommit = maxRowsPerCommit;
+    this.timeoutMs = timeoutMs ?? null;
+    this.maxQueued = maxQueued;
+  }
 
   write(reports: readonly ReportRecord[], sessions: readonly SessionRecord[] = [], drops: readonly DropRecord[] = []): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+    if (this.queue.length >= this.maxQueued) {
+      return Promise.reject(new DatabaseTimeoutError(`${this.queue.length} writes are waiting for the database`));
+    }
+    const written = new Promise<void>((resolve, reject) => {
       this.queue.push({ reports, sessions, drops, resolve, reject });
       this.running ??= this.drain();
     });
+    return this.timeoutMs === null ? written : deadline(written, this.timeoutMs, 'storing the reports');
+  }
+
+  /** Why writes are failing (the last commit failed, recently), or null when they succeed. */
+  failing(now = Date.now()): string | null {
+    const failure = this.lastFailure;
+    return failure && now - failure.at < FAILURE_MEMORY_MS ? failure.message : null;
   }
 
   /** Resolves once everything queued so far is committed (or failed). */
@@ -47,10 +79,13 @@ export class BatchWriter {
             batch.flatMap((p) => p.sessions),
             batch.flatMap((p) => p.drops),
           );
+          this.lastFailure = null;
           for (const p of batch) p.resolve();
         } catch (error) {
-          if (batch.length === 1) batch[0]!.reject(error);
-          else await this.isolate(batch);
+          if (batch.length === 1) {
+            this.failed(error);
+            batch[0]!.reject(error);
+          } else await this.isolate(batch);
         }
       }
     } finally {
@@ -63,11 +98,17 @@ export class BatchWriter {
     for (const p of batch) {
       try {
         await this.store.insert(p.reports, p.sessions, p.drops);
+        this.lastFailure = null;
         p.resolve();
       } catch (error) {
+        this.failed(error);
         p.reject(error);
       }
     }
+  }
+
+  private failed(error: unknown): void {
+    this.lastFailure = { at: Date.now(), message: error instanceof Error ? error.message : String(error) };
   }
 
   private take(): Pending[] {

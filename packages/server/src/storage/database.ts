@@ -62,15 +62,31 @@ function sqliteConfig(filename: string): Knex.Config {
 }
 
 /**
- * Opens the database named by the `database` option: a `postgres://` URL, a SQLite file path,
- * a knex config object, or a knex instance (which the caller keeps owning).
+ * Bounds on every call to a PostgreSQL URL's pool, in ms: waiting for a pooled connection,
+ * opening one, and each query's answer (the client gives up on a server that stopped answering,
+ * which a server-side statement_timeout cannot do). A knex config or instance keeps its own.
  */
-export function openDatabase(option: DatabaseOption): { db: Knex; owned: boolean } {
+function pgConfig(url: string, timeoutMs: number | undefined): Knex.Config {
+  const connection = timeoutMs ? { connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs } : url;
+  return {
+    client: 'pg',
+    connection,
+    pool: { min: 0, max: 10 },
+    ...(timeoutMs ? { acquireConnectionTimeout: timeoutMs } : {}),
+  };
+}
+
+/**
+ * Opens the database named by the `database` option: a `postgres://` URL, a SQLite file path,
+ * a knex config object, or a knex instance (which the caller keeps owning). `timeoutMs` bounds
+ * each call to a PostgreSQL URL's database (none for the CLI's long maintenance queries).
+ */
+export function openDatabase(option: DatabaseOption, { timeoutMs }: { timeoutMs?: number } = {}): { db: Knex; owned: boolean } {
   if (isKnex(option)) return { db: option, owned: false };
   if (typeof option === 'string') {
     if (/^postgres(ql)?:\/\//i.test(option)) {
       requirePgDriver();
-      return { db: knexFactory({ client: 'pg', connection: option, pool: { min: 0, max: 10 } }), owned: true };
+      return { db: knexFactory(pgConfig(option, timeoutMs)), owned: true };
     }
     const filename = option.replace(/^sqlite:(\/\/)?/i, '');
     if (!filename) throw new Error('database: empty SQLite path');

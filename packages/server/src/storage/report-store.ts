@@ -152,6 +152,14 @@ export class ReportStore {
     return rows.map(evidenceFromRow);
   }
 
+  /** How many reports of one session are stored. */
+  async countReportsOfSession(sessionId: string): Promise<number> {
+    const row = (await this.db('cspo_reports').where({ session_id: sessionId }).count({ n: '*' }).first()) as
+      | { n: number | string }
+      | undefined;
+    return Number(row?.n ?? 0);
+  }
+
   async countReports(): Promise<number> {
     const row = (await this.db('cspo_reports').count({ n: '*' }).first()) as { n: number | string } | undefined;
     return Number(row?.n ?? 0);

@@ -1,7 +1,9 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http/http-error.js';
+import { clientIp, limitKey } from '../http/ip.js';
 import { ownOrigin } from '../http/own-origin.js';
+import { WindowCounter } from '../ingest/rate-limiter.js';
 import type { SessionToken } from '../session/session-token.js';
 import { escapeHtml, sendHtmlPage } from '../http/html-page.js';
 import { renderMarkdown } from './markdown.js';
@@ -20,6 +22,13 @@ import type { VerdictService } from '../verdict/verdict-service.js';
 const SHARE_TIMEOUT_MS = 10_000;
 /** While the verdict is not final, the scan page reloads itself this often. */
 const REFRESH_SECONDS = 3;
+/**
+ * Shares forwarded per client address, and in all, per hour: a share is a visitor's click, rare;
+ * a script minting page views must not turn the server into a relay that floods the service.
+ */
+const SHARES_PER_ADDRESS = 5;
+const SHARES_PER_HOUR = 100;
+const SHARE_WINDOW_MS = 3600_000;
 
 const SHARE_MESSAGES: readonly ShareMessage[] = ['ok', 'failed', 'already', 'changed', 'nothing'];
 
@@ -39,6 +48,7 @@ export interface VisitorRouteDeps extends SessionAccess {
 export function visitorRoutes(router: Router, deps: VisitorRouteDeps): void {
   const { options } = deps;
   const privacyHtml = renderMarkdown(options.visitor.privacyText ?? defaultPrivacyText(options));
+  const shares = new WindowCounter(SHARE_WINDOW_MS, 10_000);
 
   router.get('/privacy', (ctx) => {
     sendHtmlPage(ctx, { title: 'Privacy', body: privacyHtml });
@@ -56,12 +66,17 @@ export function visitorRoutes(router: Router, deps: VisitorRouteDeps): void {
     if (!sameOrigin(ctx)) throw new HttpError(403, 'sharing is only possible from the scan page itself');
     if (!options.visitor.dataSharingUrl) throw new HttpError(404, 'data sharing is not enabled on this site');
     const session = sessionParam(deps, ctx, { status: 404, message: 'no such session' });
+    const address = limitKey(clientIp(ctx), options.ingest.limits.ipv6Prefix);
+    if (!shares.tryAdd(`ip:${address}`, 1, SHARES_PER_ADDRESS) || !shares.tryAdd('all', 1, SHARES_PER_HOUR)) {
+      const wait = Math.max(shares.retryAfter(`ip:${address}`), 1);
+      throw new HttpError(429, 'too many shares; try again later', wait);
+    }
     const { text, kind } = await readReportBody(ctx, 4096);
     const seen =
       kind === 'form'
         ? new URLSearchParams(text).get('digest')
         : ((parseReportJson(text, kind) as { digest?: unknown } | undefined)?.digest ?? null);
-    const outcome = await share(deps, ctx, session, typeof seen === 'string' ? seen : null);
+    const outcome = await share(deps, session, typeof seen === 'string' ? seen : null);
     if (ctx.accepts('html', 'json') === 'json') {
       ctx.status = outcome === 'ok' ? 200 : outcome === 'failed' ? 502 : 409;
       ctx.body = outcome === 'ok' ? { shared: true } : { shared: false, error: SCAN_TEXT.messages[outcome] };
@@ -91,16 +106,18 @@ function visitorSession(deps: VisitorRouteDeps, ctx: Context): SessionToken | nu
   }
 }
 
-async function sharedNow(deps: VisitorRouteDeps, ctx: Context, sessionId: string) {
+async function sharedNow(deps: VisitorRouteDeps, sessionId: string) {
   const { verdict, unexplained, session: stored } = await deps.verdicts.current(sessionId);
-  const data = sharedDataOf(ownOrigin(ctx), stored, verdict, unexplained);
+  // The site is what the token vouches for (a collector's site id) or the checked page's origin, never the Host header.
+  const site = stored?.site || (stored ? (/^https?:\/\/[^/?#]+/i.exec(stored.documentUri)?.[0] ?? '') : '');
+  const data = sharedDataOf(site, stored, verdict, unexplained);
   const text = data ? serializeSharedData(data) : null;
   return { verdict, unexplained, stored, text };
 }
 
 async function sendScanPage(deps: VisitorRouteDeps, ctx: Context, session: SessionToken, message: ShareMessage | null): Promise<void> {
   const { options } = deps;
-  const { verdict, unexplained, stored, text } = await sharedNow(deps, ctx, session.id);
+  const { verdict, unexplained, stored, text } = await sharedNow(deps, session.id);
   const body = scanPageBody({
     prefix: options.prefix,
     token: ctx.params.token!,
@@ -116,8 +133,8 @@ async function sendScanPage(deps: VisitorRouteDeps, ctx: Context, session: Sessi
 }
 
 /** Forwards the data the visitor saw (same digest) once; the first successful share wins. */
-async function share(deps: VisitorRouteDeps, ctx: Context, session: SessionToken, seen: string | null): Promise<ShareMessage> {
-  const { text, stored } = await sharedNow(deps, ctx, session.id);
+async function share(deps: VisitorRouteDeps, session: SessionToken, seen: string | null): Promise<ShareMessage> {
+  const { text, stored } = await sharedNow(deps, session.id);
   if (text === null) return 'nothing';
   if (stored?.sharedAt != null) return 'already';
   if (seen !== digestOf(text)) return 'changed';
