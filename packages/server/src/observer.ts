@@ -124,7 +124,21 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
     sessionKeepDays: resolved.storage.sessionKeepDays,
   });
   const origins = { collector: resolved.collector, reportOrigins: resolved.ingest.reportOrigins };
-  const deps: RouterDeps = { options: resolved, logger, db, store, writer, pipeline, ruleStore, rules, verdicts, waiters, tokens, origins };
+  const deps: RouterDeps = {
+    options: resolved,
+    logger,
+    db,
+    store,
+    writer,
+    pipeline,
+    ruleStore,
+    rules,
+    verdicts,
+    waiters,
+    tokens,
+    origins,
+    ipv6Prefix: resolved.ingest.limits.ipv6Prefix,
+  };
   const { router, posts } = observerRouter(deps, sdk);
   const routes = router.routes() as unknown as Middleware;
   const allowedMethods = router.allowedMethods() as unknown as Middleware;

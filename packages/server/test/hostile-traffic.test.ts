@@ -190,6 +190,42 @@ describe.each(testDatabases())('hostile traffic on $name', (database) => {
       },
     );
 
+    it.skipIf(Boolean(database.skip))(
+      'behind a proxy, counts the address the proxy saw, not the X-Forwarded-For entry the client wrote',
+      async () => {
+        const proxied = await startTestServer(
+          { database: await database.create(), verdictWaits: { total: 10, perIp: 2, perSession: 2 } },
+          (koa) => {
+            koa.proxy = true;
+          },
+        );
+        try {
+          // The client writes the leftmost entry; the proxy appends the address it saw (the same each time).
+          const spoofed = (i: number) => ({ 'X-Forwarded-For': `9.9.9.${i}, 203.0.113.7` });
+          const statuses: number[] = [];
+          const controllers: AbortController[] = [];
+          for (let i = 0; i < 3; i++) {
+            const token = mintSessionToken(SECRET).token;
+            const version = await versionOf(proxied, token);
+            const controller = new AbortController();
+            controllers.push(controller);
+            const answer = fetch(`${proxied.url}/csp/verdict/${token}?after=${version}&wait=20000`, {
+              signal: controller.signal,
+              headers: spoofed(i),
+            });
+            if (i < 2) {
+              answer.catch(() => undefined);
+              await expect.poll(() => proxied.observer.waiters.size).toBe(i + 1);
+            } else statuses.push((await answer).status);
+          }
+          expect(statuses).toEqual([429]);
+          for (const controller of controllers) controller.abort();
+        } finally {
+          await proxied.close();
+        }
+      },
+    );
+
     it.skipIf(Boolean(database.skip))('a held request that times out reads its session once and writes nothing', async () => {
       const { token, session } = mintSessionToken(SECRET);
       // The version the page has, computed without an answer that would record it as shown.

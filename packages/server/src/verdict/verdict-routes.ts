@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http/http-error.js';
+import { clientIp, limitKey } from '../http/ip.js';
 import { answerPreflight, applyCors } from '../http/cors.js';
 import type { Logger } from '../logger.js';
 import { originsFor, originsOfParam, sessionParam, type SessionAccess } from '../session/session-param.js';
@@ -15,6 +16,8 @@ export interface VerdictRouteDeps extends SessionAccess {
   verdicts: VerdictService;
   waiters: WaiterGate;
   logger: Logger;
+  /** How IPv6 clients are counted per address (limits.ipv6Prefix). */
+  ipv6Prefix: number;
 }
 
 /** The longest a long-poll is held: under common proxy idle timeouts (30-60 s). */
@@ -39,7 +42,8 @@ const REFUSALS = {
  * (the server holds all it takes) with Retry-After. Refused before anything is read.
  */
 function admit(deps: VerdictRouteDeps, ctx: Context, sessionId: string): WaitTicket {
-  const ticket = deps.waiters.enter(ctx.ip || 'unknown', sessionId);
+  // The address the nearest trusted proxy saw, not Koa's ctx.ip (the leftmost X-Forwarded-For, which the client writes).
+  const ticket = deps.waiters.enter(limitKey(clientIp(ctx) || 'unknown', deps.ipv6Prefix), sessionId);
   if (typeof ticket !== 'string') return ticket;
   const [status, message] = REFUSALS[ticket];
   ctx.set('Retry-After', String(WAIT_RETRY_AFTER_S));
