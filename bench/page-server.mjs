@@ -18,7 +18,12 @@ const CHUNK = 64 * 1024;
 const app = new Koa();
 let observer = null;
 if (mode === 'observer') {
-  observer = cspObserver({ secret, database, logger: { info() {}, warn() {}, error() {} } });
+  observer = cspObserver({
+    secret,
+    database,
+    logger: { info() {}, warn() {}, error() {} },
+    ...JSON.parse(process.env.BENCH_PAGE_OPTIONS ?? '{}'),
+  });
   await observer.ready;
   app.use(observer);
 }

@@ -10,7 +10,8 @@ import { escapeAttribute, rewriteHtml, type RewriteSpec } from './html-rewriter.
  *
  * Correct by construction: the plan is the rewriter's own output for that text, made with marks
  * for the nonce and the injected markup (which nothing in the text can contain: a text holding
- * the marks' first characters is not cached), and filled with this response's values. A page
+ * the marks' first characters is not cached), and filled with this response's values. A plan is
+made on a page's second sighting; the first is a plain scan. A page
  * whose text differs in one byte is a different key, scanned on its own. Bounded: pages up to
  * MAX_ENTRY_CHARS, MAX_CACHE_CHARS in all (about twice that in bytes: a plan keeps its text and
  * the rewritten text), least recently used out first.
@@ -20,6 +21,7 @@ const NONCE_MARK = `${MARK}n`;
 const INJECT_MARK = `${MARK}i`;
 const MAX_ENTRY_CHARS = 512 * 1024;
 const MAX_CACHE_CHARS = 8 * 1024 * 1024;
+const SEEN_PAGES = 64;
 
 interface Plan {
   /** The rewritten page between holes, UTF-8 encoded once; one more than `holes`. */
@@ -37,16 +39,29 @@ export class RewriteCache {
     maxSize: MAX_CACHE_CHARS,
     sizeCalculation: (_plan, html) => html.length,
   });
+  /**
+   * The last SEEN_PAGES pages seen once, oldest first (kept by reference, not copied). A plain Map:
+   * an LRUCache here cost a fifth of a scan per page that is never seen again.
+   */
+  private readonly seen = new Map<string, true>();
 
   /**
    * The page rewritten as rewriteHtml would, UTF-8 encoded (as Koa would send the string): the
    * bytes are assembled from encoded pieces, so a remembered page is not encoded again either.
    */
   rewrite(html: string, spec: RewriteSpec): Buffer {
-    if (html.length > MAX_ENTRY_CHARS || html.includes(MARK)) return Buffer.from(rewriteHtml(html, spec));
+    if (html.length > MAX_ENTRY_CHARS) return Buffer.from(rewriteHtml(html, spec));
     let plan = this.plans.get(html);
     if (plan === undefined) {
+      // A plan costs more than a scan: made on a page's second sighting, so that pages rendered
+      // anew for every request (a CSRF token) pay one scan and nothing else.
+      if (!this.seen.has(html) || html.includes(MARK)) {
+        this.seen.set(html, true);
+        if (this.seen.size > SEEN_PAGES) this.seen.delete(this.seen.keys().next().value as string);
+        return Buffer.from(rewriteHtml(html, spec));
+      }
       plan = planOf(html, spec);
+      this.seen.delete(html);
       this.plans.set(html, plan);
     }
     return fill(plan, spec);
