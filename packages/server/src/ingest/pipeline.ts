@@ -22,7 +22,7 @@ import type { ReceivedReport } from '../report/received-report.js';
 import { logReport } from './report-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import { CANARY_TYPE } from '../report/report-types.js';
-import { WindowCounter } from './rate-limiter.js';
+import { WindowCounter } from '../http/window-counter.js';
 import { hiddenElementRecord, toRecord, withoutQueries } from '../report/to-record.js';
 
 const MAX_USER_AGENT = 512;

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { HttpError } from '../http/http-error.js';
 import { clientIp, limitKey } from '../http/ip.js';
 import { ownOrigin } from '../http/own-origin.js';
-import { WindowCounter } from '../ingest/rate-limiter.js';
+import { WindowCounter } from '../http/window-counter.js';
 import type { SessionToken } from '../session/session-token.js';
 import { escapeHtml, sendHtmlPage } from '../http/html-page.js';
 import { renderMarkdown } from './markdown.js';
