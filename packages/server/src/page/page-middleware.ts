@@ -88,7 +88,7 @@ export function pageMiddleware(options: ResolvedOptions, logger: Logger) {
     // is a part of a page that cannot be rewritten. Neither gets this response's policy.
     if (ctx.status === 304 || ctx.status === 206) return withdraw();
     // Not a page (JSON, an image, an empty answer, a worker's script, which this policy would govern).
-    if (!ctx.response.is('html')) return withdraw();
+    if (!isHtml(responseHeader(ctx, 'Content-Type'))) return withdraw();
     if (responseHeader(ctx, otherHeader) !== '') warn.beside(ctx.path, otherHeader);
     const overridden = makeUncacheable(ctx);
     if (overridden !== '') warn.cache(ctx.path, overridden);
@@ -103,8 +103,8 @@ export function pageMiddleware(options: ResolvedOptions, logger: Logger) {
     }
     if (typeof body === 'string') {
       // Koa sends a string as UTF-8, whatever charset the Content-Type names; so do we, as bytes.
+      // Koa keeps the Content-Type a response has when its body changes.
       ctx.body = rewrites.rewrite(body, specOf(options, nonce, token, 'utf8'));
-      ctx.type = type;
       return;
     }
     const bytes = Buffer.isBuffer(body) ? body : null;
@@ -130,8 +130,12 @@ export function pageMiddleware(options: ResolvedOptions, logger: Logger) {
       ctx.remove('Content-Length');
       ctx.body = coding === null ? rewriteHtmlStream(source, spec) : recoded(source, coding, spec);
     }
-    ctx.type = type;
   };
+}
+
+/** `text/html`, as `ctx.response.is('html')` reads it, without parsing the media type each time. */
+function isHtml(contentType: string): boolean {
+  return /^\s*text\/html\s*(?:;|$)/i.test(contentType);
 }
 
 /** A compressed page decompressed, rewritten and compressed again with the same coding. */
