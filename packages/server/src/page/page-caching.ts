@@ -39,8 +39,10 @@ function allowsStorage(cacheControl: string): boolean {
   return !/(?:^|,)\s*no-store\s*(?:,|$)/i.test(cacheControl);
 }
 
-/** Headers of a nonced page that would let a cache keep it or a client revalidate it. */
-const CACHE_HEADERS = ['ETag', 'Last-Modified', 'Expires', 'CDN-Cache-Control', 'Surrogate-Control'] as const;
+/** Validators: they let a client revalidate a page (and get a 304). Removed without a word. */
+const VALIDATORS = ['ETag', 'Last-Modified'] as const;
+/** Lifetimes and CDN directives: they let a cache keep a page. Removed, and what they said reported. */
+const LIFETIMES = ['Expires', 'CDN-Cache-Control', 'Surrogate-Control'] as const;
 
 /** Directives that let a cache reuse a page without asking (or let a shared cache keep it). */
 const REUSABLE = /(?:^|,)\s*(?:public|s-maxage|immutable|stale-while-revalidate|stale-if-error|max-age\s*=\s*"?[1-9])/i;
@@ -58,12 +60,11 @@ export function makeUncacheable(ctx: Context): string {
     if (REUSABLE.test(cacheControl)) overridden = `Cache-Control: ${cacheControl}`;
     ctx.set('Cache-Control', 'private, no-store');
   }
-  for (const name of CACHE_HEADERS) {
+  for (const name of VALIDATORS) ctx.remove(name);
+  for (const name of LIFETIMES) {
     const value = responseHeader(ctx, name);
     if (value === '') continue;
-    if (name === 'CDN-Cache-Control' || name === 'Surrogate-Control' || name === 'Expires') {
-      if (overridden === '') overridden = `${name}: ${value}`;
-    }
+    if (overridden === '') overridden = `${name}: ${value}`;
     ctx.remove(name);
   }
   return overridden;

@@ -79,7 +79,7 @@ export function pageMiddleware(options: ResolvedOptions, logger: Logger) {
     if (now !== policy) {
       // A middleware inside (koa-helmet mounted after) replaced the policy: one policy, the app's.
       if (now !== '') {
-        if (reportTo && responseHeader(ctx, 'Reporting-Endpoints') === endpoints) ctx.remove('Reporting-Endpoints');
+        withdraw(); // the policy header is theirs now: only our Reporting-Endpoints goes
         warn.conflict(ctx.path, 'after');
       }
       return;
@@ -88,17 +88,18 @@ export function pageMiddleware(options: ResolvedOptions, logger: Logger) {
     // is a part of a page that cannot be rewritten. Neither gets this response's policy.
     if (ctx.status === 304 || ctx.status === 206) return withdraw();
     // Not a page (JSON, an image, an empty answer, a worker's script, which this policy would govern).
-    if (!isHtml(responseHeader(ctx, 'Content-Type'))) return withdraw();
+    const type = responseHeader(ctx, 'Content-Type');
+    if (!isHtml(type)) return withdraw();
     if (responseHeader(ctx, otherHeader) !== '') warn.beside(ctx.path, otherHeader);
     const overridden = makeUncacheable(ctx);
     if (overridden !== '') warn.cache(ctx.path, overridden);
     if (!rewriteTags || ctx.body == null) return;
 
     const body: unknown = ctx.body;
-    const type = responseHeader(ctx, 'Content-Type');
-    const coding = contentCoding(responseHeader(ctx, 'Content-Encoding'));
+    const encoding = responseHeader(ctx, 'Content-Encoding');
+    const coding = contentCoding(encoding);
     if (coding === undefined || (coding !== null && typeof body === 'string')) {
-      warn.coding(ctx.path, responseHeader(ctx, 'Content-Encoding'));
+      warn.coding(ctx.path, encoding);
       return withdraw();
     }
     if (typeof body === 'string') {
