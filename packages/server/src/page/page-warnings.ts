@@ -25,7 +25,7 @@ export class PageWarnings {
     this.once(
       'conflict',
       'error',
-      `cspObserver(): another middleware (koa-helmet's contentSecurityPolicy?) sets ${this.policyHeader} too, ${where === 'before' ? 'before' : 'after'} csp-observer (first seen on ${path}). A page must have one policy: it keeps the other one, and csp-observer neither sends its policy nor rewrites the page. Fix: turn the other policy off (helmet({ contentSecurityPolicy: false })) and give its directives to cspObserver({ policy }).`,
+      `cspObserver(): another middleware (koa-helmet's contentSecurityPolicy?) sets ${this.policyHeader} too, ${where} csp-observer (first seen on ${path}). A page must have one policy: it keeps the other one, and csp-observer neither sends its policy nor rewrites the page. Fix: turn the other policy off (helmet({ contentSecurityPolicy: false })) and give its directives to cspObserver({ policy }).`,
     );
   }
 
