@@ -52,6 +52,15 @@ export { engineOf, ENGINE_FAMILIES } from './engine.js';
 export type { EngineFamily } from './engine.js';
 export { sourceListAllows } from './source-list.js';
 export type { UrlParts } from './source-list.js';
+export {
+  DEVICE_STORAGE,
+  DISMISSED_KEY,
+  OUTBOX_DATABASE,
+  OUTBOX_MAX_AGE_MS,
+  OUTBOX_MAX_BATCHES,
+  OUTBOX_STORE,
+} from './device-storage.js';
+export type { DeviceStorageApi, DeviceStorageUse } from './device-storage.js';
 export { EN_POPUP_STRINGS, mergePopupStrings, POPUP_STRING_KEYS, POPUP_STRINGS, popupStringsFor } from './popup-strings.js';
 export type { PopupStrings } from './popup-strings.js';
 export { advisePolicy, NONCE_PLACEHOLDER, policyWeaknesses, proposeAllowlist } from './policy-advice.js';

@@ -1,7 +1,8 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { createStore, values } from 'idb-keyval';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BatchQueue, LEASE_MS, MAX_AGE_MS, MAX_BATCHES, type QueuedBatch } from './queue.js';
+import { OUTBOX_MAX_AGE_MS as MAX_AGE_MS, OUTBOX_MAX_BATCHES as MAX_BATCHES } from '@csp-observer/core';
+import { BatchQueue, LEASE_MS, type QueuedBatch } from './queue.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12);
 

@@ -1,3 +1,4 @@
+import { OUTBOX_DATABASE, OUTBOX_MAX_AGE_MS, OUTBOX_MAX_BATCHES, OUTBOX_STORE } from '@csp-observer/core';
 import { createStore, del, promisifyRequest, set, type UseStore } from 'idb-keyval';
 
 /** One batch waiting for the server's acknowledgement. */
@@ -12,12 +13,6 @@ export interface QueuedBatch {
   lease: number;
 }
 
-const DB_NAME = 'csp-observer';
-const STORE = 'outbox';
-/** Batches older than this are dropped unsent: the server keeps sessions 14 days by default, but stale evidence helps no one. */
-export const MAX_AGE_MS = 24 * 3600_000;
-/** The most batches kept for the whole site; the oldest go first. */
-export const MAX_BATCHES = 100;
 /** A batch being sent is left alone by other page views for this long. */
 export const LEASE_MS = 15_000;
 
@@ -34,7 +29,7 @@ export class BatchQueue {
   #open(): UseStore | null {
     if (this.#store === undefined) {
       try {
-        this.#store = createStore(DB_NAME, STORE);
+        this.#store = createStore(OUTBOX_DATABASE, OUTBOX_STORE);
       } catch {
         this.#store = null;
       }
@@ -77,16 +72,16 @@ export class BatchQueue {
 
   /**
    * The batches left by earlier page views that nobody is sending, leased to the caller in one
-   * transaction. Drops expired ones and the oldest beyond MAX_BATCHES.
+   * transaction. Drops expired ones and the oldest beyond OUTBOX_MAX_BATCHES.
    */
   async takeLeftovers(now: number): Promise<QueuedBatch[]> {
     const taken: QueuedBatch[] = [];
     await this.#use((use) =>
       use('readwrite', async (store) => {
         const all = ((await promisifyRequest(store.getAll())) as QueuedBatch[]).sort((a, b) => a.at - b.at);
-        const excess = all.length - MAX_BATCHES;
+        const excess = all.length - OUTBOX_MAX_BATCHES;
         for (const [i, batch] of all.entries()) {
-          if (i < excess || now - batch.at > MAX_AGE_MS) store.delete(batch.id);
+          if (i < excess || now - batch.at > OUTBOX_MAX_AGE_MS) store.delete(batch.id);
           else if (batch.lease <= now) {
             const leased = { ...batch, lease: now + LEASE_MS };
             store.put(leased, leased.id);

@@ -1,4 +1,4 @@
-import type { PopupMode, PopupStrings, Verdict } from '@csp-observer/core';
+import { DISMISSED_KEY, type PopupMode, type PopupStrings, type Verdict } from '@csp-observer/core';
 import { h, render } from 'preact';
 import { POPUP_CSS } from './styles.js';
 import { findingsOf, Popup, type PopupPhase } from './view.js';
@@ -6,8 +6,7 @@ import { findingsOf, Popup, type PopupPhase } from './view.js';
 /** A clean verdict stays this long, then fades away. */
 const CLEAN_VISIBLE_MS = 4000;
 const FADE_MS = 700;
-/** What the visitor closed in this tab: problem keys, and STATUS_KEY for the non-problem states. */
-const DISMISSED_KEY = 'csp-observer:dismissed';
+/** What the visitor closed in this tab (sessionStorage DISMISSED_KEY): problem keys, and STATUS_KEY for the non-problem states. */
 const STATUS_KEY = '*status';
 
 export interface PopupSettings {

@@ -13,7 +13,7 @@ export const POPUP_CSS = `
 .body{flex:1;min-width:0}
 p{margin:0;font-weight:600}
 ul{margin:.35rem 0 .5rem;padding-left:1.1rem}
-li{overflow-wrap:anywhere}
+li{overflow-wrap:break-word}
 a{color:#1f5fbf;font-weight:600}
 button{flex:none;font:inherit;font-size:1.1rem;width:1.75rem;height:1.75rem;margin:-.25rem -.35rem 0 0;border:0;border-radius:.3rem;background:none;color:inherit;cursor:pointer}
 button:hover{background:#8882}

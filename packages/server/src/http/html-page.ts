@@ -8,6 +8,17 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
+/** Where a URL may break: after `://`, and before a `/` (not one of `//`), `?`, `#`, `&`, `=`. */
+const URL_BREAKS = /(?<=:\/\/)|(?<![:/])(?=[/?#&=])/;
+
+/**
+ * A URL (or any address a report holds) for HTML content, escaped, with `<wbr>` where a URL may
+ * wrap: a long address wraps at its parts, never inside a word of it.
+ */
+export function breakableUrl(text: string): string {
+  return text.split(URL_BREAKS).map(escapeHtml).join('<wbr>');
+}
+
 /** The look of the visitor pages: system fonts, light and dark, no external resource. */
 const STYLE = `
 :root { color-scheme: light dark; --fg: #1d2330; --muted: #5b6475; --bg: #fff; --card: #f5f7fa; --line: #dde2ea;
@@ -28,10 +39,22 @@ a { color: var(--accent); }
 .status.clean { border-color: var(--good); }
 .card { padding: 1rem; border: 1px solid var(--line); border-radius: .5rem; margin: .75rem 0; background: var(--card); }
 .tag { display: inline-block; font-size: .8rem; padding: .05rem .5rem; border-radius: 1rem; border: 1px solid var(--line); color: var(--muted); }
-table { width: 100%; border-collapse: collapse; font-size: .9rem; }
-th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+table { width: 100%; border-collapse: collapse; font-size: .9rem; table-layout: fixed; }
+th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th.directive { width: 11rem; } th.sample { width: 9rem; }
+td.short code { white-space: nowrap; }
+/* Words never break inside; an address wraps at its <wbr> parts, and one part longer than the line (a token) as a last resort. */
+td.url, td.code, .url { overflow-wrap: break-word; }
+.cell-label { display: none; }
+@media (max-width: 40rem) {
+  table.unexplained, .unexplained tbody, .unexplained tr, .unexplained td { display: block; width: auto; }
+  .unexplained thead { display: none; }
+  .unexplained tr { border: 1px solid var(--line); border-radius: .5rem; padding: .25rem 0; margin: .5rem 0; background: var(--card); }
+  .unexplained td { border: 0; padding: .2rem .75rem; }
+  .cell-label { display: block; font-size: .8rem; color: var(--muted); }
+}
 code, pre { font: .85rem/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-pre { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: .75rem; overflow: auto; max-height: 24rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: .75rem; overflow: auto; max-height: 24rem; white-space: pre-wrap; overflow-wrap: break-word; }
 button { font: inherit; padding: .5rem 1rem; border-radius: .4rem; border: 1px solid var(--accent); background: var(--accent); color: var(--bg); cursor: pointer; }
 button:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .message { padding: .75rem 1rem; border-radius: .5rem; margin: 1rem 0; border: 1px solid var(--line); }

@@ -9,6 +9,8 @@ import { escapeHtml, sendHtmlPage } from '../http/html-page.js';
 import { renderMarkdown } from './markdown.js';
 import { defaultPrivacyText } from './privacy-text.js';
 import { SCAN_TEXT, scanPageBody, type ShareMessage } from './scan-page.js';
+import { visitorLanguage } from './visitor-language.js';
+import { SCAN_TEXTS, VISITOR_LANGUAGES, type VisitorLanguage } from './visitor-text.js';
 import { digestOf, serializeSharedData, sharedDataOf } from './shared-data.js';
 import { parseReportJson, readReportBody } from '../http/body.js';
 import type { Logger } from '../logger.js';
@@ -34,7 +36,7 @@ const SHARE_MESSAGES: readonly ShareMessage[] = ['ok', 'failed', 'already', 'cha
 
 /** What the visitor pages need: the session tokens, the verdicts and rules they explain, and the store for a share. */
 export interface VisitorRouteDeps extends SessionAccess {
-  options: Pick<ResolvedOptions, 'prefix' | 'visitor' | 'storage' | 'ingest'>;
+  options: Pick<ResolvedOptions, 'prefix' | 'visitor' | 'storage' | 'ingest' | 'page'>;
   verdicts: Pick<VerdictService, 'current'>;
   rules: Pick<RuleBook, 'rule'>;
   store: Pick<ReportStore, 'markShared' | 'unmarkShared'>;
@@ -47,11 +49,15 @@ export interface VisitorRouteDeps extends SessionAccess {
  */
 export function visitorRoutes(router: Router, deps: VisitorRouteDeps): void {
   const { options } = deps;
-  const privacyHtml = renderMarkdown(options.visitor.privacyText ?? defaultPrivacyText(options));
+  // The site owner's own text is in one language; the default one is in each the pages speak.
+  const privacyHtml = Object.fromEntries(
+    VISITOR_LANGUAGES.map((lang) => [lang, renderMarkdown(options.visitor.privacyText ?? defaultPrivacyText(options, lang))]),
+  ) as Record<VisitorLanguage, string>;
   const shares = new WindowCounter(SHARE_WINDOW_MS, 10_000);
 
   router.get('/privacy', (ctx) => {
-    sendHtmlPage(ctx, { title: 'Privacy', body: privacyHtml });
+    const lang = visitorLanguage(ctx, options.page.popupLanguage);
+    sendHtmlPage(ctx, { title: SCAN_TEXTS[lang].privacy, body: privacyHtml[lang], lang: options.visitor.privacyText ? undefined : lang });
   });
 
   router.get('/scan/:token', async (ctx) => {
@@ -84,7 +90,11 @@ export function visitorRoutes(router: Router, deps: VisitorRouteDeps): void {
     }
     // Post/redirect/get: reloading the page does not share again.
     ctx.status = 303;
-    ctx.redirect(`${options.prefix}/scan/${encodeURIComponent(ctx.params.token!)}?shared=${outcome}#share`);
+    const lang =
+      typeof ctx.query.lang === 'string' && (VISITOR_LANGUAGES as readonly string[]).includes(ctx.query.lang)
+        ? `&lang=${ctx.query.lang}`
+        : '';
+    ctx.redirect(`${options.prefix}/scan/${encodeURIComponent(ctx.params.token!)}?shared=${outcome}${lang}#share`);
   });
 }
 
@@ -94,12 +104,11 @@ function visitorSession(deps: VisitorRouteDeps, ctx: Context): SessionToken | nu
     return sessionParam(deps, ctx, { status: 404, message: 'no such session' });
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
+    const lang = visitorLanguage(ctx, deps.options.page.popupLanguage);
+    const t = SCAN_TEXTS[lang];
     sendHtmlPage(
       ctx,
-      {
-        title: SCAN_TEXT.title,
-        body: `<h1>${SCAN_TEXT.title}</h1><p>${escapeHtml(`This check does not exist or has expired (checks are kept ${deps.options.storage.sessionKeepDays} days).`)}</p>`,
-      },
+      { title: t.title, lang, body: `<h1>${t.title}</h1><p>${escapeHtml(t.expired(deps.options.storage.sessionKeepDays))}</p>` },
       404,
     );
     return null;
@@ -118,8 +127,10 @@ async function sharedNow(deps: VisitorRouteDeps, sessionId: string) {
 async function sendScanPage(deps: VisitorRouteDeps, ctx: Context, session: SessionToken, message: ShareMessage | null): Promise<void> {
   const { options } = deps;
   const { verdict, unexplained, stored, text } = await sharedNow(deps, session.id);
+  const lang = visitorLanguage(ctx, options.page.popupLanguage);
   const body = scanPageBody({
     prefix: options.prefix,
+    lang,
     token: ctx.params.token!,
     verdict,
     unexplained,
@@ -129,7 +140,7 @@ async function sendScanPage(deps: VisitorRouteDeps, ctx: Context, session: Sessi
       ? { text, digest: text === null ? null : digestOf(text), sharedAt: stored?.sharedAt ?? null, message }
       : null,
   });
-  sendHtmlPage(ctx, { title: SCAN_TEXT.title, body, ...(verdict.final ? {} : { refreshSeconds: REFRESH_SECONDS }) });
+  sendHtmlPage(ctx, { title: SCAN_TEXTS[lang].title, lang, body, ...(verdict.final ? {} : { refreshSeconds: REFRESH_SECONDS }) });
 }
 
 /** Forwards the data the visitor saw (same digest) once; the first successful share wins. */
