@@ -15,6 +15,38 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const escapeHtml = (text) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
+/** Where a URL may wrap: after `://`, before a single `/`, `?`, `#`, `&`, `=` (as the server's scan page). */
+const URL_BREAKS = /(?<=:\/\/)|(?<![:/])(?=[/?#&=])/;
+/** @param {string} url */
+const breakableUrl = (url) => url.split(URL_BREAKS).map(escapeHtml).join('<wbr>');
+
+/**
+ * The SDK's own canary: on every page view it makes one harmless violation on purpose, to learn
+ * whether reports get through. As core's isCanaryViolation: its sample names it, or (WebKit's
+ * report-uri bodies carry no sample) it is the script violation coming from the SDK itself.
+ * @param {import('@csp-observer/server').StoredReport} r
+ */
+const isCanary = (r) =>
+  r.sample.includes('csp-canary:') ||
+  (r.sample === '' && r.effectiveDirective.startsWith('script-src') && /\/csp\/sdk\.js$/.test(r.sourceFile.replace(/[?#].*$/, '')));
+
+const REPORT_COLUMNS = ['Received', 'Channel', 'Directive', 'Blocked', 'Page', 'Valid'];
+
+/** @param {import('@csp-observer/server').StoredReport[]} reports */
+function reportTable(reports) {
+  /** @param {number} i @param {string} kind @param {string} html */
+  const cell = (i, kind, html) => `<td class="${kind}"><span class="cell-label">${REPORT_COLUMNS[i]}</span>${html}</td>`;
+  const rows = reports
+    .map(
+      (r) =>
+        `<tr>${cell(0, 'short', new Date(r.receivedAt).toISOString().replace('T', ' ').slice(0, 19))}${cell(1, 'short', escapeHtml(r.channel))}` +
+        `${cell(2, 'short', escapeHtml(r.effectiveDirective))}${cell(3, 'url', breakableUrl(r.blockedUri))}` +
+        `${cell(4, 'url', breakableUrl(r.documentUri))}${cell(5, 'short', r.isValid ? 'yes' : 'no')}</tr>`,
+    )
+    .join('');
+  return `<table class="reports"><thead><tr>${REPORT_COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 /**
  * @param {string} title
  * @param {string} body
@@ -25,6 +57,7 @@ function layout(title, body, nonce) {
 <html lang="en">
 <head>
   <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${escapeHtml(title)} · basic-site</title>
   <link rel="stylesheet" href="/static/site.css">
 </head>
@@ -89,16 +122,17 @@ nonce, a script from a disallowed origin, an inline style, and an eval.</p>
         return;
       case '/reports': {
         const reports = await observer.store.recentReports(50);
-        const rows = reports
-          .map(
-            (r) =>
-              `<tr><td>${new Date(r.receivedAt).toISOString()}</td><td>${escapeHtml(r.channel)}</td><td>${escapeHtml(r.effectiveDirective)}</td><td>${escapeHtml(r.blockedUri)}</td><td>${escapeHtml(r.documentUri)}</td><td>${r.isValid ? 'yes' : 'no'}</td></tr>`,
-          )
-          .join('');
+        const canaries = reports.filter(isCanary);
+        const violations = reports.filter((r) => !isCanary(r));
         ctx.type = 'html';
         ctx.body = layout(
           'Reports',
-          `<h1>Latest reports</h1><table><thead><tr><th>Received</th><th>Channel</th><th>Directive</th><th>Blocked</th><th>Page</th><th>Valid</th></tr></thead><tbody>${rows}</tbody></table>`,
+          `<h1>Latest reports</h1>
+<h2>Violations</h2>
+${violations.length ? reportTable(violations) : '<p>None yet: open <a href="/violations">Violations</a>.</p>'}
+<h2 id="canary">The SDK's canary</h2>
+<p class="note">On every page view the SDK causes one harmless violation of its own (an inline script it marks), to check that reports reach the server; these rows are that check, not a problem of the page, and they appear for the clean home page too.</p>
+${canaries.length ? reportTable(canaries) : '<p>None yet.</p>'}`,
           nonce,
         );
         return;
