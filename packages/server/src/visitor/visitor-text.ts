@@ -98,7 +98,7 @@ const DE: ScanText = {
   blocked: 'Blockiert',
   source: 'Von',
   sample: 'Auszug',
-  count: 'Gesehen',
+  count: 'Gesehen:',
   sharingHeading: 'Helfen Sie, die Erkennung zu verbessern',
   sharingIntro:
     'Sie können die folgenden Daten an die Betreuer der Erkennungsregeln senden, damit diese erkennen können, was noch keine Regel erklärt. Es wird nur etwas gesendet, wenn Sie auf die Schaltfläche klicken, und zwar genau dieser Text, sonst nichts.',
