@@ -116,7 +116,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
     }
   })();
   // Nothing awaits `ready` until the first request: keep an early failure from being unhandled.
-  ready.catch((error: unknown) => logger.error('database set-up failed', error));
+  ready.catch((error: unknown) => logger.error({ err: error }, 'database set-up failed'));
 
   const tokens = new TokenVerifier({
     secret: resolved.secret,
@@ -209,7 +209,7 @@ async function installRulesOnFirstStart(ruleStore: RuleStore, options: ResolvedO
       logger.info(`rules installed from ${source}: ${result.message}`);
       return;
     } catch (error) {
-      logger.error(`could not install the rules from ${source}`, error);
+      logger.error({ err: error }, `could not install the rules from ${source}`);
     }
   }
 }
@@ -225,6 +225,6 @@ async function scheduledUpdate(ruleStore: RuleStore, rules: RuleBook, options: R
     const level = result.status === 'refused' ? 'warn' : 'info';
     logger[level](`rules update from ${options.rules.source}: ${result.status}: ${result.message}`);
   } catch (error) {
-    logger.error(`rules update from ${options.rules.source} failed`, error);
+    logger.error({ err: error }, `rules update from ${options.rules.source} failed`);
   }
 }

@@ -233,7 +233,7 @@ export class ReportPipeline {
         if (!(await this.options.ingest.filter(report, ctx))) return { reason: 'filter', cause: '', ruleId: '' };
       } catch (error) {
         // A throwing filter must not lose reports: keep it, and say so.
-        this.logger.error('filter threw; the report is kept', error);
+        this.logger.error({ err: error }, 'filter threw; the report is kept');
       }
     }
     return null;
@@ -244,7 +244,7 @@ export class ReportPipeline {
     try {
       return this.options.ingest.extraFields(report, ctx);
     } catch (error) {
-      this.logger.error('extraFields threw; the report is stored without extra fields', error);
+      this.logger.error({ err: error }, 'extraFields threw; the report is stored without extra fields');
       return undefined;
     }
   }
@@ -261,10 +261,10 @@ export class ReportPipeline {
       for (const report of reports) {
         try {
           void Promise.resolve(handler(report, ctx)).catch((error: unknown) =>
-            this.logger.error(`report handler ${handler.name || '(anonymous)'} failed`, error),
+            this.logger.error({ err: error }, `report handler ${handler.name || '(anonymous)'} failed`),
           );
         } catch (error) {
-          this.logger.error(`report handler ${handler.name || '(anonymous)'} failed`, error);
+          this.logger.error({ err: error }, `report handler ${handler.name || '(anonymous)'} failed`);
         }
       }
     }

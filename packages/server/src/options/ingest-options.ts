@@ -55,7 +55,7 @@ export interface IngestOptions {
   bodyTimeoutSeconds?: number;
   /** Store reports in the database (default true), as django-csp-reports' CSP_REPORTS_SAVE. */
   save?: boolean;
-  /** Log each report (default true, at `warn` as "CSP Reports"), as CSP_REPORTS_LOG / _LOG_LEVEL / _LOGGER_NAME. */
+  /** Log each report (default true, at `debug` as "CSP Reports"), as CSP_REPORTS_LOG / _LOG_LEVEL / _LOGGER_NAME. */
   log?: boolean | { level?: LogLevel; name?: string };
   /** E-mail reports to admins through SMTP (default off), as CSP_REPORTS_EMAIL_ADMINS. */
   emailAdmins?: false | EmailAdminsOptions;
@@ -81,7 +81,7 @@ export const INGEST_DEFAULTS = {
   maxBodyBytes: 64 * 1024,
   bodyTimeoutSeconds: DEFAULT_BODY_TIMEOUT_SECONDS,
   save: true,
-  log: { level: 'warn', name: 'CSP Reports' },
+  log: { level: 'debug', name: 'CSP Reports' },
   email: { subjectPrefix: '[CSP report]', windowSeconds: 10, maxPerHour: 20 },
   filterBrowserExtensions: false,
   stripQuery: true,
