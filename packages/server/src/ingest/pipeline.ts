@@ -24,6 +24,7 @@ import type { RuleBook } from '../rules/rule-book.js';
 import { CANARY_TYPE } from '../report/report-types.js';
 import { WindowCounter } from '../http/window-counter.js';
 import { hiddenElementRecord, toRecord, withoutQueries } from '../report/to-record.js';
+import type { ObserverMetrics } from '../metrics/observer-metrics.js';
 
 const MAX_USER_AGENT = 512;
 
@@ -75,6 +76,7 @@ export class ReportPipeline {
      * resets a session's budget.
      */
     private readonly storedOfSession: (sessionId: string) => Promise<number> = async () => 0,
+    private readonly metrics: Pick<ObserverMetrics, 'reportsReceived' | 'reportsStored' | 'reportsDropped'> | null = null,
   ) {
     const { perIp } = options.ingest.limits;
     this.perIp = perIp ? new WindowCounter(perIp.windowSeconds * 1000) : null;
@@ -101,10 +103,16 @@ export class ReportPipeline {
     const hidden = session ? (sdk?.hidden ?? []) : [];
     const canary = session ? sdk?.canary : undefined;
     if (reports.length === 0 && hidden.length === 0 && !canary) return;
+    this.metrics?.reportsReceived(channel, reports.length);
     const address = clientIp(ctx);
     const addressKey = limitKey(address, limits.ipv6Prefix);
     if (session) await this.recallSession(session);
-    this.checkRate(addressKey, session, reports.length + hidden.length);
+    try {
+      this.checkRate(addressKey, session, reports.length + hidden.length);
+    } catch (error) {
+      this.metrics?.reportsDropped('rate-limit', reports.length);
+      throw error;
+    }
 
     const now = Date.now();
     const site = session?.site ?? '';
@@ -183,7 +191,9 @@ export class ReportPipeline {
       const dropRecords: DropRecord[] = [...drops.values()].map((drop) => ({ at: now, ...drop }));
       await this.writer.write(records, sessions, dropRecords);
       if (session && sessions.length) this.onCommitted(session.id);
+      this.metrics?.reportsStored(channel, kept.length);
     }
+    for (const drop of drops.values()) this.metrics?.reportsDropped(drop.reason, drop.count);
     // The canary is the SDK's own test, not a violation of the page: no log line, mail or handler call.
     this.afterCommit(
       kept.filter((report) => report.type !== CANARY_TYPE),
