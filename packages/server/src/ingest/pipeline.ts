@@ -18,6 +18,7 @@ import type { SessionToken } from '../session/session-token.js';
 import type { BatchWriter } from '../storage/batch-writer.js';
 import type { DropRecord, SessionRecord } from '../report/report-record.js';
 import { EmailNotifier } from './email-notifier.js';
+import { WebhookNotifier } from './webhook-notifier.js';
 import type { ReceivedReport } from '../report/received-report.js';
 import { logReport } from './report-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
@@ -62,6 +63,7 @@ export class ReportPipeline {
   private readonly perSession: WindowCounter;
   private readonly invalidPerIp: WindowCounter;
   private readonly email: EmailNotifier | null;
+  private readonly webhook: WebhookNotifier | null;
 
   constructor(
     private readonly options: Pick<ResolvedOptions, 'ingest' | 'storage' | 'prefix'>,
@@ -87,6 +89,7 @@ export class ReportPipeline {
     this.perSession.forgottenUntil = Date.now();
     this.invalidPerIp = new WindowCounter(options.ingest.limits.invalidPerIp.windowSeconds * 1000);
     this.email = options.ingest.emailAdmins ? new EmailNotifier(options.ingest.emailAdmins, logger) : null;
+    this.webhook = options.ingest.webhook ? new WebhookNotifier(options.ingest.webhook, logger) : null;
   }
 
   async receive(
@@ -195,14 +198,14 @@ export class ReportPipeline {
     }
     for (const drop of drops.values()) this.metrics?.reportsDropped(drop.reason, drop.count);
     // The canary is the SDK's own test, not a violation of the page: no log line, mail or handler call.
-    this.afterCommit(
-      kept.filter((report) => report.type !== CANARY_TYPE),
-      ctx,
-    );
+    const shown = kept.filter((report) => report.type !== CANARY_TYPE);
+    this.webhook?.add(shown, hidden.length);
+    this.afterCommit(shown, ctx);
   }
 
   /** Sends pending e-mail and releases the SMTP connection. */
   async close(): Promise<void> {
+    await this.webhook?.close();
     if (!this.email) return;
     await this.email.flush();
     this.email.close();
