@@ -168,3 +168,68 @@ describe('verifyWebhookSignature', () => {
     expect(signWebhook(HOOK_SECRET, body, t)).toBe(`t=${t},v1=${expected}`);
   });
 });
+
+describe('the webhook queue', () => {
+  test('holds at most maxQueued alerts besides the one under way: the oldest waiting one is dropped and logged', async () => {
+    const { WebhookNotifier } = await import('../src/ingest/webhook-notifier.js');
+    const { memoryLogger } = await import('./support/test-server.js');
+    const bodies: string[] = [];
+    const held: Array<() => void> = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        bodies.push(body);
+        held.push(() => res.end());
+      });
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      const tryPort = (p: number) => {
+        receiver.once('error', () => (p < 6299 ? tryPort(p + 1) : reject(new Error('no free port'))));
+        receiver.listen(p, '127.0.0.1', () => resolve(p));
+      };
+      tryPort(6250 + (process.pid % 40));
+    });
+    const logger = memoryLogger();
+    const notifier = new WebhookNotifier(
+      {
+        url: `http://127.0.0.1:${port}/hook`,
+        secret: HOOK_SECRET,
+        windowSeconds: 0.01,
+        spikeReports: 1000,
+        attempts: 1,
+        backoffSeconds: 1,
+        timeoutSeconds: 10,
+        maxQueued: 1,
+      },
+      logger,
+    );
+    const problem = (id: string) =>
+      ({ rule: { id, title: id, ignore: false }, violation: null, url: 'https://shop.test/' }) as unknown as Parameters<
+        typeof notifier.add
+      >[0][number];
+    const ruleIds = () => bodies.map((b) => (JSON.parse(b) as WebhookPayload).cspObserver.newProblems[0]!.ruleId);
+    try {
+      notifier.add([problem('a')]);
+      await expect.poll(() => bodies.length).toBe(1);
+      notifier.add([problem('b')]);
+      await expect.poll(() => notifier.waiting).toBe(1);
+      notifier.add([problem('c')]);
+      await expect
+        .poll(() => logger.lines)
+        .toEqual([
+          `error: webhook: could not deliver an alert to http://127.0.0.1:${port}: the queue is full; the oldest alert was dropped (1 given up so far)`,
+        ]);
+      held.shift()!();
+      await expect.poll(() => bodies.length).toBe(2);
+      expect(notifier.waiting).toBe(0);
+      expect(ruleIds()).toEqual(['a', 'c']);
+      expect(notifier.dropped).toBe(1);
+    } finally {
+      for (const release of held) release();
+      await notifier.close();
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+});

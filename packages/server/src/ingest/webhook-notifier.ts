@@ -42,6 +42,7 @@ export class WebhookNotifier {
   private readonly known = new Set<string>();
   private window = { reports: 0, hidden: 0, problems: new Map<string, Problem>() };
   private timer: NodeJS.Timeout | undefined;
+  /** Alerts waiting; the one being delivered is not among them. */
   private readonly queue: string[] = [];
   private sending: Promise<void> | null = null;
   private retryTimer: { timer: NodeJS.Timeout; wake: () => void } | null = null;
@@ -53,6 +54,11 @@ export class WebhookNotifier {
     private readonly options: WebhookOptions,
     private readonly logger: Logger,
   ) {}
+
+  /** Alerts waiting for delivery (not the one under way). */
+  get waiting(): number {
+    return this.queue.length;
+  }
 
   /** Committed reports (the canary left out) and the tripwire's hidden elements of one request. */
   add(reports: readonly ReceivedReport[], hidden = 0): void {
@@ -115,7 +121,7 @@ export class WebhookNotifier {
 
   private async drain(): Promise<void> {
     while (this.queue.length) {
-      const body = this.queue[0]!;
+      const body = this.queue.shift()!;
       let delivered = false;
       for (let attempt = 1; !delivered; attempt++) {
         const failure = await this.deliver(body);
@@ -125,7 +131,6 @@ export class WebhookNotifier {
           break;
         } else await this.backoff(Math.min(this.options.backoffSeconds * 1000 * 2 ** (attempt - 1), MAX_BACKOFF_MS));
       }
-      this.queue.shift();
     }
   }
 
