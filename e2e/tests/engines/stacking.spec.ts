@@ -34,7 +34,7 @@ test.beforeAll(async () => {
     policy: { 'default-src': ["'self'"], 'script-src': [], 'style-src': ["'self'"] },
     nonces: { script: true, style: false },
     popup: 'always',
-    logger: { info() {}, warn() {}, error: (message: string) => console.error(message) },
+    logger: { info() {}, warn() {}, error: (...args: unknown[]) => console.error(...args) },
   });
   const app = new Koa();
   app.use(async (ctx, next) => {

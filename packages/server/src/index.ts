@@ -14,14 +14,24 @@ export { OptionsError } from './options/option-checks.js';
 export { DEFAULT_POLICY } from './options/page-options.js';
 export type { CspObserverOptions, RemoteSiteOptions } from './options/options.js';
 export type { EnabledPaths, PageOptions } from './options/page-options.js';
-export type { EmailAdminsOptions, IngestOptions, LimitsOptions, LogLevel, ReportFilter, ReportHandler } from './options/ingest-options.js';
+export type {
+  EmailAdminsOptions,
+  IngestOptions,
+  LimitsOptions,
+  LogLevel,
+  ReportFilter,
+  ReportHandler,
+  WebhookOptions,
+} from './options/ingest-options.js';
+export { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from './ingest/webhook-signature.js';
+export type { WebhookPayload } from './ingest/webhook-notifier.js';
 export type { StorageOptions } from './options/storage-options.js';
 export type { VisitorOptions } from './options/visitor-options.js';
 export type { AdminOptions } from './options/admin-options.js';
 export type { RulesOptions } from './options/rules-options.js';
 export type { CollectorOptions, CollectorSite, RemoteOptions } from './options/site-options.js';
 export type { DatabaseOption } from './storage/database.js';
-export type { Logger } from './logger.js';
+export type { LogFields, Logger, LogMethod } from './logger.js';
 
 // What handlers, filters and the middleware's store hand to the application.
 export type { ReceivedReport } from './report/received-report.js';

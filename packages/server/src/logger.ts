@@ -1,18 +1,60 @@
-/** The logging surface csp-observer needs; `console` fits, and so do pino and winston. */
-export interface Logger {
-  debug?(message: string, ...details: unknown[]): void;
-  info(message: string, ...details: unknown[]): void;
-  warn(message: string, ...details: unknown[]): void;
-  error(message: string, ...details: unknown[]): void;
+import { inspect } from 'node:util';
+
+/**
+ * Structured fields of a log line, in pino's convention: an error goes under `err`, so pino's
+ * standard serializer keeps its type, message and stack.
+ */
+export interface LogFields {
+  err?: unknown;
+  [key: string]: unknown;
 }
 
-/** Console logging with a `[csp-observer]` tag. */
+/** One log method as pino's: `log('message')` or `log({ err }, 'message')`. */
+export interface LogMethod {
+  (message: string): void;
+  (fields: LogFields, message: string): void;
+}
+
+/**
+ * The logging surface csp-observer needs, in pino's calling convention: a pino logger fits as it
+ * is (`cspObserver({ logger: pino() })`), errors as `logger.error({ err }, 'message')`. The
+ * default, `consoleLogger`, prints the message and the error's stack.
+ */
+export interface Logger {
+  debug?: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+}
+
+type ConsoleLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** A line for the console: the message, then each field; an Error with its stack (and its cause). */
+export function consoleLine(fieldsOrMessage: LogFields | string, message?: string): string {
+  if (typeof fieldsOrMessage === 'string') return `[csp-observer] ${fieldsOrMessage}`;
+  const { err, ...rest } = fieldsOrMessage;
+  let line = `[csp-observer] ${message ?? ''}`;
+  if (Object.keys(rest).length) line += ` ${inspect(rest, { breakLength: Number.POSITIVE_INFINITY })}`;
+  if (err !== undefined) line += `\n${err instanceof Error ? inspect(err) : `  ${inspect(err)}`}`;
+  return line;
+}
+
+function consoleMethod(level: ConsoleLevel): LogMethod {
+  return ((fieldsOrMessage: LogFields | string, message?: string) => console[level](consoleLine(fieldsOrMessage, message))) as LogMethod;
+}
+
+/** Console logging with a `[csp-observer]` tag; errors printed with their message and stack. */
 export const consoleLogger: Logger = {
-  debug: (message, ...details) => console.debug(`[csp-observer] ${message}`, ...details),
-  info: (message, ...details) => console.info(`[csp-observer] ${message}`, ...details),
-  warn: (message, ...details) => console.warn(`[csp-observer] ${message}`, ...details),
-  error: (message, ...details) => console.error(`[csp-observer] ${message}`, ...details),
+  debug: consoleMethod('debug'),
+  info: consoleMethod('info'),
+  warn: consoleMethod('warn'),
+  error: consoleMethod('error'),
 };
+
+/** Logs `message` with `error` kept as an object (`{ err }`), as pino and the console default expect. */
+export function logError(logger: Logger, message: string, error: unknown): void {
+  logger.error({ err: error }, message);
+}
 
 /** Within this window a repeated failure is logged once, with its stack, and then counted. */
 const REPEAT_WINDOW_MS = 10_000;
@@ -42,6 +84,6 @@ export class RepeatLimitedLog {
     if (!entry && this.seen.size >= MAX_REPEAT_KEYS) this.seen.delete(this.seen.keys().next().value as string);
     this.seen.delete(key);
     this.seen.set(key, { windowStart: now, suppressed: 0 });
-    this.logger.error(suppressed ? `${message} (and ${suppressed} more like it not logged)` : message, error);
+    logError(this.logger, suppressed ? `${message} (and ${suppressed} more like it not logged)` : message, error);
   }
 }

@@ -8,6 +8,7 @@ import { pageMiddleware } from './page/page-middleware.js';
 import { observerRouter, type RouterDeps } from './router.js';
 import { loadSdkAsset } from './page/sdk-asset.js';
 import { BatchWriter } from './storage/batch-writer.js';
+import { ObserverMetrics } from './metrics/observer-metrics.js';
 import { deadline } from './storage/deadline.js';
 import { dialectOf, openDatabase } from './storage/database.js';
 import { migrateLatest } from './storage/migrations.js';
@@ -83,7 +84,9 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
   const timeoutMs = resolved.storage.databaseTimeoutSeconds * 1000;
   const { db, owned } = openDatabase(resolved.storage.database, { timeoutMs });
   const store = new ReportStore(db);
-  const writer = new BatchWriter(store, { timeoutMs });
+  let metrics: ObserverMetrics | null = null;
+  const writer = new BatchWriter(store, { timeoutMs, onCommit: (seconds, ok) => metrics?.commit(seconds, ok) });
+  metrics = new ObserverMetrics(() => writer.depth);
   const ruleStore = new RuleStore(db);
   const rules = new RuleBook(ruleStore, logger, resolved.rules.matchBudget);
   const hub = new SessionHub();
@@ -95,8 +98,9 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
     rules,
     (sessionId) => hub.notify(sessionId),
     (sessionId) => deadline(store.countReportsOfSession(sessionId), timeoutMs, 'counting the session'),
+    metrics,
   );
-  const verdicts = new VerdictService(store, rules, hub, sessionPolicyOf(resolved));
+  const verdicts = new VerdictService(store, rules, hub, sessionPolicyOf(resolved), metrics);
   let autoUpdate: ReturnType<typeof setInterval> | null = null;
   // Processes sharing one PostgreSQL wake each other's live verdicts (LISTEN/NOTIFY).
   const pgConnection = store.dialect === 'postgres' ? PgSessionEvents.connectionOf(db) : null;
@@ -116,7 +120,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
     }
   })();
   // Nothing awaits `ready` until the first request: keep an early failure from being unhandled.
-  ready.catch((error: unknown) => logger.error('database set-up failed', error));
+  ready.catch((error: unknown) => logger.error({ err: error }, 'database set-up failed'));
 
   const tokens = new TokenVerifier({
     secret: resolved.secret,
@@ -138,6 +142,7 @@ function localObserver(resolved: ResolvedOptions, options: CspObserverOptions): 
     tokens,
     origins,
     ipv6Prefix: resolved.ingest.limits.ipv6Prefix,
+    metrics,
   };
   const { router, posts } = observerRouter(deps, sdk);
   const routes = router.routes() as unknown as Middleware;
@@ -209,7 +214,7 @@ async function installRulesOnFirstStart(ruleStore: RuleStore, options: ResolvedO
       logger.info(`rules installed from ${source}: ${result.message}`);
       return;
     } catch (error) {
-      logger.error(`could not install the rules from ${source}`, error);
+      logger.error({ err: error }, `could not install the rules from ${source}`);
     }
   }
 }
@@ -225,6 +230,6 @@ async function scheduledUpdate(ruleStore: RuleStore, rules: RuleBook, options: R
     const level = result.status === 'refused' ? 'warn' : 'info';
     logger[level](`rules update from ${options.rules.source}: ${result.status}: ${result.message}`);
   } catch (error) {
-    logger.error(`rules update from ${options.rules.source} failed`, error);
+    logger.error({ err: error }, `rules update from ${options.rules.source} failed`);
   }
 }

@@ -44,7 +44,7 @@ export function observerRouter(deps: RouterDeps, sdk: SdkAsset): { router: Route
     try {
       await deadline(deps.store.ping(), deps.options.storage.databaseTimeoutSeconds * 1000, 'health check');
     } catch (error) {
-      deps.logger.error('health check: database unreachable', error);
+      deps.logger.error({ err: error }, 'health check: database unreachable');
       ctx.status = 503;
       ctx.set('Retry-After', '5');
       ctx.body = { status: 'unavailable', database };

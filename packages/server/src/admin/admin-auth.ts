@@ -37,8 +37,13 @@ const digest = (value: string | null) =>
     .digest();
 
 /** Compares two secrets in constant time (their digests, so lengths do not leak either). */
-function sameSecret(given: string, expected: string | null): boolean {
+export function sameSecret(given: string, expected: string | null): boolean {
   return expected !== null && timingSafeEqual(digest(given), digest(expected));
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerOf(ctx: Context): string | null {
+  return /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'))?.[1] ?? null;
 }
 
 const sameString = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -83,8 +88,8 @@ export class AdminAuth {
 
   /** The request's access, or null when it has none. */
   async check(ctx: Context): Promise<AdminAccess | null> {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'))?.[1];
-    if (bearer !== undefined) {
+    const bearer = bearerOf(ctx);
+    if (bearer !== null) {
       // A wrong token costs its source as a wrong password does.
       const source = this.sourceOf(ctx);
       this.assertMayTry(source);

@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import { HttpError } from '../http/http-error.js';
 import { sendCachedAsset } from '../http/cached-asset.js';
 import { escapeHtml, sendHtmlPage } from '../http/html-page.js';
-import { AdminAuth, type Guard } from './admin-auth.js';
+import { AdminAuth, bearerOf, sameSecret, type Guard } from './admin-auth.js';
 import { apiRoutes, type AdminApiDeps } from './api-routes.js';
 import { loadDashboard, type DashboardFile, type DashboardFiles } from './dashboard-asset.js';
 import { jsonBody } from './params.js';
@@ -131,6 +131,25 @@ export function adminRoutes(router: Router, deps: AdminApiDeps): void {
     auth.assertSameOrigin(ctx);
     await auth.logout(ctx);
     ctx.status = 204;
+  });
+
+  // Prometheus: the admin's own ways in (token, login, authorize hook), or admin.metricsToken,
+  // which opens this route alone, so a scraper does not hold the admin's token.
+  const metricsToken = deps.options.admin.metricsToken;
+  const serveMetrics = async (ctx: Context) => {
+    const { contentType, body } = await deps.metrics.text();
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = contentType;
+    ctx.body = body;
+  };
+  const guardedMetrics = guard(serveMetrics);
+  router.get('/admin/metrics', async (ctx) => {
+    if (metricsToken === null) return guardedMetrics(ctx);
+    const bearer = bearerOf(ctx);
+    if (bearer !== null && sameSecret(bearer, metricsToken)) return serveMetrics(ctx);
+    if (auth.enabled) return guardedMetrics(ctx);
+    ctx.set('WWW-Authenticate', 'Bearer realm="csp-observer metrics"');
+    throw new HttpError(401, 'send Authorization: Bearer <admin.metricsToken>');
   });
 
   apiRoutes(router, deps, guard);

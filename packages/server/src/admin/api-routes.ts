@@ -31,6 +31,7 @@ import type Router from '@koa/router';
 import { HttpError } from '../http/http-error.js';
 import type { Knex } from 'knex';
 import type { Logger } from '../logger.js';
+import type { ObserverMetrics } from '../metrics/observer-metrics.js';
 import type { ResolvedOptions } from '../options/options.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import { sentPolicy } from '../page/csp-header.js';
@@ -82,6 +83,8 @@ export interface AdminApiDeps {
   ruleStore: RuleStore;
   rules: RuleBook;
   verdicts: Pick<VerdictService, 'current'>;
+  /** The Prometheus metrics served at `{prefix}/admin/metrics`. */
+  metrics: Pick<ObserverMetrics, 'text'>;
 }
 
 /** The dashboard's JSON API under `{prefix}/admin/api`; every route is guarded. */

@@ -69,7 +69,7 @@ export class EmailNotifier {
       .then(() => this.transport.sendMail(message))
       .then(
         () => undefined,
-        (error: unknown) => this.logger.error(`emailAdmins: could not send to ${this.options.to.join(', ')}`, error),
+        (error: unknown) => this.logger.error({ err: error }, `emailAdmins: could not send to ${this.options.to.join(', ')}`),
       );
     return this.sending;
   }

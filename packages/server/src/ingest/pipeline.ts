@@ -18,12 +18,14 @@ import type { SessionToken } from '../session/session-token.js';
 import type { BatchWriter } from '../storage/batch-writer.js';
 import type { DropRecord, SessionRecord } from '../report/report-record.js';
 import { EmailNotifier } from './email-notifier.js';
+import { WebhookNotifier } from './webhook-notifier.js';
 import type { ReceivedReport } from '../report/received-report.js';
 import { logReport } from './report-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import { CANARY_TYPE } from '../report/report-types.js';
 import { WindowCounter } from '../http/window-counter.js';
 import { hiddenElementRecord, toRecord, withoutQueries } from '../report/to-record.js';
+import type { ObserverMetrics } from '../metrics/observer-metrics.js';
 
 const MAX_USER_AGENT = 512;
 
@@ -61,6 +63,7 @@ export class ReportPipeline {
   private readonly perSession: WindowCounter;
   private readonly invalidPerIp: WindowCounter;
   private readonly email: EmailNotifier | null;
+  private readonly webhook: WebhookNotifier | null;
 
   constructor(
     private readonly options: Pick<ResolvedOptions, 'ingest' | 'storage' | 'prefix'>,
@@ -75,6 +78,7 @@ export class ReportPipeline {
      * resets a session's budget.
      */
     private readonly storedOfSession: (sessionId: string) => Promise<number> = async () => 0,
+    private readonly metrics: Pick<ObserverMetrics, 'reportsReceived' | 'reportsStored' | 'reportsDropped'> | null = null,
   ) {
     const { perIp } = options.ingest.limits;
     this.perIp = perIp ? new WindowCounter(perIp.windowSeconds * 1000) : null;
@@ -85,6 +89,7 @@ export class ReportPipeline {
     this.perSession.forgottenUntil = Date.now();
     this.invalidPerIp = new WindowCounter(options.ingest.limits.invalidPerIp.windowSeconds * 1000);
     this.email = options.ingest.emailAdmins ? new EmailNotifier(options.ingest.emailAdmins, logger) : null;
+    this.webhook = options.ingest.webhook ? new WebhookNotifier(options.ingest.webhook, logger) : null;
   }
 
   async receive(
@@ -101,10 +106,16 @@ export class ReportPipeline {
     const hidden = session ? (sdk?.hidden ?? []) : [];
     const canary = session ? sdk?.canary : undefined;
     if (reports.length === 0 && hidden.length === 0 && !canary) return;
+    this.metrics?.reportsReceived(channel, reports.length);
     const address = clientIp(ctx);
     const addressKey = limitKey(address, limits.ipv6Prefix);
     if (session) await this.recallSession(session);
-    this.checkRate(addressKey, session, reports.length + hidden.length);
+    try {
+      this.checkRate(addressKey, session, reports.length + hidden.length);
+    } catch (error) {
+      this.metrics?.reportsDropped('rate-limit', reports.length);
+      throw error;
+    }
 
     const now = Date.now();
     const site = session?.site ?? '';
@@ -183,16 +194,18 @@ export class ReportPipeline {
       const dropRecords: DropRecord[] = [...drops.values()].map((drop) => ({ at: now, ...drop }));
       await this.writer.write(records, sessions, dropRecords);
       if (session && sessions.length) this.onCommitted(session.id);
+      this.metrics?.reportsStored(channel, kept.length);
     }
+    for (const drop of drops.values()) this.metrics?.reportsDropped(drop.reason, drop.count);
     // The canary is the SDK's own test, not a violation of the page: no log line, mail or handler call.
-    this.afterCommit(
-      kept.filter((report) => report.type !== CANARY_TYPE),
-      ctx,
-    );
+    const shown = kept.filter((report) => report.type !== CANARY_TYPE);
+    this.webhook?.add(shown, hidden.length);
+    this.afterCommit(shown, ctx);
   }
 
   /** Sends pending e-mail and releases the SMTP connection. */
   async close(): Promise<void> {
+    await this.webhook?.close();
     if (!this.email) return;
     await this.email.flush();
     this.email.close();
@@ -233,7 +246,7 @@ export class ReportPipeline {
         if (!(await this.options.ingest.filter(report, ctx))) return { reason: 'filter', cause: '', ruleId: '' };
       } catch (error) {
         // A throwing filter must not lose reports: keep it, and say so.
-        this.logger.error('filter threw; the report is kept', error);
+        this.logger.error({ err: error }, 'filter threw; the report is kept');
       }
     }
     return null;
@@ -244,7 +257,7 @@ export class ReportPipeline {
     try {
       return this.options.ingest.extraFields(report, ctx);
     } catch (error) {
-      this.logger.error('extraFields threw; the report is stored without extra fields', error);
+      this.logger.error({ err: error }, 'extraFields threw; the report is stored without extra fields');
       return undefined;
     }
   }
@@ -261,10 +274,10 @@ export class ReportPipeline {
       for (const report of reports) {
         try {
           void Promise.resolve(handler(report, ctx)).catch((error: unknown) =>
-            this.logger.error(`report handler ${handler.name || '(anonymous)'} failed`, error),
+            this.logger.error({ err: error }, `report handler ${handler.name || '(anonymous)'} failed`),
           );
         } catch (error) {
-          this.logger.error(`report handler ${handler.name || '(anonymous)'} failed`, error);
+          this.logger.error({ err: error }, `report handler ${handler.name || '(anonymous)'} failed`);
         }
       }
     }

@@ -19,6 +19,7 @@ export function logReport(logger: Logger, level: LogLevel, name: string, report:
     ? `${logSafe(v.effectiveDirective || '?')} blocked ${JSON.stringify(v.blockedUri)} on ${logSafe(v.documentUri || report.url || '?')}`
     : `${logSafe(report.type)} report from ${logSafe(report.url || '?')}`;
   const line = `[${name}] ${what} (${report.channel}${report.valid ? '' : `, invalid: ${logSafe(report.problems.join('; '))}`})`;
-  const write = level === 'debug' ? (logger.debug ?? logger.info) : logger[level];
-  write.call(logger, line);
+  if (level !== 'debug') logger[level](line);
+  else if (logger.debug) logger.debug(line);
+  else logger.info(line);
 }

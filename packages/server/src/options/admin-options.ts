@@ -10,15 +10,21 @@ export interface AdminOptions {
   authorize?: (ctx: Context) => boolean | Promise<boolean>;
   /** How long a login lasts, in hours (default 12). */
   sessionHours?: number;
+  /**
+   * A bearer token that opens `{prefix}/admin/metrics` (Prometheus) and nothing else, for a
+   * scraper; at least 16 characters. Default: none (the metrics take the admin's own ways in).
+   */
+  metricsToken?: string;
 }
 
-export const ADMIN_DEFAULTS = { sessionHours: 12 } as const satisfies AdminOptions;
+export const ADMIN_DEFAULTS = { sessionHours: 12, metricsToken: null } as const;
 
 export interface ResolvedAdminOptions {
   token: string | null;
   password: string | null;
   authorize: AdminOptions['authorize'] | null;
   sessionHours: number;
+  metricsToken: string | null;
 }
 
 /** Token and password from the option, else from `CSP_OBSERVER_ADMIN_TOKEN` / `CSP_OBSERVER_ADMIN_PASSWORD`. */
@@ -32,11 +38,16 @@ export function resolveAdmin(value: AdminOptions, env: NodeJS.ProcessEnv): Resol
   if (password !== undefined && (typeof password !== 'string' || password.length < 10)) {
     throw new OptionsError('admin.password (or CSP_OBSERVER_ADMIN_PASSWORD) must be at least 10 characters');
   }
+  const metricsToken = value.metricsToken ?? (env.CSP_OBSERVER_METRICS_TOKEN || undefined);
+  if (metricsToken !== undefined && (typeof metricsToken !== 'string' || metricsToken.length < 16)) {
+    throw new OptionsError('admin.metricsToken (or CSP_OBSERVER_METRICS_TOKEN) must be at least 16 characters');
+  }
   return {
     token: token ?? null,
     password: password ?? null,
     authorize: optionalFunction('admin.authorize', value.authorize),
     sessionHours: positive('admin.sessionHours', value.sessionHours, ADMIN_DEFAULTS.sessionHours),
+    metricsToken: metricsToken ?? ADMIN_DEFAULTS.metricsToken,
   };
 }
 

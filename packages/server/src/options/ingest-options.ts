@@ -27,6 +27,25 @@ export interface EmailAdminsOptions {
   maxPerHour?: number;
 }
 
+export interface WebhookOptions {
+  /** Where alerts are POSTed (a Slack incoming webhook works as it is); http or https. */
+  url: string;
+  /** Signs each POST (HMAC-SHA256, header `X-CSP-Observer-Signature`); at least 16 characters. */
+  secret: string;
+  /** Reports arriving within this many seconds share one alert (default 10). */
+  windowSeconds?: number;
+  /** This many reports in one window is a spike (default 500). */
+  spikeReports?: number;
+  /** Tries per alert, with exponential backoff between them (default 5). */
+  attempts?: number;
+  /** The first wait between tries, doubled after each (default 1, at most 5 minutes). */
+  backoffSeconds?: number;
+  /** Seconds one POST may take (default 10). */
+  timeoutSeconds?: number;
+  /** Alerts waiting at most; past it the oldest is dropped and logged (default 100). */
+  maxQueued?: number;
+}
+
 export interface LimitsOptions {
   /** Reports in one request (Reporting API batches, SDK events); default 100. */
   maxReportsPerRequest?: number;
@@ -55,10 +74,12 @@ export interface IngestOptions {
   bodyTimeoutSeconds?: number;
   /** Store reports in the database (default true), as django-csp-reports' CSP_REPORTS_SAVE. */
   save?: boolean;
-  /** Log each report (default true, at `warn` as "CSP Reports"), as CSP_REPORTS_LOG / _LOG_LEVEL / _LOGGER_NAME. */
+  /** Log each report (default true, at `debug` as "CSP Reports"), as CSP_REPORTS_LOG / _LOG_LEVEL / _LOGGER_NAME. */
   log?: boolean | { level?: LogLevel; name?: string };
   /** E-mail reports to admins through SMTP (default off), as CSP_REPORTS_EMAIL_ADMINS. */
   emailAdmins?: false | EmailAdminsOptions;
+  /** Alerts by signed webhook on new problems, anomalies and spikes (default off); see docs/operations.md. */
+  webhook?: false | WebhookOptions;
   /** Your own functions, called with each processed report once it is committed. */
   handlers?: ReadonlyArray<ReportHandler>;
   /** Only reports it accepts are processed; the others are counted as dropped. */
@@ -81,8 +102,9 @@ export const INGEST_DEFAULTS = {
   maxBodyBytes: 64 * 1024,
   bodyTimeoutSeconds: DEFAULT_BODY_TIMEOUT_SECONDS,
   save: true,
-  log: { level: 'warn', name: 'CSP Reports' },
+  log: { level: 'debug', name: 'CSP Reports' },
   email: { subjectPrefix: '[CSP report]', windowSeconds: 10, maxPerHour: 20 },
+  webhook: { windowSeconds: 10, spikeReports: 500, attempts: 5, backoffSeconds: 1, timeoutSeconds: 10, maxQueued: 100 },
   filterBrowserExtensions: false,
   stripQuery: true,
   limits: {
@@ -101,6 +123,7 @@ export interface ResolvedIngestOptions {
   save: boolean;
   log: false | { level: LogLevel; name: string };
   emailAdmins: false | (Required<Omit<EmailAdminsOptions, 'to'>> & { to: string[] });
+  webhook: false | Required<WebhookOptions>;
   handlers: ReadonlyArray<ReportHandler>;
   filter: ReportFilter | null;
   filterBrowserExtensions: boolean;
@@ -123,6 +146,7 @@ export function resolveIngestOptions(options: IngestOptions): ResolvedIngestOpti
     save: options.save ?? INGEST_DEFAULTS.save,
     log: resolveLog(options.log),
     emailAdmins: resolveEmail(options.emailAdmins),
+    webhook: resolveWebhook(options.webhook),
     handlers: functions('handlers', options.handlers ?? []),
     filter: optionalFunction('filter', options.filter),
     filterBrowserExtensions: options.filterBrowserExtensions ?? INGEST_DEFAULTS.filterBrowserExtensions,
@@ -157,6 +181,25 @@ function resolveEmail(value: IngestOptions['emailAdmins']): ResolvedIngestOption
     subjectPrefix: value.subjectPrefix ?? defaults.subjectPrefix,
     windowSeconds: positive('emailAdmins.windowSeconds', value.windowSeconds, defaults.windowSeconds),
     maxPerHour: positive('emailAdmins.maxPerHour', value.maxPerHour, defaults.maxPerHour),
+  };
+}
+
+function resolveWebhook(value: IngestOptions['webhook']): ResolvedIngestOptions['webhook'] {
+  if (!value) return false;
+  if (typeof value.url !== 'string' || !/^https?:\/\/[^/]/i.test(value.url) || !URL.canParse(value.url)) {
+    throw new OptionsError('webhook.url must be an http(s) URL');
+  }
+  if (typeof value.secret !== 'string' || value.secret.length < 16) throw new OptionsError('webhook.secret must be at least 16 characters');
+  const d = INGEST_DEFAULTS.webhook;
+  return {
+    url: value.url,
+    secret: value.secret,
+    windowSeconds: positive('webhook.windowSeconds', value.windowSeconds, d.windowSeconds),
+    spikeReports: positive('webhook.spikeReports', value.spikeReports, d.spikeReports),
+    attempts: positive('webhook.attempts', value.attempts, d.attempts),
+    backoffSeconds: positive('webhook.backoffSeconds', value.backoffSeconds, d.backoffSeconds),
+    timeoutSeconds: positive('webhook.timeoutSeconds', value.timeoutSeconds, d.timeoutSeconds),
+    maxQueued: positive('webhook.maxQueued', value.maxQueued, d.maxQueued),
   };
 }
 

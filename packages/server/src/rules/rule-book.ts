@@ -151,7 +151,7 @@ export class RuleBook {
   /** Checks for changes made elsewhere every `pollMs`, without keeping the process alive. */
   watch(pollMs: number): void {
     this.timer ??= setInterval(() => {
-      this.refresh().catch((error: unknown) => this.logger.error('could not reload the rules', error));
+      this.refresh().catch((error: unknown) => this.logger.error({ err: error }, 'could not reload the rules'));
     }, pollMs);
     this.timer.unref();
   }

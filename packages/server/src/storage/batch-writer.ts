@@ -12,6 +12,8 @@ export interface BatchWriterOptions {
   timeoutMs?: number;
   /** Writes waiting at most; one more is refused at once with DatabaseTimeoutError (default 10,000). */
   maxQueued?: number;
+  /** Told the time of each commit, in seconds, and whether it succeeded (the metrics' histogram). */
+  onCommit?: (seconds: number, ok: boolean) => void;
 }
 
 interface Pending {
@@ -33,13 +35,15 @@ export class BatchWriter {
   private readonly maxRowsPerCommit: number;
   private readonly timeoutMs: number | null;
   private readonly maxQueued: number;
+  private readonly onCommit: (seconds: number, ok: boolean) => void;
   /** The last commit's outcome: /health reports writes failing while the last one failed. */
   private lastFailure: { at: number; message: string } | null = null;
 
   constructor(
     private readonly store: Pick<ReportStore, 'insert'>,
-    { maxRowsPerCommit = 2000, timeoutMs, maxQueued = 10_000 }: BatchWriterOptions = {},
+    { maxRowsPerCommit = 2000, timeoutMs, maxQueued = 10_000, onCommit = () => undefined }: BatchWriterOptions = {},
   ) {
+    this.onCommit = onCommit;
     this.maxRowsPerCommit = maxRowsPerCommit;
     this.timeoutMs = timeoutMs ?? null;
     this.maxQueued = maxQueued;
@@ -54,6 +58,11 @@ export class BatchWriter {
       this.running ??= this.drain();
     });
     return this.timeoutMs === null ? written : deadline(written, this.timeoutMs, 'storing the reports');
+  }
+
+  /** Writes waiting for a commit now. */
+  get depth(): number {
+    return this.queue.length;
   }
 
   /** Why writes are failing (the last commit failed, recently), or null when they succeed. */
@@ -74,10 +83,12 @@ export class BatchWriter {
       while (this.queue.length > 0) {
         const batch = this.take();
         try {
-          await this.store.insert(
-            batch.flatMap((p) => p.reports),
-            batch.flatMap((p) => p.sessions),
-            batch.flatMap((p) => p.drops),
+          await this.timed(() =>
+            this.store.insert(
+              batch.flatMap((p) => p.reports),
+              batch.flatMap((p) => p.sessions),
+              batch.flatMap((p) => p.drops),
+            ),
           );
           this.lastFailure = null;
           for (const p of batch) p.resolve();
@@ -97,13 +108,24 @@ export class BatchWriter {
   private async isolate(batch: Pending[]): Promise<void> {
     for (const p of batch) {
       try {
-        await this.store.insert(p.reports, p.sessions, p.drops);
+        await this.timed(() => this.store.insert(p.reports, p.sessions, p.drops));
         this.lastFailure = null;
         p.resolve();
       } catch (error) {
         this.failed(error);
         p.reject(error);
       }
+    }
+  }
+
+  private async timed(commit: () => Promise<void>): Promise<void> {
+    const start = process.hrtime.bigint();
+    let ok = false;
+    try {
+      await commit();
+      ok = true;
+    } finally {
+      this.onCommit(Number(process.hrtime.bigint() - start) / 1e9, ok);
     }
   }
 

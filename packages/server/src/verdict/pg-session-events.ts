@@ -92,6 +92,7 @@ export class PgSessionEvents {
   private retry(error?: Error): void {
     if (this.stopped || this.timer) return;
     this.logger.warn(
+      { err: error },
       `live verdicts: lost the PostgreSQL notification connection (${error?.message ?? 'closed'}); retrying in ${this.retryMs} ms`,
     );
     this.timer = setTimeout(() => {

@@ -100,7 +100,9 @@ export function verdictRoutes(router: Router, deps: VerdictRouteDeps): void {
 
 /** Remembers what the visitor's page was sent, without holding up the answer. */
 function recordShown(deps: VerdictRouteDeps, sessionId: string, verdict: VersionedVerdict): void {
-  deps.verdicts.recordShown(sessionId, verdict).catch((error: unknown) => deps.logger.error('could not record the verdict shown', error));
+  deps.verdicts
+    .recordShown(sessionId, verdict)
+    .catch((error: unknown) => deps.logger.error({ err: error }, 'could not record the verdict shown'));
 }
 
 /**
@@ -141,7 +143,7 @@ function stream(deps: VerdictRouteDeps, ctx: Context, sessionId: string, ticket:
         }
       }
     } catch (error) {
-      if (!signal.aborted) deps.logger.error('verdict stream failed', error);
+      if (!signal.aborted) deps.logger.error({ err: error }, 'verdict stream failed');
     } finally {
       ticket.release();
       clearInterval(heartbeat);

@@ -15,6 +15,7 @@ import type { StoredSession } from '../report/report-record.js';
 import type { ReportStore } from '../storage/report-store.js';
 import type { SessionHub } from './session-hub.js';
 import { StoredMatches } from './stored-matches.js';
+import type { ObserverMetrics } from '../metrics/observer-metrics.js';
 
 /** A verdict and a short tag that changes whenever the verdict does: the wire type, in core. */
 export type { VersionedVerdict };
@@ -45,6 +46,7 @@ export class VerdictService {
     private readonly hub: SessionHub,
     /** What this server's own pages' policy lets their verdicts expect (see sessionPolicyOf). */
     private readonly policy: SessionPolicy,
+    private readonly metrics: Pick<ObserverMetrics, 'verdictShown'> | null = null,
   ) {
     this.matches = new StoredMatches(rules);
   }
@@ -128,6 +130,7 @@ export class VerdictService {
     const write = this.store.recordShownVerdict(sessionId, { status: verdict.status, version, json: JSON.stringify(rest), at });
     this.inFlight.add(write);
     await write.finally(() => this.inFlight.delete(write));
+    this.metrics?.verdictShown(verdict);
     this.shown.delete(sessionId);
     this.shown.set(sessionId, version);
     if (this.shown.size > SHOWN_MEMORY) this.shown.delete(this.shown.keys().next().value as string);

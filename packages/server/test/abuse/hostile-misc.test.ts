@@ -60,7 +60,7 @@ describe('hostile traffic, item 8 of issue 21', () => {
     expect((await report('/report', reportUriBody({ 'document-uri': forged }))).status).toBe(204);
     const line = server.logger.lines.find((l) => l.includes('shop.test'));
     expect(line).toBe(
-      'warn: [CSP Reports] script-src-elem blocked "https://cdn.test/lib.js" on https://shop.test/\\n[CSP Reports] script-src-elem blocked "https://evil.test" on https://bank.test/ (report-uri)',
+      'debug: [CSP Reports] script-src-elem blocked "https://cdn.test/lib.js" on https://shop.test/\\n[CSP Reports] script-src-elem blocked "https://evil.test" on https://bank.test/ (report-uri)',
     );
   });
 

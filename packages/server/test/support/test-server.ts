@@ -4,15 +4,24 @@ import { afterAll, beforeAll } from 'vitest';
 import type { TestDatabase } from './databases.js';
 import { cspObserver, type CspObserverMiddleware } from '../../src/observer.js';
 import type { CspObserverOptions } from '../../src/options/options.js';
-import type { Logger } from '../../src/logger.js';
+import type { LogFields, Logger } from '../../src/logger.js';
 
 export const SECRET = 'integration-test-secret-0123456789';
 
 /** Collects log lines instead of printing them, so tests can assert on them. */
-export function memoryLogger(): Logger & { lines: string[] } {
+export function memoryLogger(): Logger & { lines: string[]; errors: unknown[] } {
   const lines: string[] = [];
-  const add = (level: string) => (message: string) => void lines.push(`${level}: ${message}`);
-  return { lines, info: add('info'), warn: add('warn'), error: add('error') };
+  const errors: unknown[] = [];
+  const add =
+    (level: string) =>
+    (fieldsOrMessage: LogFields | string, message?: string): void => {
+      if (typeof fieldsOrMessage !== 'string' && 'err' in fieldsOrMessage) errors.push(fieldsOrMessage.err);
+      lines.push(`${level}: ${typeof fieldsOrMessage === 'string' ? fieldsOrMessage : message}`);
+    };
+  return { lines, errors, debug: add('debug'), info: add('info'), warn: add('warn'), error: add('error') } as Logger & {
+    lines: string[];
+    errors: unknown[];
+  };
 }
 
 export interface TestServer {
