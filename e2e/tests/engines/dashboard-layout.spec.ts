@@ -26,6 +26,12 @@ import { WebKitDriver } from '../support/webkit-driver.js';
  * (scripts/screenshots.sh), Chromium's desktop shots also refresh the README's docs/images.
  */
 
+// uPlot builds an Intl.NumberFormat of navigator.language when it is imported; under a POSIX
+// locale (LANG=C, as on CI here) WebKitGTK's language is "C", the constructor throws and no view
+// renders. A person's browser has a real language: give MiniBrowser one (set before the worker's
+// WebKitWebDriver starts).
+if (!process.env.LANG || /^(C|POSIX)(\.|$)/.test(process.env.LANG)) process.env.LANG = 'en_US.UTF-8';
+
 const SITE = `http://127.0.0.1:${PORT}`;
 const COLLECTOR = process.env.E2E_COLLECTOR_URL!;
 const SHOP = process.env.E2E_SHOP_URL!;
@@ -188,7 +194,10 @@ async function webDriverTab(driver: WebKitDriver, size: Size): Promise<Tab> {
     page: webDriverPage(session),
     useLogin: async (dashboard) => {
       await session.get(`${dashboard.origin}/csp/admin/`);
-      const field = await session.wait(until.elementLocated(By.css('input[type=password]')), 10_000);
+      const field = await session.wait(until.elementLocated(By.css('input[type=password]')), 10_000).catch(async (error: Error) => {
+        const seen = await session.executeScript('return location.href + " " + document.body.outerHTML.slice(0, 400)');
+        throw new Error(`${error.message}; the page: ${String(seen)}`);
+      });
       await field.sendKeys(dashboard.secret);
       await session.findElement(By.css('form button')).click();
       await session.wait(until.elementLocated(By.css('nav[aria-label=Main]')), 10_000);

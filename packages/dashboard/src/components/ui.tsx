@@ -10,7 +10,25 @@ import { LOCAL_SITE, useSites } from '../sites';
  */
 export function urlPieces(text: string): string[] {
   if (!/^[a-z][a-z0-9+.-]*:|^\//i.test(text)) return [text];
-  return text.split(/(?<=[/?&#-])(?!\/)|(?=[.=])/).filter(Boolean);
+  // A loop, not a lookbehind split: older WebKit (WebKitGTK 2.38) cannot parse `(?<=`, and one
+  // such literal keeps the whole bundle from running.
+  const pieces: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const after = '/?&#-'.includes(c) && text[i + 1] !== '/';
+    const before = (c === '.' || c === '=') && i > start;
+    if (before) {
+      pieces.push(text.slice(start, i));
+      start = i;
+    }
+    if (after) {
+      pieces.push(text.slice(start, i + 1));
+      start = i + 1;
+    }
+  }
+  if (start < text.length) pieces.push(text.slice(start));
+  return pieces;
 }
 
 /** Text from a report, shown as text only (preact escapes it); a URL wraps where a URL may (urlPieces). */
