@@ -79,12 +79,13 @@ const report = (fields: Record<string, string>) => ({
 
 /** Reports of several causes (malware, unknown) on long URLs, sent where the browser sends them. */
 async function seed(origin: string, token: string, headers: Record<string, string> = {}): Promise<void> {
-  for (const fields of [
+  const variants: Array<Record<string, string>> = [
     {},
     { 'blocked-uri': 'https://www.superfish.com/ws/sf_main.js' },
     { 'blocked-uri': 'inline', 'script-sample': 'console.log("a very long inline script sample that goes on")' },
     { 'effective-directive': 'img-src', 'violated-directive': 'img-src', 'blocked-uri': 'https://pics.example/a.png' },
-  ]) {
+  ];
+  for (const fields of variants) {
     const { body, ...type } = json(report(fields));
     const response = await fetch(`${origin}/csp/report/${token}`, { method: 'POST', headers: { ...type, ...headers }, body });
     expect(response.status).toBe(204);
