@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { formatTime, periodQuery, PRESETS, scopeOf } from './period';
+import { bucketOf, formatTime, periodQuery, PRESETS, scopeOf } from './period';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 34, 56, 789);
 
@@ -71,5 +71,18 @@ describe('formatTime', () => {
 describe('PRESETS', () => {
   it('offers 1, 7, 30 and 90 days', () => {
     expect(PRESETS.map(([days]) => days)).toEqual(['1', '7', '30', '90']);
+  });
+});
+
+describe('bucketOf', () => {
+  it('draws the last 24 hours and one- or two-day ranges per hour, longer periods per day', () => {
+    expect(bucketOf({ days: '1' })).toBe('hour');
+    expect(bucketOf({ days: '7' })).toBe('day');
+    expect(bucketOf({})).toBe('day');
+    expect(bucketOf({ from: '2026-01-10', to: '2026-01-10' })).toBe('hour');
+    expect(bucketOf({ from: '2026-01-10', to: '2026-01-11' })).toBe('hour');
+    expect(bucketOf({ from: '2026-01-10', to: '2026-01-12' })).toBe('day');
+    expect(bucketOf({ from: '2026-01-15T00:00:00Z' })).toBe('hour');
+    expect(bucketOf({ from: 'not a date' })).toBe('day');
   });
 });

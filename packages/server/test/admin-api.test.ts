@@ -302,6 +302,25 @@ describe.each(testDatabases())('admin API on $name', (database) => {
       expect((await json('/overview?from=2020-01-01&to=2020-01-02')).total).toBe(0);
     });
 
+    it.skipIf(database.skip)('overview counts per hour when asked, for a period of at most 7 days', async () => {
+      const daily = await json('/overview');
+      expect(daily.perHour).toBeUndefined();
+      const hourly = await json(`/overview?bucket=hour&from=${new Date(Date.now() - 86400_000).toISOString()}`);
+      const sum = (rows: Array<{ count: number }>) => rows.reduce((n, row) => n + row.count, 0);
+      expect(sum(hourly.perHour)).toBe(8);
+      for (const row of hourly.perHour) expect(row.hour).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/);
+      expect(sum(hourly.perDay)).toBe(sum(hourly.perHour));
+      expect((await json('/overview?bucket=day')).perHour).toBeUndefined();
+      for (const [query, message] of [
+        ['bucket=hour&from=2026-01-01&to=2026-01-09', /at most 7 days/],
+        ['bucket=week', /bucket must be one of hour, day/],
+      ] as const) {
+        const response = await asAdmin(`/overview?${query}`);
+        expect(response.status, query).toBe(400);
+        expect(((await response.json()) as { error: string }).error).toMatch(message);
+      }
+    });
+
     it.skipIf(database.skip)('filters narrow the report list', async () => {
       const count = async (query: string) => ((await json(`/reports?${query}`)) as { total: number }).total;
       expect(await count('')).toBe(8);

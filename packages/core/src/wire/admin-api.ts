@@ -57,6 +57,12 @@ export interface AdminPeriodQuery {
   site?: string;
 }
 
+/** `GET overview` (query parameters). */
+export interface AdminOverviewQuery extends AdminPeriodQuery {
+  /** `hour` adds `perHour` (a period of at most 7 days); `day` (the default) counts per day only. */
+  bucket?: 'hour' | 'day';
+}
+
 /** Paging (query parameters). */
 export interface AdminPageQuery {
   /** The page, from 1. */
@@ -121,6 +127,16 @@ export interface AdminDayCount {
   count: number;
 }
 
+/** Reports of one UTC hour and channel. */
+export interface AdminHourCount {
+  /** The hour's start, an ISO date-time: `2026-11-20T14:00:00.000Z`. */
+  hour: string;
+  /** The channel the reports came by. */
+  channel: string;
+  /** Reports. */
+  count: number;
+}
+
 /** A URL and how many reports name it (query and fragment removed). */
 export interface AdminUriCount {
   /** The URL. */
@@ -155,7 +171,7 @@ export interface AdminDropCounts {
   byRule: Record<string, number>;
 }
 
-/** `GET overview` (AdminPeriodQuery): the figures of a period. The SDK's canary is never counted. */
+/** `GET overview` (AdminOverviewQuery): the figures of a period. The SDK's canary is never counted. */
 export interface AdminOverview {
   /** The period's start. */
   from: string;
@@ -169,6 +185,8 @@ export interface AdminOverview {
   invalid: number;
   /** Reports per day and channel, oldest day first. */
   perDay: AdminDayCount[];
+  /** Reports per hour and channel, oldest hour first: only when asked for with `bucket=hour`. */
+  perHour?: AdminHourCount[];
   /** Reports per channel. */
   channels: Record<string, number>;
   /** Page views by verdict. */

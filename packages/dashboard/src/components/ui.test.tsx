@@ -200,3 +200,25 @@ describe('Pager', () => {
     expect(container.querySelector('.muted')!.textContent).toBe('Page 2 of 2 · 20 in all');
   });
 });
+
+describe('urlPieces', () => {
+  it('splits a URL after / ? & # - and before . = so it wraps between its parts, never inside one', async () => {
+    const { urlPieces } = await import('./ui');
+    expect(urlPieces('https://cdn.example/lib/app.js?v=1&x=2')).toEqual([
+      'https://',
+      'cdn',
+      '.example/',
+      'lib/',
+      'app',
+      '.js?',
+      'v',
+      '=1&',
+      'x',
+      '=2',
+    ]);
+    expect(urlPieces('https://cdn.example/lib/app.js?v=1&x=2').join('')).toBe('https://cdn.example/lib/app.js?v=1&x=2');
+    expect(urlPieces('/checkout/step-2')).toEqual(['/', 'checkout/', 'step-', '2']);
+    expect(urlPieces('inline')).toEqual(['inline']);
+    expect(urlPieces('malware.superfish')).toEqual(['malware.superfish']);
+  });
+});

@@ -1,11 +1,46 @@
 import type { ComponentChildren } from 'preact';
+import { causeTone, toneStyle } from '../colors';
 import { PRESETS } from '../period';
 import { hrefOf } from '../route';
 import { LOCAL_SITE, useSites } from '../sites';
 
-/** Text from a report, shown as text only (preact escapes it); long values wrap. */
+/**
+ * Where a URL may wrap: after each `/`, `?`, `&`, `#`, `-` and before each `.`, `=` (a path
+ * segment, a query parameter, a host label stay whole). Other text is returned as one piece.
+ */
+export function urlPieces(text: string): string[] {
+  if (!/^[a-z][a-z0-9+.-]*:|^\//i.test(text)) return [text];
+  // A loop, not a lookbehind split: older WebKit (WebKitGTK 2.38) cannot parse `(?<=`, and one
+  // such literal keeps the whole bundle from running.
+  const pieces: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const after = '/?&#-'.includes(c) && text[i + 1] !== '/';
+    const before = (c === '.' || c === '=') && i > start;
+    if (before) {
+      pieces.push(text.slice(start, i));
+      start = i;
+    }
+    if (after) {
+      pieces.push(text.slice(start, i + 1));
+      start = i + 1;
+    }
+  }
+  if (start < text.length) pieces.push(text.slice(start));
+  return pieces;
+}
+
+/** Text from a report, shown as text only (preact escapes it); a URL wraps where a URL may (urlPieces). */
 export function Code({ children }: { children: string }) {
-  return <code class="value">{children}</code>;
+  const pieces = urlPieces(children);
+  return <code class="value">{pieces.length === 1 ? children : pieces.flatMap((piece, i) => (i ? [<wbr />, piece] : [piece]))}</code>;
+}
+
+/** A URL as text, wrapping where a URL may. */
+export function Url({ children }: { children: string }) {
+  const pieces = urlPieces(children);
+  return <>{pieces.length === 1 ? children : pieces.flatMap((piece, i) => (i ? [<wbr />, piece] : [piece]))}</>;
 }
 
 export function Loading() {
@@ -91,7 +126,13 @@ export function Ranking({
         {rows.map((row) => (
           <tr key={row.label}>
             <td class="ranking-label">
-              {link ? <a href={link(row.label)}>{row.title ?? row.label}</a> : (row.title ?? row.label)}
+              {link ? (
+                <a href={link(row.label)}>
+                  <Url>{row.title ?? row.label}</Url>
+                </a>
+              ) : (
+                <Url>{row.title ?? row.label}</Url>
+              )}
               <div class="bar" style={{ width: `${Math.max(2, (row.count / max) * 100)}%` }} />
             </td>
             <td class="num">{row.count}</td>
@@ -116,3 +157,12 @@ export function Pager({ page, pageSize, total, href }: { page: number; pageSize:
 }
 
 export const causeLabel = (cause: string | null) => cause ?? 'unknown';
+
+/** A cause as a badge in the cause's colour (colors.ts: the same as its bar in the overview). */
+export function CauseBadge({ cause }: { cause: string | null }) {
+  return (
+    <span class="cause" style={toneStyle(causeTone(cause))} data-cause={causeLabel(cause)}>
+      {causeLabel(cause)}
+    </span>
+  );
+}

@@ -1,16 +1,22 @@
 import type { AdminOverview } from '@csp-observer/core';
 import { api, query } from '../api';
-import { BarChart, daysBetween, PerDayChart } from '../components/charts';
+import { BarChart, bucketsBetween, TimelineChart, type TimelineRow } from '../components/charts';
+import { causeTone } from '../colors';
 import { Card, ErrorBox, Loading, PeriodPicker, Ranking } from '../components/ui';
-import { periodQuery, scopeOf } from '../period';
+import { bucketOf, periodQuery, scopeOf } from '../period';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
 
-const CAUSE_COLORS = '#cf222e';
-
 export function Overview({ params }: { params: Record<string, string> }) {
-  const period = periodQuery(params);
+  const bucket = bucketOf(params);
+  const period = { ...periodQuery(params), bucket };
   const { data, error, loading } = useData(JSON.stringify(period), () => api.get<AdminOverview>(`overview${query(period)}`));
+  // An older server answers without perHour: its days, then.
+  const hourly = bucket === 'hour' && data?.perHour !== undefined;
+  const timeline: TimelineRow[] = hourly
+    ? (data?.perHour ?? []).map((r) => ({ at: r.hour, channel: r.channel, count: r.count }))
+    : (data?.perDay ?? []).map((r) => ({ at: r.day, channel: r.channel, count: r.count }));
+  const chartTitle = hourly ? 'Reports per hour and channel' : 'Reports per day and channel';
   const keep = scopeOf(params);
   return (
     <>
@@ -34,9 +40,14 @@ export function Overview({ params }: { params: Record<string, string> }) {
             />
             <Figure label="Dropped by filters and ignore rules" value={data.dropped.total} />
           </section>
-          <Card title="Reports per day and channel" wide>
-            {data.perDay.length ? (
-              <PerDayChart rows={data.perDay} days={daysBetween(data.from, data.to)} label="Reports per day and channel" />
+          <Card title={chartTitle} wide>
+            {timeline.length ? (
+              <TimelineChart
+                rows={timeline}
+                buckets={bucketsBetween(data.from, data.to, hourly ? 'hour' : 'day')}
+                bucket={hourly ? 'hour' : 'day'}
+                label={chartTitle}
+              />
             ) : (
               <p class="muted">No reports in this period.</p>
             )}
@@ -46,7 +57,7 @@ export function Overview({ params }: { params: Record<string, string> }) {
               labels={Object.keys(data.causes)}
               values={Object.values(data.causes)}
               label="Reports per cause"
-              color={CAUSE_COLORS}
+              tones={Object.keys(data.causes).map(causeTone)}
               testId="chart-causes"
             />
           </Card>

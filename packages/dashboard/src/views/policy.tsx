@@ -1,6 +1,6 @@
 import type { AdminPolicy } from '@csp-observer/core';
 import { api, query } from '../api';
-import { Code, ErrorBox, Loading, PeriodPicker } from '../components/ui';
+import { Url, Code, ErrorBox, Loading, PeriodPicker } from '../components/ui';
 import { periodQuery } from '../period';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
@@ -48,33 +48,42 @@ export function PolicyAssistant({ params }: { params: Record<string, string> }) 
             {adds.length === 0 ? (
               <p>Nothing to add.</p>
             ) : (
-              <table class="list">
-                <thead>
-                  <tr>
-                    <th>Directive</th>
-                    <th>Add</th>
-                    <th class="num">Reports</th>
-                    <th class="num">Page views</th>
-                    <th>Pages</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {adds.map((p) => (
-                    <tr key={p.directive + p.source} class={p.lowConfidence ? 'low-confidence' : undefined}>
-                      <td>{p.directive}</td>
-                      <td>
-                        <a href={hrefOf('reports', { ...params, q: p.source, cause: 'unknown' })}>
-                          <Code>{p.source}</Code>
-                        </a>
-                        {p.lowConfidence && <div class="muted">seen in one page view only</div>}
-                      </td>
-                      <td class="num">{p.count}</td>
-                      <td class="num">{p.sessions}</td>
-                      <td class="clip">{p.pages.join(' ')}</td>
+              <div class="table-wrap">
+                <table class="list">
+                  <thead>
+                    <tr>
+                      <th>Directive</th>
+                      <th>Add</th>
+                      <th class="num">Reports</th>
+                      <th class="num">Page views</th>
+                      <th>Pages</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {adds.map((p) => (
+                      <tr key={p.directive + p.source} class={p.lowConfidence ? 'low-confidence' : undefined}>
+                        <td>{p.directive}</td>
+                        <td>
+                          <a href={hrefOf('reports', { ...params, q: p.source, cause: 'unknown' })}>
+                            <Code>{p.source}</Code>
+                          </a>
+                          {p.lowConfidence && <div class="muted">seen in one page view only</div>}
+                        </td>
+                        <td class="num">{p.count}</td>
+                        <td class="num">{p.sessions}</td>
+                        <td class="clip">
+                          {p.pages.map((page, i) => (
+                            <span key={page}>
+                              {i > 0 && ' '}
+                              <Url>{page}</Url>
+                            </span>
+                          ))}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             )}
             {advice.length > 0 && (
               <>

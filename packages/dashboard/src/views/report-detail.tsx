@@ -1,6 +1,6 @@
 import type { AdminReport } from '@csp-observer/core';
 import { api } from '../api';
-import { Code, ErrorBox, Loading, causeLabel } from '../components/ui';
+import { CauseBadge, Code, ErrorBox, Loading } from '../components/ui';
 import { formatTime } from '../period';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
@@ -31,7 +31,6 @@ export function ReportDetailView({ id }: { id: string }) {
     ['Source', data.sourceFile ? `${data.sourceFile}:${data.lineNumber}:${data.columnNumber}` : ''],
     ['Sample', data.sample],
     ['Status code', String(data.statusCode)],
-    ['Cause', causeLabel(data.cause)],
     ['Rule', data.ruleId ? `${data.ruleTitle ?? ''} (${data.ruleId})` : 'none'],
     ['Valid', data.isValid ? 'yes' : `no: ${data.problems.join('; ')}`],
     ['User agent', data.userAgent],
@@ -55,6 +54,12 @@ export function ReportDetailView({ id }: { id: string }) {
             </dd>
           </div>
         ))}
+        <div>
+          <dt>Cause</dt>
+          <dd>
+            <CauseBadge cause={data.cause} />
+          </dd>
+        </div>
         {data.sessionId && (
           <div>
             <dt>Page view</dt>

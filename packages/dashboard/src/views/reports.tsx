@@ -1,7 +1,7 @@
 import type { AdminPage, AdminReportFilterValues, AdminReportListItem, AdminReportQuery } from '@csp-observer/core';
 import { useState } from 'preact/hooks';
 import { api, query } from '../api';
-import { Code, ErrorBox, Loading, Pager, PeriodPicker, causeLabel } from '../components/ui';
+import { CauseBadge, Code, ErrorBox, Loading, Pager, PeriodPicker, Url } from '../components/ui';
 import { formatTime, periodQuery, scopeOf } from '../period';
 import { hrefOf, navigate } from '../route';
 import { useSites } from '../sites';
@@ -53,7 +53,7 @@ export function Reports({ params }: { params: Record<string, string> }) {
               <tbody>
                 {data.items.map((r) => (
                   <tr key={r.id}>
-                    <td>
+                    <td class="nowrap">
                       <a href={hrefOf(`reports/${r.id}`)}>{formatTime(r.receivedAt)}</a>
                     </td>
                     {bySite && <td>{r.site || 'this server'}</td>}
@@ -62,9 +62,11 @@ export function Reports({ params }: { params: Record<string, string> }) {
                     <td class="clip">
                       <Code>{r.blockedUri}</Code>
                     </td>
-                    <td class="clip">{r.documentUri}</td>
+                    <td class="clip">
+                      <Url>{r.documentUri}</Url>
+                    </td>
                     <td>
-                      <span class={`cause cause-${causeLabel(r.cause)}`}>{causeLabel(r.cause)}</span>
+                      <CauseBadge cause={r.cause} />
                       {r.ruleTitle && <span class="muted"> · {r.ruleTitle}</span>}
                     </td>
                     <td>{r.isValid ? 'yes' : 'no'}</td>

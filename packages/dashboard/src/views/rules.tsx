@@ -10,7 +10,7 @@ import type {
 } from '@csp-observer/core';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type ApiError } from '../api';
-import { Code, ErrorBox, Loading } from '../components/ui';
+import { CauseBadge, Code, ErrorBox, Loading } from '../components/ui';
 import { hrefOf } from '../route';
 import { useSites } from '../sites';
 import { useData } from '../use-data';
@@ -157,7 +157,9 @@ function RuleTable({
                   {rule.inForce ? '' : ' · not in force'}
                 </div>
               </td>
-              <td>{rule.cause}</td>
+              <td>
+                <CauseBadge cause={rule.cause} />
+              </td>
               <td class="num">{rule.count}</td>
               {onEdit && (
                 <td class="actions">

@@ -1,6 +1,6 @@
 import type { AdminSessionDetail, PopulationSide, Verdict } from '@csp-observer/core';
 import { api } from '../api';
-import { Code, ErrorBox, Loading, causeLabel } from '../components/ui';
+import { CauseBadge, Code, ErrorBox, Loading } from '../components/ui';
 import { formatTime } from '../period';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
@@ -104,7 +104,7 @@ export function SessionDetailView({ id }: { id: string }) {
                   <li key={r.id}>
                     <a href={hrefOf(`reports/${r.id}`)}>{r.effectiveDirective || r.reportType}</a> <Code>{r.blockedUri}</Code>
                     <div class="muted">
-                      {causeLabel(r.cause)}
+                      <CauseBadge cause={r.cause} />
                       {r.ruleTitle ? ` · ${r.ruleTitle}` : ''}
                       {r.fingerprint ? ` · #${r.fingerprint.slice(0, 6)}` : ''}
                     </div>

@@ -1,6 +1,6 @@
 import type { AdminPage, AdminSessionListItem, AdminSessionQuery } from '@csp-observer/core';
 import { api, query } from '../api';
-import { ErrorBox, Loading, Pager, PeriodPicker } from '../components/ui';
+import { ErrorBox, Loading, Pager, PeriodPicker, Url } from '../components/ui';
 import { formatTime, periodQuery } from '../period';
 import { hrefOf } from '../route';
 import { useSites } from '../sites';
@@ -55,11 +55,13 @@ export function Sessions({ params }: { params: Record<string, string> }) {
               <tbody>
                 {data.items.map((s) => (
                   <tr key={s.id}>
-                    <td>
+                    <td class="nowrap">
                       <a href={hrefOf(`sessions/${s.id}`)}>{formatTime(s.firstSeenAt)}</a>
                     </td>
                     {bySite && <td>{s.site || 'this server'}</td>}
-                    <td class="clip">{s.documentUri}</td>
+                    <td class="clip">
+                      <Url>{s.documentUri}</Url>
+                    </td>
                     <td>
                       <span class={`verdict verdict-${s.shownVerdict?.status ?? 'none'}`}>{s.shownVerdict?.status ?? 'none'}</span>
                     </td>

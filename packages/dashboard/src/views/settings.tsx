@@ -22,7 +22,9 @@ export function Settings() {
             <div key={key}>
               <dt>{key}</dt>
               <dd>
-                {typeof value === 'object' && value !== null ? (
+                {value === null || value === undefined ? (
+                  <span class="muted">not set</span>
+                ) : typeof value === 'object' ? (
                   <pre class="raw">{JSON.stringify(value, null, 2)}</pre>
                 ) : (
                   <code class="value">{String(value)}</code>

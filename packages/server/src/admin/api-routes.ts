@@ -42,6 +42,7 @@ import {
   filterValues,
   listReports,
   listSessions,
+  MAX_HOURLY_DAYS,
   MAX_PAGE_SIZE,
   overview,
   reportById,
@@ -96,7 +97,10 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
     '/admin/api/overview',
     guard(async (ctx) => {
       const p = period(ctx);
-      const [figures, summary] = await Promise.all([overview(db, p), summarize(db, new Date(p.from), new Date(p.to), 10, p.site)]);
+      const bucket = oneOf('bucket', param(ctx, 'bucket'), ['hour', 'day']) === 'hour' ? 'hour' : 'day';
+      if (bucket === 'hour' && p.to - p.from > MAX_HOURLY_DAYS * DAY)
+        throw new HttpError(400, `bucket=hour covers a period of at most ${MAX_HOURLY_DAYS} days`);
+      const [figures, summary] = await Promise.all([overview(db, p, bucket), summarize(db, new Date(p.from), new Date(p.to), 10, p.site)]);
       ctx.body = {
         from: new Date(p.from).toISOString(),
         to: new Date(p.to).toISOString(),
@@ -104,6 +108,7 @@ export function apiRoutes(router: Router, deps: AdminApiDeps, guard: Guard): voi
         valid: summary.valid,
         invalid: summary.invalid,
         perDay: figures.perDay,
+        ...(figures.perHour ? { perHour: figures.perHour } : {}),
         channels: summary.channels,
         sessions: figures.sessions,
         causes: summary.causes,

@@ -7,6 +7,11 @@ import { parseJson, reportFromRow, sessionFromRow, VIOLATION_COLUMNS, type Row }
 /** The dashboard's reads. Every query is bounded by a period and a limit. */
 
 export const DAY = 86400_000;
+export const HOUR = 3600_000;
+/** The longest period the overview counts per hour (168 buckets); longer ones are counted per day. */
+export const MAX_HOURLY_DAYS = 7;
+/** A timeline's buckets: UTC hours or UTC days. */
+export type Bucket = 'hour' | 'day';
 export const MAX_PAGE_SIZE = 100;
 /** Sessions whose verdict JSON is read to count anomalies by kind. */
 const ANOMALY_SCAN = 20_000;
@@ -190,24 +195,19 @@ export async function listSessions(
 
 export interface Overview {
   perDay: Array<{ day: string; channel: string; count: number }>;
+  /** Reports per hour and channel, oldest first, when asked for (a period of at most MAX_HOURLY_DAYS). */
+  perHour?: Array<{ hour: string; channel: string; count: number }>;
   sessions: { total: number; problems: number; clean: number; observing: number; unseen: number };
   rules: Array<{ id: string; count: number }>;
   anomalies: Record<string, number>;
 }
 
 /** The overview's own figures (the summary query supplies causes, channels, top pages and blocked URIs). */
-export async function overview(db: Knex, p: Period): Promise<Overview> {
+export async function overview(db: Knex, p: Period, bucket: Bucket = 'day'): Promise<Overview> {
   const inPeriod = () => reportsIn(db, p).andWhere('report_type', '<>', CANARY_TYPE);
-  const dayRows = (await inPeriod()
-    .select(db.raw(`(received_at / ${DAY}) as day`), 'channel')
-    .count({ n: '*' })
-    .groupByRaw(`(received_at / ${DAY}), channel`)
-    .orderBy('day')) as CountRow[];
-  const perDay = dayRows.map((row) => ({
-    day: new Date(Math.floor(Number(row.day)) * DAY).toISOString().slice(0, 10),
-    channel: String(row.channel),
-    count: Number(row.n),
-  }));
+  const perDay = (await countPer(inPeriod(), db, DAY)).map(({ at, channel, count }) => ({ day: at.slice(0, 10), channel, count }));
+  const perHour =
+    bucket === 'hour' ? (await countPer(inPeriod(), db, HOUR)).map(({ at, channel, count }) => ({ hour: at, channel, count })) : undefined;
 
   const sessionsInPeriod = () => sessionsFrom(db, p);
   const statusRows = (await sessionsInPeriod().select('verdict_status').count({ n: '*' }).groupBy('verdict_status')) as CountRow[];
@@ -235,7 +235,25 @@ export async function overview(db: Knex, p: Period): Promise<Overview> {
     const list = (parseJson(row.verdict) as { anomalies?: Array<{ kind?: unknown }> } | null)?.anomalies ?? [];
     for (const anomaly of list) if (typeof anomaly.kind === 'string') anomalies[anomaly.kind] = (anomalies[anomaly.kind] ?? 0) + 1;
   }
-  return { perDay, sessions, rules, anomalies };
+  return { perDay, ...(perHour ? { perHour } : {}), sessions, rules, anomalies };
+}
+
+/**
+ * Reports per bucket of `size` ms (a UTC hour or day) and channel, oldest first; `at` is the
+ * bucket's start as an ISO date-time. Integer division of the epoch-ms column on both databases
+ * (bigint / integer is integer division on PostgreSQL and on SQLite); a float is floored anyway.
+ */
+async function countPer(q: Knex.QueryBuilder, db: Knex, size: number): Promise<Array<{ at: string; channel: string; count: number }>> {
+  const rows = (await q
+    .select(db.raw(`(received_at / ${size}) as bucket`), 'channel')
+    .count({ n: '*' })
+    .groupByRaw(`(received_at / ${size}), channel`)
+    .orderBy('bucket')) as CountRow[];
+  return rows.map((row) => ({
+    at: new Date(Math.floor(Number(row.bucket)) * size).toISOString(),
+    channel: String(row.channel),
+    count: Number(row.n),
+  }));
 }
 
 /** Reports each rule explained, and ignore-rule drops, since `since`. */
