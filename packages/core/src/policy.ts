@@ -48,7 +48,7 @@ export function validatePolicy(policy: Policy, { allowUnknown = false } = {}): P
       if (problem) throw new PolicyError(`Content-Security-Policy directive "${rawName}": ${problem}`);
       if (!unique.includes(source)) unique.push(source);
     }
-    if (SOURCE_LIST_DIRECTIVES.has(name) && unique.length > 1 && unique.some((s) => s.toLowerCase() === "'none'")) {
+    if (takesSourceList(name) && unique.length > 1 && unique.some((s) => s.toLowerCase() === "'none'")) {
       throw new PolicyError(
         `Content-Security-Policy directive "${rawName}": 'none' cannot stand beside other sources (browsers ignore it then); keep one or the other`,
       );
@@ -72,18 +72,18 @@ const KEYWORDS = [
   "'inline-speculation-rules'",
   "'trusted-types-eval'",
 ];
-const KEYWORD_SET: ReadonlySet<string> = new Set(KEYWORDS);
-const BARE_KEYWORDS: ReadonlySet<string> = new Set(KEYWORDS.map((k) => k.slice(1, -1)));
 const NONCE_OR_HASH = /^'(?:nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}'$/i;
 const SCHEME_SOURCE = /^[a-z][a-z0-9+.-]*:$/i;
 const HOST_SOURCE = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(?:\*|\d{1,5}))?(?:\/[^\s;,']*)?$/i;
 
-/** Directives whose value is a source list (fetch directives and the document/navigation ones). */
-const SOURCE_LIST_DIRECTIVES: ReadonlySet<string> = new Set(
-  [...KNOWN_DIRECTIVES].filter(
-    (name) => name.endsWith('-src') || ['base-uri', 'form-action', 'frame-ancestors', 'navigate-to'].includes(name),
-  ),
-);
+/**
+ * Whether a directive's value is a source list (fetch directives and the document/navigation
+ * ones). A function and plain arrays here, no Set built at load: the SDK bundles this module,
+ * and a call run at load cannot be tree-shaken out of it (its 10 KiB budget).
+ */
+function takesSourceList(name: string): boolean {
+  return name.endsWith('-src') || name === 'base-uri' || name === 'form-action' || name === 'frame-ancestors' || name === 'navigate-to';
+}
 const SANDBOX_TOKENS = [
   'allow-downloads',
   'allow-forms',
@@ -100,11 +100,11 @@ const SANDBOX_TOKENS = [
   'allow-top-navigation-by-user-activation',
   'allow-top-navigation-to-custom-protocols',
 ];
-const VALUELESS: ReadonlySet<string> = new Set(['upgrade-insecure-requests', 'block-all-mixed-content']);
+const VALUELESS = ['upgrade-insecure-requests', 'block-all-mixed-content'];
 
 /** What is wrong with one value of a directive, or null. */
 function valueProblem(directive: string, source: string): string | null {
-  if (VALUELESS.has(directive)) return `takes no value, got ${JSON.stringify(source)}`;
+  if (VALUELESS.includes(directive)) return `takes no value, got ${JSON.stringify(source)}`;
   if (directive === 'sandbox') {
     return SANDBOX_TOKENS.includes(source.toLowerCase())
       ? null
@@ -113,11 +113,11 @@ function valueProblem(directive: string, source: string): string | null {
   if (directive === 'require-trusted-types-for') {
     return source === "'script'" ? null : `takes only 'script', got ${JSON.stringify(source)}`;
   }
-  if (!SOURCE_LIST_DIRECTIVES.has(directive)) return null;
+  if (!takesSourceList(directive)) return null;
   const lower = source.toLowerCase();
-  if (BARE_KEYWORDS.has(lower)) return `the keyword ${source} must be quoted: write "'${lower}'"`;
+  if (KEYWORDS.includes(`'${lower}'`)) return `the keyword ${source} must be quoted: write "'${lower}'"`;
   if (lower.startsWith("'") || lower.endsWith("'")) {
-    if (KEYWORD_SET.has(lower) || NONCE_OR_HASH.test(source)) return null;
+    if (KEYWORDS.includes(lower) || NONCE_OR_HASH.test(source)) return null;
     if (/^'(?:nonce|sha\d+)-/.test(lower)) {
       return `${JSON.stringify(source)} is not a nonce or hash source: 'nonce-<base64>' or 'sha256-<base64>' (also sha384, sha512)`;
     }

@@ -361,5 +361,6 @@ describe('csp-observer CLI safety (issue 22)', () => {
     const unreadable = cli(['serve', '--port', '0', '--db', ':memory:', '--secret-file', join(dir, 'nowhere.txt')]);
     expect(unreadable.status).toBe(2);
     expect(unreadable.stderr).toContain(`cannot read the secret file ${join(dir, 'nowhere.txt')}`);
-  });
+    // Four servers started one after another: on a busy machine that outlasts the default 20 s.
+  }, 90_000);
 });
