@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createCipheriv, hkdfSync } from 'node:crypto';
 import { expect, sessionOf, test } from './fixtures.js';
 
 /** The violations examples/basic-site/violations provokes: [effective directive, blocked URI]. */
@@ -83,7 +83,11 @@ test('a forged or tampered token is refused and nothing is stored', async ({ pag
 
   // Signed with another secret.
   const payload = `${id}.${issued}`;
-  const forgedMac = createHmac('sha256', 'not-the-server-secret').update(`v1.${payload}`).digest().subarray(0, 16).toString('base64url');
+  // (as packages/server/src/session/token-cipher.ts signs: AES-256 of id and time, key from HKDF).
+  const key = Buffer.from(hkdfSync('sha256', 'not-the-server-secret', 'csp-observer session token', 'v2 local', 32));
+  const block = Buffer.concat([Buffer.from(id!, 'base64url'), Buffer.alloc(4)]);
+  block.writeUInt32BE(parseInt(issued!, 36), 12);
+  const forgedMac = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false).update(block).toString('base64url');
   // The real signature over a changed issue time.
   const tampered = `${id}.${(parseInt(issued!, 36) + 1).toString(36)}.${token.split('.')[2]}`;
 

@@ -57,19 +57,14 @@ export const REPORTING_GROUP = 'csp-endpoint';
  * only substitutes its nonce and session token.
  */
 export function cspHeaderBuilder(options: ResolvedOptions): CspHeaderBuilder {
-  const [before, after] = splitOnce(serializePolicy(sentPolicy(options, `'nonce-${NONCE_MARK}'`)), NONCE_MARK);
+  const [first, ...rest] = serializePolicy(sentPolicy(options, `'nonce-${NONCE_MARK}'`)).split(NONCE_MARK) as [string, ...string[]];
   const reportUri = `; report-uri ${options.endpoint}/report/`;
   return {
     name: options.page.reportOnly ? 'Content-Security-Policy-Report-Only' : 'Content-Security-Policy',
-    value: (nonceValue, token, reportTo = false) =>
-      (after === undefined ? before : before + nonceValue + after.split(NONCE_MARK).join(nonceValue)) +
-      reportUri +
-      token +
-      (reportTo ? `; report-to ${REPORTING_GROUP}` : ''),
+    value: (nonceValue, token, reportTo = false) => {
+      let value = first;
+      for (const part of rest) value += nonceValue + part;
+      return value + reportUri + token + (reportTo ? `; report-to ${REPORTING_GROUP}` : '');
+    },
   };
-}
-
-function splitOnce(text: string, mark: string): [string, string | undefined] {
-  const at = text.indexOf(mark);
-  return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + mark.length)];
 }

@@ -4,7 +4,7 @@ import type { Context, Next } from 'koa';
 import type { ResolvedOptions } from '../options/options.js';
 import { ownOrigin } from '../http/own-origin.js';
 import { responseHeader } from '../http/response-header.js';
-import { mintSessionToken, mintSiteToken } from '../session/session-token.js';
+import { tokenMinter } from '../session/session-token.js';
 import { sessionPolicyOf } from './session-policy.js';
 import { createNonce } from '../http/nonce.js';
 import { cspHeaderBuilder, REPORTING_GROUP } from './csp-header.js';
@@ -38,7 +38,11 @@ export function pageMiddleware(options: ResolvedOptions, logger: Logger) {
   const header = cspHeaderBuilder(options);
   const otherHeader = header.name === 'Content-Security-Policy' ? 'Content-Security-Policy-Report-Only' : 'Content-Security-Policy';
   const rewriteTags = options.page.nonces.script || options.page.nonces.style || options.page.injectSdk;
-  const mint = tokenMinter(options);
+  // Page views' tokens: signed with this server's secret, or in remote mode with the site's secret
+  // at the collector, carrying what the site's policy lets the collector's verdict expect.
+  const mint = options.remote
+    ? tokenMinter(options.secret, { id: options.remote.site, policy: sessionPolicyOf(options) })
+    : tokenMinter(options.secret);
   const warn = new PageWarnings(logger, header.name);
   const rewrites = new RewriteCache();
 
@@ -155,17 +159,6 @@ function specOf(options: ResolvedOptions, nonce: string, token: string, encoding
     encoding,
     ...(options.page.injectSdk ? { inject: (lang: string) => sdkTag(options, nonce, token, lang) } : {}),
   };
-}
-
-/**
- * Mints page views' tokens: signed with this server's secret, or in remote mode with the site's
- * secret at the collector, carrying what the site's policy lets the collector's verdict expect.
- */
-function tokenMinter(options: ResolvedOptions): () => string {
-  const { remote } = options;
-  if (!remote) return () => mintSessionToken(options.secret).token;
-  const policy = sessionPolicyOf(options);
-  return () => mintSiteToken(remote.site, options.secret, policy).token;
 }
 
 /**

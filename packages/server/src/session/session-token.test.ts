@@ -47,7 +47,7 @@ describe("a collector site's tokens", () => {
 
   it("names the site, keys the session under it, and carries the site policy's facts", () => {
     const { token, session } = mintSiteToken('shop', SECRET, { canary: false, reportingApi: true });
-    expect(session.id).toMatch(/^shop\.[A-Za-z0-9_-]{22}$/);
+    expect(session.id).toMatch(/^shop\.[A-Za-z0-9_-]{16}$/);
     expect(verifySiteToken(accepted([{ secret: SECRET, until: null }]), token, DAY)).toEqual(session);
     expect(siteOfSession(session.id)).toBe('shop');
     expect(siteOfSession(mintSessionToken(SECRET).session.id)).toBe('');
@@ -77,5 +77,32 @@ describe("a collector site's tokens", () => {
     }
     expect(verifySessionToken(SECRET, token, DAY)).toBeNull();
     expect(verify(mintSessionToken(SECRET).token)).toBeNull();
+  });
+});
+
+describe('minting in batches', () => {
+  it('stamps each token with its own second, even from a batch made a second earlier', () => {
+    const now = 1_800_000_000_000;
+    const first = mintSessionToken(SECRET, now);
+    const later = mintSessionToken(SECRET, now + 1000);
+    expect(first.session.issuedAt).toBe(1_800_000_000);
+    expect(later.session.issuedAt).toBe(1_800_000_001);
+    expect(verifySessionToken(SECRET, later.token, DAY, now + 1000)).toEqual(later.session);
+  });
+
+  it('hands out every token of a batch once, each verifiable, across batches', () => {
+    const now = Date.now();
+    const tokens = Array.from({ length: 300 }, () => mintSessionToken(SECRET, now).token);
+    expect(new Set(tokens).size).toBe(300);
+    for (const token of tokens) expect(verifySessionToken(SECRET, token, DAY, now)).not.toBeNull();
+  });
+
+  it("keeps each secret's tokens under its own key", () => {
+    const now = Date.now();
+    const a = mintSessionToken(SECRET, now).token;
+    const b = mintSessionToken('another-secret-of-length', now).token;
+    expect(verifySessionToken('another-secret-of-length', a, DAY, now)).toBeNull();
+    expect(verifySessionToken(SECRET, b, DAY, now)).toBeNull();
+    expect(verifySessionToken('another-secret-of-length', b, DAY, now)).not.toBeNull();
   });
 });

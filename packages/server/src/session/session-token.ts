@@ -1,15 +1,16 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { randomText } from '../http/random-pool.js';
+import { ID_BYTES, LOCAL_KIND, PerSecret, SITE_KIND, TokenCheck, TokenMint, TOKEN_BLOCK } from './token-cipher.js';
 
 /**
  * Session tokens name one page view without writing anything per view. Two forms, both
  * URL-safe:
- * - this server's own pages: `<id>.<issued>.<mac>`;
- * - a site reporting to a central collector: `<site>.<id>.<issued>.<flags>.<mac>`, signed with
- *   that site's secret, so the collector knows whose page view it is and that it may be.
- * id is 128 random bits, issued the Unix time in base 36, flags what the site's policy lets the
- * verdict expect (see SessionPolicy), mac HMAC-SHA256 over the rest cut to 128 bits. The two
- * forms are signed under different labels: one can never pass for the other.
+ * - this server's own pages: `<id>.<issued>.<tag>`;
+ * - a site reporting to a central collector: `<site>.<id>.<issued>.<tag>`, signed with that
+ *   site's secret, so the collector knows whose page view it is and that it may be.
+ * id is 16 characters of base64url: 11 random bytes (88 bits) and a kind byte, which says whether
+ * the token is a site's and carries the flags of what the site's policy lets the verdict expect
+ * (see SessionPolicy); issued is the Unix time in base 36; tag is the AES-256 block signature of id
+ * and time (token-cipher.ts) under a key derived from the secret, and for a site from its id too:
+ * one form can never pass for the other, nor one site's token for another's.
  */
 export interface SessionToken {
   /** The session's key in storage: the random id, prefixed with `<site>.` for a site's page views. */
@@ -44,26 +45,26 @@ export const LOCAL_SITE = 'local';
 /** A stored session id: the random id, after `<site>.` for a collector site's page views. */
 export const STORED_SESSION_ID = new RegExp(`^(?:${SITE}\\.)?[A-Za-z0-9_-]{1,32}$`);
 
-const LOCAL_TOKEN = /^([A-Za-z0-9_-]{22})\.([0-9a-z]{1,9})\.([A-Za-z0-9_-]{22})$/;
-const SITE_TOKEN = new RegExp(`^(${SITE})\\.([A-Za-z0-9_-]{22})\\.([0-9a-z]{1,9})\\.([0-3])\\.([A-Za-z0-9_-]{22})$`);
+const ID = '[A-Za-z0-9_-]{16}';
+const TAG = '[A-Za-z0-9_-]{22}';
+const ISSUED = '[1-9a-z][0-9a-z]{0,6}';
+const LOCAL_TOKEN = new RegExp(`^(${ID})\\.(${ISSUED})\\.(${TAG})$`);
+const SITE_TOKEN = new RegExp(`^(${SITE})\\.(${ID})\\.(${ISSUED})\\.(${TAG})$`);
 const MAX_TOKEN_LENGTH = 100;
 /** Clock skew tolerated between processes that mint and verify. */
 const FUTURE_SKEW_SECONDS = 300;
 
-function mac(secret: string, payload: string): Buffer {
-  return createHmac('sha256', secret).update(payload).digest().subarray(0, 16);
-}
-
-function newSession(now: number): { id: string; issued: string; issuedAt: number } {
-  const issuedAt = Math.floor(now / 1000);
-  return { id: randomText(16, 'base64url'), issued: issuedAt.toString(36), issuedAt };
-}
+const localMints = new PerSecret((secret) => new TokenMint(secret, '', LOCAL_KIND));
+const siteMints = new PerSecret((secret, siteAndFlags) => {
+  const [site, flags] = siteAndFlags.split(' ') as [string, string];
+  return new TokenMint(secret, site, SITE_KIND | Number(flags));
+}, 1024);
+const checks = new PerSecret((secret, site) => new TokenCheck(secret, site));
 
 /** Mints a token for a new page view of this server's own pages. */
 export function mintSessionToken(secret: string, now = Date.now()): { token: string; session: SessionToken } {
-  const { id, issued, issuedAt } = newSession(now);
-  const payload = `${id}.${issued}`;
-  return { token: `${payload}.${mac(secret, `v1.${payload}`).toString('base64url')}`, session: { id, issuedAt, site: '' } };
+  const { id, issuedAt, tag } = localMints.get(secret, '').mint(now);
+  return { token: `${id}.${issuedAt.toString(36)}.${tag}`, session: { id, issuedAt, site: '' } };
 }
 
 /** Mints a token for a page view of `site`, to be verified by the collector that knows the site's secret. */
@@ -73,11 +74,29 @@ export function mintSiteToken(
   policy: SessionPolicy,
   now = Date.now(),
 ): { token: string; session: SessionToken } {
-  const { id, issued, issuedAt } = newSession(now);
-  const payload = `${site}.${id}.${issued}.${policyFlags(policy)}`;
+  const { id, issuedAt, tag } = siteMints.get(secret, `${site} ${policyFlags(policy)}`).mint(now);
   return {
-    token: `${payload}.${mac(secret, `s1.${payload}`).toString('base64url')}`,
+    token: `${site}.${id}.${issuedAt.toString(36)}.${tag}`,
     session: { id: `${site}.${id}`, issuedAt, site, policy },
+  };
+}
+
+/**
+ * The page path's minter: the tokens of mintSessionToken (or, with `site`, mintSiteToken) as text
+ * only, from a mint held here rather than looked up per page.
+ */
+export function tokenMinter(secret: string, site?: { id: string; policy: SessionPolicy }): () => string {
+  if (!site) {
+    const mint = localMints.get(secret, '');
+    return () => {
+      const { id, issuedAt, tag } = mint.mint(Date.now());
+      return `${id}.${issuedAt.toString(36)}.${tag}`;
+    };
+  }
+  const mint = siteMints.get(secret, `${site.id} ${policyFlags(site.policy)}`);
+  return () => {
+    const { id, issuedAt, tag } = mint.mint(Date.now());
+    return `${site.id}.${id}.${issuedAt.toString(36)}.${tag}`;
   };
 }
 
@@ -91,12 +110,14 @@ export function policyOfFlags(flags: number): SessionPolicy {
   return { canary: (flags & 1) !== 0, reportingApi: (flags & 2) !== 0 };
 }
 
-/** Whether `signature` is the canonical base64url of the expected MAC (constant time). */
-function signatureMatches(signature: string, expected: Buffer): boolean {
-  const given = Buffer.from(signature, 'base64url');
-  // The last of 22 characters carries 4 unused bits: accept only the canonical spelling, so a
-  // token has exactly one valid form.
-  return given.length === expected.length && given.toString('base64url') === signature && timingSafeEqual(given, expected);
+/** A token's id, issue time and tag as bytes, or null where a spelling is not the one canonical form. */
+function decoded(id: string, issued: string, tag: string): { id: Buffer; issuedAt: number; tag: Buffer } | null {
+  const idBytes = Buffer.from(id, 'base64url');
+  const tagBytes = Buffer.from(tag, 'base64url');
+  // 16 characters are exactly 12 bytes; the last of 22 carries 4 unused bits: accept only the
+  // canonical spelling, so that a token has exactly one valid form.
+  if (idBytes.length !== ID_BYTES || tagBytes.length !== TOKEN_BLOCK || tagBytes.toString('base64url') !== tag) return null;
+  return { id: idBytes, issuedAt: parseInt(issued, 36), tag: tagBytes };
 }
 
 /** The secrets a collector accepts for a site; undefined for a site it does not know. */
@@ -122,8 +143,9 @@ export function checkSessionToken(secret: string, token: unknown, maxAgeSeconds:
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
   const match = LOCAL_TOKEN.exec(token);
   if (!match) return null;
-  const [, id, issued, signature] = match as unknown as [string, string, string, string];
-  if (!signatureMatches(signature, mac(secret, `v1.${id}.${issued}`))) return null;
+  const [, id, issued, tag] = match as unknown as [string, string, string, string];
+  const parts = decoded(id, issued, tag);
+  if (!parts || parts.id[ID_BYTES - 1] !== LOCAL_KIND || !checks.get(secret, '').signs(parts.id, parts.issuedAt, parts.tag)) return null;
   const age = fresh(issued, maxAgeSeconds, now);
   return age && { session: { id, issuedAt: age.issuedAt, site: '' }, validUntil: age.expiresAt };
 }
@@ -141,21 +163,23 @@ export function checkSiteToken(secretsOf: SecretsOfSite, token: unknown, maxAgeS
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
   const match = SITE_TOKEN.exec(token);
   if (!match) return null;
-  const [, site, id, issued, flags, signature] = match as unknown as [string, string, string, string, string, string];
+  const [, site, id, issued, tag] = match as unknown as [string, string, string, string, string];
   const secrets = secretsOf(site);
   if (!secrets) return null;
-  const payload = `s1.${site}.${id}.${issued}.${flags}`;
+  const parts = decoded(id, issued, tag);
+  const kind = parts?.id[ID_BYTES - 1] ?? 0;
+  if (!parts || (kind & ~3) !== SITE_KIND) return null;
   // Every accepted secret is tried (no early exit): the time taken does not say which one matched.
   let acceptedUntil = -Infinity;
   for (const { secret, until } of secrets) {
-    if (signatureMatches(signature, mac(secret, payload)) && (until === null || now <= until))
+    if (checks.get(secret, site).signs(parts.id, parts.issuedAt, parts.tag) && (until === null || now <= until))
       acceptedUntil = Math.max(acceptedUntil, until ?? Infinity);
   }
   if (acceptedUntil === -Infinity) return null;
   const age = fresh(issued, maxAgeSeconds, now);
   if (!age) return null;
   return {
-    session: { id: `${site}.${id}`, issuedAt: age.issuedAt, site, policy: policyOfFlags(Number(flags)) },
+    session: { id: `${site}.${id}`, issuedAt: age.issuedAt, site, policy: policyOfFlags(kind & 3) },
     validUntil: Math.min(age.expiresAt, acceptedUntil),
   };
 }
