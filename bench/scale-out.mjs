@@ -86,7 +86,7 @@ async function retentionUnderLoad(name, database) {
     const quiet = await load([server.port], true, 3000, WARMUP);
     const stop = new AbortController();
     const started = Date.now();
-    const clean = spawn(process.execPath, [BIN, 'clean', '--db', database, '--days', '14'], { stdio: 'ignore' });
+    const clean = spawn(process.execPath, [BIN, 'clean', '--db', database, '--days', '14', '--yes'], { stdio: 'ignore' });
     const cleaned = new Promise((resolve) => clean.once('exit', (code) => (stop.abort(), resolve({ code, ms: Date.now() - started }))));
     const during = await load([server.port], true, Number.MAX_SAFE_INTEGER, WARMUP + 3000, stop.signal);
     const { code, ms } = await cleaned;

@@ -1,6 +1,7 @@
 export { CHANNELS, CSP_VIOLATION, emptyViolation } from './violation.js';
 export type { Channel, NormalizedReport, Violation } from './violation.js';
 export { baseDirective, directiveName, KNOWN_DIRECTIVES } from './directives.js';
+export { closestName, didYouMean } from './did-you-mean.js';
 export { parsePolicy, PolicyError, serializePolicy, validatePolicy, withSources } from './policy.js';
 export type { Policy } from './policy.js';
 export {

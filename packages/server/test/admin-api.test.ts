@@ -413,19 +413,23 @@ describe.each(testDatabases())('admin API on $name', (database) => {
       expect(await response.json()).toMatchObject({ status: 'updated', source: 'bundled' });
     });
 
-    it.skipIf(database.skip)("proposes the site's own sources, never malware's, and flags weak points", async () => {
-      const policy = await json('/policy');
-      const adds = policy.proposals
-        .filter((p: { action: string }) => p.action === 'add')
-        .map((p: { directive: string; source: string }) => `${p.directive} ${p.source}`);
-      expect(adds).toContain('script-src https://cdn.test');
-      expect(adds).toContain('img-src https://pics.test');
-      expect(adds.join(' ')).not.toMatch(/superfish/);
-      expect(policy.proposed.header).toContain('https://cdn.test');
-      const codes = policy.weaknesses.map((w: { code: string }) => w.code);
-      expect(codes).toEqual(expect.arrayContaining(['missing-object-src', 'missing-base-uri']));
-      expect(policy.reported[0].policy).toBe(POLICY);
-    });
+    it.skipIf(database.skip)(
+      "proposes the site's own sources, never malware's, and finds no weak point in the default policy",
+      async () => {
+        const policy = await json('/policy');
+        const adds = policy.proposals
+          .filter((p: { action: string }) => p.action === 'add')
+          .map((p: { directive: string; source: string }) => `${p.directive} ${p.source}`);
+        expect(adds).toContain('script-src https://cdn.test');
+        expect(adds).toContain('img-src https://pics.test');
+        expect(adds.join(' ')).not.toMatch(/superfish/);
+        expect(policy.proposed.header).toContain('https://cdn.test');
+        const codes = policy.weaknesses.map((w: { code: string }) => w.code);
+        // The default policy has object-src and base-uri since issue 22: the assistant finds no weak point in it.
+        expect(codes).toEqual([]);
+        expect(policy.reported[0].policy).toBe(POLICY);
+      },
+    );
 
     it.skipIf(database.skip)('shows the settings with every secret masked', async () => {
       const response = await asAdmin('/settings');

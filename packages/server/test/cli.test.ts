@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -37,7 +37,12 @@ describe.each(testDatabases())('csp-observer CLI on $name', (database) => {
       'applied: 0001_sessions_and_reports, 0002_rules_and_detection, 0003_sdk_queue_and_sharing, 0004_shown_verdicts, 0005_collector_sites',
     );
     expect(cli(['migrate'], { CSP_OBSERVER_DB: db }).stdout.trim()).toBe('nothing to do: the database is up to date');
-    expect(cli(['migrate', '--db', db, '--rollback']).stdout.trim()).toBe(
+    // Issue 22: a rollback drops every table; without a terminal to ask on it needs --yes.
+    const unasked = cli(['migrate', '--db', db, '--rollback']);
+    expect([unasked.status, unasked.stdout]).toEqual([2, '']);
+    expect(unasked.stderr).toContain('refused without confirmation (no terminal to ask on); add --yes to migrate --rollback unattended');
+    expect(cli(['migrate'], { CSP_OBSERVER_DB: db }).stdout.trim()).toBe('nothing to do: the database is up to date');
+    expect(cli(['migrate', '--db', db, '--rollback', '--yes']).stdout.trim()).toBe(
       'rolled back: 0005_collector_sites, 0004_shown_verdicts, 0003_sdk_queue_and_sharing, 0002_rules_and_detection, 0001_sessions_and_reports',
     );
   });
@@ -193,12 +198,12 @@ describe('csp-observer CLI usage errors', () => {
   it('explains a missing secret and exits 2', () => {
     const result = cli(['serve', '--port', '0', '--db', ':memory:']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('a secret is required: pass --secret or set CSP_OBSERVER_SECRET');
+    expect(result.stderr).toContain('a secret is required: set CSP_OBSERVER_SECRET or pass --secret-file PATH');
   });
 
-  it('rejects a bad port with the usage', () => {
+  it('rejects a bad port with the usage, exit 2', () => {
     const result = cli(['serve', '--port', 'eighty']);
-    expect(result.status).not.toBe(0);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain("option '--port <n>' argument 'eighty' is invalid. must be a port number");
   });
 
@@ -227,9 +232,135 @@ describe('csp-observer CLI usage errors', () => {
     }
   });
 
-  it('names an unknown command', () => {
+  it('names an unknown command, exit 2', () => {
     const result = cli(['frobnicate']);
-    expect(result.status).not.toBe(0);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain("unknown command 'frobnicate'");
   });
+
+  // Issue 22: commander exited 1 where docs/operations.md says 2.
+  it('exits 2 for an unknown flag and a missing value, 0 for --help and --version', () => {
+    const flag = cli(['summary', '--sinse', '2026-11-01']);
+    expect([flag.status, flag.stderr.split('\n')[0]]).toEqual([2, "error: unknown option '--sinse'"]);
+    const value = cli(['summary', '--since']);
+    expect([value.status, value.stderr.split('\n')[0]]).toEqual([2, "error: option '--since <date>' argument missing"]);
+    expect(cli(['summary', '--help']).status).toBe(0);
+    expect(cli(['--version']).status).toBe(0);
+  });
+});
+
+describe('csp-observer CLI safety (issue 22)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cspo-cli-safety-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const SECRET = 'cli-test-secret-0123456789';
+
+  it('never creates a database to read, clean or roll back: a mistyped path is an error, exit 2', () => {
+    const missing = join(dir, 'typo', 'reprots.sqlite');
+    for (const args of [['summary'], ['clean', '--dry-run'], ['clean', '--yes'], ['migrate', '--rollback', '--yes']]) {
+      const result = cli([...args, '--db', missing]);
+      expect([result.status, result.stdout], args.join(' ')).toEqual([2, '']);
+      expect(result.stderr.trim(), args.join(' ')).toBe(
+        `csp-observer: no database at ${missing}: check --db (or CSP_OBSERVER_DB); \`csp-observer migrate --db ${missing}\` creates one`,
+      );
+    }
+    expect(existsSync(join(dir, 'typo'))).toBe(false);
+  });
+
+  it('cleans only when confirmed: --yes, or y on a terminal; --dry-run only counts', () => {
+    const db = join(dir, 'clean.sqlite');
+    expect(cli(['migrate', '--db', db]).status).toBe(0);
+    const unasked = cli(['clean', '--db', db]);
+    expect(unasked.status).toBe(2);
+    expect(unasked.stderr).toContain('refused without confirmation (no terminal to ask on); add --yes to clean unattended');
+    const dry = cli(['clean', '--db', db, '--dry-run', '--before', '2026-11-01']);
+    expect([dry.status, dry.stdout.trim()]).toEqual([
+      0,
+      `dry run: would delete 0 report(s), 0 session(s), 0 drop count(s) older than ${new Date('2026-11-01T00:00').toISOString()} from ${db}`,
+    ]);
+    // A terminal (script(1) gives the command one): "n" cancels, "y" goes ahead.
+    const onTerminal = (answer: string) =>
+      spawnSync('script', ['-qec', `${process.execPath} ${BIN} clean --db ${db}`, '/dev/null'], {
+        input: `${answer}\n`,
+        encoding: 'utf8',
+        env,
+        timeout: 20_000,
+      });
+    const no = onTerminal('n');
+    expect(no.status).toBe(1);
+    expect(no.stdout).toContain('? [y/N] ');
+    expect(no.stdout).toContain('cancelled: nothing was changed');
+    const yes = onTerminal('y');
+    expect(yes.status).toBe(0);
+    expect(yes.stdout).toContain('deleted 0 report(s), 0 session(s), 0 drop count(s)');
+  });
+
+  it('summarizes from --since to now when --to is not given', () => {
+    const db = join(dir, 'summary.sqlite');
+    expect(cli(['migrate', '--db', db]).status).toBe(0);
+    const today = new Date();
+    const since = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+    const result = cli(['summary', '--db', db, '--since', since, '--format', 'json']);
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(JSON.parse(result.stdout)).toMatchObject({ since: new Date(`${since}T00:00`).toISOString(), total: 0 });
+  });
+
+  it('refuses database schemes it does not speak, with the ones it does, exit 2', () => {
+    for (const url of ['mysql://root:pw@localhost/app', 'mongodb://localhost/app']) {
+      for (const args of [['summary'], ['migrate'], ['serve', '--port', '0']]) {
+        const result = cli([...args, '--db', url], { CSP_OBSERVER_SECRET: SECRET });
+        expect(result.status, `${args[0]} ${url}`).toBe(2);
+        expect(result.stderr, `${args[0]} ${url}`).toContain(
+          `:// is not supported; use postgres://, postgresql:// (PostgreSQL) or sqlite:// and a file path (SQLite)`,
+        );
+        expect(result.stderr).not.toContain(':pw@');
+      }
+    }
+    expect(existsSync('mysql:')).toBe(false);
+  });
+
+  it('never prints the password of a database URL', () => {
+    const url = 'postgres://app:hunter2-secret@127.0.0.1:1/reports';
+    for (const args of [['summary'], ['migrate'], ['serve', '--port', '0']]) {
+      const result = cli([...args, '--db', url], { CSP_OBSERVER_SECRET: SECRET });
+      expect(result.status, args[0]).toBe(1);
+      expect(result.stderr + result.stdout, args[0]).not.toContain('hunter2');
+      expect(result.stderr, args[0]).toContain('postgres://app:***@127.0.0.1:1/reports');
+    }
+  });
+
+  it('takes the secret from a file or the environment; on the command line it works with a warning', async () => {
+    const file = join(dir, 'secret.txt');
+    writeFileSync(file, `${SECRET}\n`);
+    const warning = 'warning: --secret is visible to every user of this machine in the process list (ps)';
+    for (const [args, extraEnv, warned] of [
+      [['--secret-file', file], {}, false],
+      [[], { CSP_OBSERVER_SECRET_FILE: file }, false],
+      [[], { CSP_OBSERVER_SECRET: SECRET }, false],
+      [['--secret', SECRET], {}, true],
+    ] as const) {
+      const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', ':memory:', ...args], { env: { ...env, ...extraEnv } });
+      let err = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString();
+      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (chunk: Buffer) => {
+            out += chunk.toString();
+            if (out.includes('listening on')) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}${err}`)));
+        });
+      } finally {
+        child.kill('SIGTERM');
+      }
+      await new Promise((resolve) => child.once('exit', resolve));
+      expect(err.includes(warning), JSON.stringify(args)).toBe(warned);
+    }
+    const unreadable = cli(['serve', '--port', '0', '--db', ':memory:', '--secret-file', join(dir, 'nowhere.txt')]);
+    expect(unreadable.status).toBe(2);
+    expect(unreadable.stderr).toContain(`cannot read the secret file ${join(dir, 'nowhere.txt')}`);
+    // Four servers started one after another: on a busy machine that outlasts the default 20 s.
+  }, 90_000);
 });

@@ -111,12 +111,12 @@ describe.each(testDatabases())('summary and clean on $name', (database) => {
       expect(bad.status).not.toBe(0);
       expect(bad.stderr).toContain('must be a date or date-time');
 
-      const clean = cli(['clean', '--db', url, '--before', '2026-11-10T00:30:00Z']);
+      const clean = cli(['clean', '--db', url, '--before', '2026-11-10T00:30:00Z', '--yes']);
       expect(clean.status).toBe(0);
       expect(clean.stdout).toContain('deleted 1 report(s), 0 session(s), 1 drop count(s)');
       expect(clean.stdout).toContain('cspo_reports: 1 of 1 deleted (100%)');
       expect(await store.countReports()).toBe(7);
-      const future = cli(['clean', '--db', url, '--before', '2999-01-01']);
+      const future = cli(['clean', '--db', url, '--before', '2999-01-01', '--yes']);
       expect(future.status).toBe(2);
     } finally {
       await db.destroy();

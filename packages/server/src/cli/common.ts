@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Knex } from 'knex';
-import { openDatabase } from '../storage/database.js';
+import { openDatabase, redactUrls, sqliteFilename } from '../storage/database.js';
 import { migrateLatest } from '../storage/migrations.js';
 
 export const DEFAULT_DB = 'csp-observer.sqlite';
@@ -11,9 +13,26 @@ export const EXIT = { failed: 1, usage: 2 } as const;
 /** The exit codes every command shares, for its `--help`. */
 export const EXIT_CODES_HELP = '\nExit codes: 0 done, 1 failed at run time (database, network, port), 2 bad usage or configuration.';
 
+/** Prints the message (passwords in URLs masked) and exits. */
 export function fail(message: string, code: number = EXIT.failed): never {
-  console.error(`csp-observer: ${message}`);
+  console.error(`csp-observer: ${redactUrls(message)}`);
   process.exit(code);
+}
+
+/**
+ * Asks before a command that deletes data: `--yes` answers for the user; on a terminal the
+ * question is asked (y/N, no by default); without a terminal (cron, CI) and without `--yes` the
+ * command refuses, exit 2, saying how to run it unattended.
+ */
+export async function confirm(question: string, { yes, flag }: { yes: boolean | undefined; flag: string }): Promise<void> {
+  if (yes) return;
+  if (!process.stdin.isTTY) {
+    fail(`${question}: refused without confirmation (no terminal to ask on); add --yes to ${flag} unattended`, EXIT.usage);
+  }
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await terminal.question(`${redactUrls(question)}? [y/N] `);
+  terminal.close();
+  if (!/^y(es)?$/i.test(answer.trim())) fail('cancelled: nothing was changed', EXIT.failed);
 }
 
 export const dbOption = () =>
@@ -54,11 +73,38 @@ export function dateTime(value: string): Date {
   return date;
 }
 
+/** The SQLite file of a --db value (null for PostgreSQL); exit 2 for a scheme csp-observer does not speak. */
+function checkedLocation(location: string): string | null {
+  try {
+    return sqliteFilename(location);
+  } catch (error) {
+    fail((error as Error).message, EXIT.usage);
+  }
+}
+
+/**
+ * Exits 2 unless the SQLite file exists: reading, cleaning or rolling back a database that is
+ * not there would create an empty one and report nothing; a mistyped path must say so instead.
+ * (A PostgreSQL database that does not exist fails to connect.)
+ */
+export function requireDatabase(location: string): void {
+  const file = checkedLocation(location);
+  if (file !== null && file !== ':memory:' && !existsSync(file)) {
+    fail(`no database at ${file}: check --db (or CSP_OBSERVER_DB); \`csp-observer migrate --db ${file}\` creates one`, EXIT.usage);
+  }
+}
+
 /**
  * Opens the database for a command (migrated first unless `migrate: false`), closing it
  * afterwards whatever happens; failures exit with a message naming the database.
  */
-export async function withDatabase<T>(location: string, work: (db: Knex) => Promise<T>, { migrate = true } = {}): Promise<T> {
+export async function withDatabase<T>(
+  location: string,
+  work: (db: Knex) => Promise<T>,
+  { migrate = true, mustExist = false } = {},
+): Promise<T> {
+  if (mustExist) requireDatabase(location);
+  else checkedLocation(location);
   let db: Knex;
   try {
     db = openDatabase(location).db;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { redactUrls } from '../storage/database.js';
 import { Command, Option } from 'commander';
 import { OptionsError } from '../options/option-checks.js';
 import type { CollectorOptions } from '../options/site-options.js';
@@ -11,7 +12,12 @@ export const serveCommand = new Command('serve')
   .addOption(new Option('--port <n>', 'port to listen on').env('CSP_OBSERVER_PORT').default(8080).argParser(portNumber))
   .addOption(new Option('--host <addr>', 'address to listen on').env('CSP_OBSERVER_HOST').default('127.0.0.1'))
   .addOption(dbOption())
-  .addOption(new Option('--secret <secret>', 'secret that signs session tokens (>= 16 chars)').env('CSP_OBSERVER_SECRET'))
+  .addOption(
+    new Option('--secret <secret>', 'secret that signs session tokens (>= 16 chars); prefer CSP_OBSERVER_SECRET or --secret-file').env(
+      'CSP_OBSERVER_SECRET',
+    ),
+  )
+  .addOption(new Option('--secret-file <path>', 'read the secret from this file (its first line)').env('CSP_OBSERVER_SECRET_FILE'))
   .addOption(new Option('--prefix <path>', 'mount prefix').env('CSP_OBSERVER_PREFIX').default('/csp'))
   .addOption(
     new Option('--proxy [hops]', 'trust X-Forwarded-* from this many reverse proxies in front (1 without a number)')
@@ -60,6 +66,7 @@ as long as its page views need verdicts and scan pages. See docs/operations.md.$
       host: string;
       db: string;
       secret?: string;
+      secretFile?: string;
       prefix: string;
       proxy?: number | true;
       maxConnections: number;
@@ -68,13 +75,25 @@ as long as its page views need verdicts and scan pages. See docs/operations.md.$
       collector?: boolean;
       sites?: string;
     }) => {
-      if (!opts.secret) fail('a secret is required: pass --secret or set CSP_OBSERVER_SECRET (at least 16 characters)', EXIT.usage);
+      if (opts.secretFile && opts.secret) {
+        fail(
+          'the secret is given twice: keep either --secret-file (CSP_OBSERVER_SECRET_FILE) or --secret (CSP_OBSERVER_SECRET)',
+          EXIT.usage,
+        );
+      }
+      const secret = opts.secretFile ? secretFromFile(opts.secretFile) : opts.secret;
+      if (!secret) fail('a secret is required: set CSP_OBSERVER_SECRET or pass --secret-file PATH (at least 16 characters)', EXIT.usage);
+      if (!opts.secretFile && serveCommand.getOptionValueSource('secret') === 'cli') {
+        console.error(
+          'csp-observer: warning: --secret is visible to every user of this machine in the process list (ps) and stays in your shell history; set CSP_OBSERVER_SECRET or use --secret-file PATH instead',
+        );
+      }
       const collector = opts.collector ? collectorSites(opts.sites) : undefined;
       if (!opts.collector && opts.sites) fail('--sites is for a collector: add --collector', EXIT.usage);
       let started: ReturnType<typeof createStandaloneServer>;
       try {
         started = createStandaloneServer({
-          secret: opts.secret,
+          secret,
           database: opts.db,
           prefix: opts.prefix,
           proxy: opts.proxy === true ? 1 : (opts.proxy ?? 0),
@@ -98,7 +117,7 @@ as long as its page views need verdicts and scan pages. See docs/operations.md.$
       server.listen(opts.port, opts.host, () => {
         const address = server.address();
         const actual = typeof address === 'object' && address ? address.port : opts.port;
-        console.log(`csp-observer listening on http://${opts.host}:${actual}${opts.prefix} (database: ${opts.db})`);
+        console.log(`csp-observer listening on http://${opts.host}:${actual}${opts.prefix} (database: ${redactUrls(opts.db)})`);
         if (collector) console.log(`collector for ${collector.sites.map((site) => `${site.id} (${site.origins.join(', ')})`).join('; ')}`);
         console.log(
           observer.adminEnabled
@@ -115,6 +134,15 @@ as long as its page views need verdicts and scan pages. See docs/operations.md.$
       process.once('SIGTERM', stop);
     },
   );
+
+/** The secret in a file (as a container's or systemd's secrets are mounted): its first line, without the line end. */
+function secretFromFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').split(/\r?\n/)[0] ?? '';
+  } catch (error) {
+    fail(`cannot read the secret file ${path}: ${(error as Error).message}`, EXIT.usage);
+  }
+}
 
 /** The sites of `--sites`: a JSON file or the JSON itself, an array of sites or `{ "sites": [...] }`. */
 function collectorSites(value: string | undefined): CollectorOptions {

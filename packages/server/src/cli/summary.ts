@@ -45,13 +45,14 @@ export const summaryCommand = new Command('summary')
   .addOption(dbOption())
   .addHelpText('after', EXIT_CODES_HELP)
   .addOption(new Option('--since <date>', 'oldest report included (default: yesterday 00:00)').argParser(dateTime))
-  .addOption(new Option('--to <date>', 'reports before this (default: today 00:00)').argParser(dateTime))
+  .addOption(new Option('--to <date>', 'reports before this (default: today 00:00; now when --since is given)').argParser(dateTime))
   .addOption(new Option('--top <n>', 'rows per ranking').default(10).argParser(positiveInteger))
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
   .action(async (opts: { db: string; since?: Date; to?: Date; top: number; format: 'text' | 'json' }) => {
-    const to = opts.to ?? startOfToday();
+    // `--since` alone means "since then": up to now, not up to today's midnight (before it, for a --since of today).
+    const to = opts.to ?? (opts.since ? new Date() : startOfToday());
     const since = opts.since ?? new Date(to.getTime() - 86400_000);
     if (since >= to) fail(`--since (${since.toISOString()}) must be before --to (${to.toISOString()})`, EXIT.usage);
-    const summary = await withDatabase(opts.db, (db) => summarize(db, since, to, opts.top));
+    const summary = await withDatabase(opts.db, (db) => summarize(db, since, to, opts.top), { mustExist: true });
     console.log(opts.format === 'json' ? JSON.stringify(summary, null, 2) : formatSummary(summary, opts.top));
   });

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { RuleStore } from '../storage/rule-store.js';
 import { BUNDLED } from '../rules/rules-source.js';
 import { DEFAULT_RULES_UPDATE_INTERVAL, updateRules } from '../rules/update-rules.js';
+import { redactUrls } from '../storage/database.js';
 import { dbOption, fail, positiveInteger, withDatabase } from './common.js';
 
 /** Exit code when the file was refused by a sanity check (older, or too few rules). */
@@ -35,7 +36,7 @@ export const updateRulesCommand = new Command('update-rules')
   )
   .action(
     async (opts: { db: string; from: string; interval: number; force?: boolean; json?: boolean; publicKey?: string; sha256?: string }) => {
-      if (!opts.json) console.log(`updating the rules of ${opts.db} from ${opts.from}`);
+      if (!opts.json) console.log(`updating the rules of ${redactUrls(opts.db)} from ${redactUrls(opts.from)}`);
       const result = await withDatabase(opts.db, async (db) => {
         try {
           return await updateRules(new RuleStore(db), {

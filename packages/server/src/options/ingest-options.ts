@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { DEFAULT_BODY_TIMEOUT_SECONDS } from '../http/body.js';
 import { DEFAULT_IPV6_PREFIX } from '../http/ip.js';
 import type { ReceivedReport } from '../report/received-report.js';
-import { functions, optionalFunction, OptionsError, originSet, positive } from './option-checks.js';
+import { functions, knownKeys, optionalFunction, OptionsError, originSet, positive } from './option-checks.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -139,7 +139,46 @@ export interface ResolvedIngestOptions {
   reportOrigins: ReadonlySet<string> | '*';
 }
 
+/** Every key of IngestOptions, for refusing the ones that are not (the compiler keeps the list whole). */
+export const INGEST_OPTION_KEYS: Record<keyof IngestOptions, true> = {
+  maxBodyBytes: true,
+  bodyTimeoutSeconds: true,
+  save: true,
+  log: true,
+  emailAdmins: true,
+  handlers: true,
+  filter: true,
+  filterBrowserExtensions: true,
+  extraFields: true,
+  stripQuery: true,
+  limits: true,
+  reportOrigins: true,
+};
+const EMAIL_KEYS: Record<keyof EmailAdminsOptions, true> = {
+  to: true,
+  from: true,
+  transport: true,
+  subjectPrefix: true,
+  windowSeconds: true,
+  maxPerHour: true,
+};
+const LIMITS_KEYS: Record<keyof LimitsOptions, true> = {
+  maxReportsPerRequest: true,
+  maxReportsPerSession: true,
+  perIp: true,
+  invalidPerIp: true,
+  ipv6Prefix: true,
+};
+const WINDOW_KEYS = ['reports', 'windowSeconds'];
+
 export function resolveIngestOptions(options: IngestOptions): ResolvedIngestOptions {
+  if (typeof options.log === 'object') knownKeys('log', options.log, ['level', 'name']);
+  if (options.emailAdmins) knownKeys('emailAdmins', options.emailAdmins, Object.keys(EMAIL_KEYS));
+  if (options.limits !== undefined) {
+    knownKeys('limits', options.limits, Object.keys(LIMITS_KEYS));
+    knownKeys('limits.perIp', options.limits.perIp, WINDOW_KEYS);
+    knownKeys('limits.invalidPerIp', options.limits.invalidPerIp, WINDOW_KEYS);
+  }
   return {
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, INGEST_DEFAULTS.maxBodyBytes),
     bodyTimeoutSeconds: positive('bodyTimeoutSeconds', options.bodyTimeoutSeconds, INGEST_DEFAULTS.bodyTimeoutSeconds),

@@ -1,3 +1,5 @@
+import { didYouMean } from '@csp-observer/core';
+
 /** Raised by `cspObserver()` for options it cannot work with; the message names the option. */
 export class OptionsError extends Error {
   override name = 'CspObserverOptionsError';
@@ -49,4 +51,30 @@ export function optionalFunction<T>(name: string, value: T | undefined): T | nul
   if (value === undefined || value === null) return null;
   if (typeof value !== 'function') throw new OptionsError(`${name} must be a function`);
   return value;
+}
+
+/**
+ * Options of helmet and koa-helmet that mean something else here, with what to write instead:
+ * refused with that hint rather than the closest name.
+ */
+const HELMET_NAMES: Readonly<Record<string, string>> = {
+  directives: 'csp-observer calls the directives "policy" (merged over the defaults, as helmet does)',
+  contentSecurityPolicy: 'give its directives to "policy", and its reportOnly to "reportOnly"',
+  reportUri: 'csp-observer sets report-uri itself, per page view',
+};
+
+/**
+ * Refuses keys of an options object that are not among `known`, naming the closest known key
+ * ("did you mean …?"): a misspelt option would otherwise be ignored without a word. Keys set to
+ * `undefined` pass (spreading optional values is common). `name` is the object's place, "" at the top.
+ */
+export function knownKeys(name: string, value: unknown, known: Iterable<string>): void {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return;
+  const allowed = new Set(known);
+  for (const key of Object.keys(value)) {
+    if (allowed.has(key) || (value as Record<string, unknown>)[key] === undefined) continue;
+    const where = name ? `${name}.${key}` : key;
+    const hint = name === '' && HELMET_NAMES[key] ? ` (${HELMET_NAMES[key]})` : didYouMean(key, allowed);
+    throw new OptionsError(`unknown option ${where}${hint}; the options are in docs/configuration.md`);
+  }
 }

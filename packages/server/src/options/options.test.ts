@@ -123,3 +123,115 @@ describe('bounds on hostile traffic (issue 21)', () => {
     expect(refusal({ rules: { matchBudget: -1 } })).toBe('rules.matchBudget must be a positive number, got -1');
   });
 });
+
+describe('unknown keys are refused, with the closest name (issue 22)', () => {
+  it.each([
+    [{ reportonly: false }, 'unknown option reportonly (did you mean "reportOnly"?); the options are in docs/configuration.md'],
+    [{ polcy: {} }, 'unknown option polcy (did you mean "policy"?); the options are in docs/configuration.md'],
+    [
+      { directives: { 'script-src': ["'self'"] } },
+      'unknown option directives (csp-observer calls the directives "policy" (merged over the defaults, as helmet does)); the options are in docs/configuration.md',
+    ],
+    [{ nonces: { scripts: true } }, 'unknown option nonces.scripts (did you mean "script"?); the options are in docs/configuration.md'],
+    [
+      { limits: { perIp: { report: 5, windowSeconds: 60 } } },
+      'unknown option limits.perIp.report (did you mean "reports"?); the options are in docs/configuration.md',
+    ],
+    [
+      { rules: { autoupdate: true } },
+      'unknown option rules.autoupdate (did you mean "autoUpdate"?); the options are in docs/configuration.md',
+    ],
+    [
+      { admin: { passwd: 'long-enough-password' } },
+      'unknown option admin.passwd (did you mean "password"?); the options are in docs/configuration.md',
+    ],
+    [
+      { verdictWaits: { perSesion: 2 } },
+      'unknown option verdictWaits.perSesion (did you mean "perSession"?); the options are in docs/configuration.md',
+    ],
+    [{ log: { levl: 'info' } }, 'unknown option log.levl (did you mean "level"?); the options are in docs/configuration.md'],
+    [{ databse: 'x.sqlite' }, 'unknown option databse (did you mean "database"?); the options are in docs/configuration.md'],
+    [{ somethingElse: 1 }, 'unknown option somethingElse; the options are in docs/configuration.md'],
+  ])('%o', (options, message) => {
+    expect(refusal(options as never)).toBe(message);
+  });
+
+  it('lets keys set to undefined pass, as spreading optional values gives them', () => {
+    expect(resolve({ reportOnly: undefined, ...({ later: undefined } as object) }).page.reportOnly).toBe(true);
+  });
+
+  it('refuses unknown keys of a remote site and of a collector site', () => {
+    const remote = { url: 'https://csp.example.com/csp', site: 'shop', secret: 'shop-secret-0123456789' };
+    expect(() => resolveOptions({ remote, reportonly: false } as never)).toThrow('unknown option reportonly (did you mean "reportOnly"?)');
+    expect(() => resolveOptions({ remote: { ...remote, sites: 'shop' } } as never)).toThrow(
+      'unknown option remote.sites (did you mean "site"?)',
+    );
+    const site = { id: 'shop', secrets: ['shop-secret-0123456789'], origins: ['https://shop.test'], origin: 'x' };
+    expect(refusal({ collector: { sites: [site] } })).toBe(
+      'unknown option collector.sites[shop].origin (did you mean "origins"?); the options are in docs/configuration.md',
+    );
+  });
+});
+
+describe('policy: merged over the defaults, as helmet does (issue 22)', () => {
+  it('keeps the default directives beside the ones given, which replace theirs', () => {
+    expect(resolve({ policy: { 'script-src': ["'self'", 'https://cdn.test'] } }).page.policy).toEqual({
+      'default-src': ["'self'"],
+      'script-src': ["'self'", 'https://cdn.test'],
+      'connect-src': ["'self'"],
+      'object-src': ["'none'"],
+      'base-uri': ["'self'"],
+    });
+  });
+
+  it('takes camelCase names as helmet does, and null to remove a default directive', () => {
+    expect(resolve({ policy: { scriptSrc: ["'self'"], imgSrc: ['data:'], connectSrc: null, baseUri: null } }).page.policy).toEqual({
+      'default-src': ["'self'"],
+      'script-src': ["'self'"],
+      'object-src': ["'none'"],
+      'img-src': ['data:'],
+    });
+  });
+
+  it('sends only the policy given with useDefaults: false', () => {
+    expect(resolve({ useDefaults: false, policy: { 'default-src': ["'none'"] } }).page.policy).toEqual({ 'default-src': ["'none'"] });
+    expect(refusal({ useDefaults: false })).toBe('useDefaults: false needs a policy: with neither, no directive would be sent');
+    expect(refusal({ useDefaults: 'no' as never })).toBe('useDefaults must be true or false, got "no"');
+  });
+
+  it('adopts an existing policy given as a header value', () => {
+    const existing = "default-src 'self' https://cdn.test; img-src * data:; frame-ancestors 'none'";
+    expect(resolve({ policy: existing, useDefaults: false }).page.policy).toEqual({
+      'default-src': ["'self'", 'https://cdn.test'],
+      'img-src': ['*', 'data:'],
+      'frame-ancestors': ["'none'"],
+    });
+    expect(refusal({ policy: "default-src 'self'; report-uri /elsewhere" })).toBe(
+      'policy must not set report-uri: csp-observer adds it per session',
+    );
+  });
+
+  it('refuses unquoted keywords, unknown directives and bad sources by name', () => {
+    expect(refusal({ policy: { 'script-src': ['self'] } })).toBe(
+      `policy: Content-Security-Policy directive "script-src": the keyword self must be quoted: write "'self'"`,
+    );
+    expect(refusal({ policy: { scriptSrcc: ["'self'"] } })).toBe(
+      'policy: Content-Security-Policy has an unknown directive "script-srcc" (did you mean "script-src"?)',
+    );
+    expect(refusal({ policy: "default-src 'self' https://cdn.test:port" })).toMatch(
+      /^policy: Content-Security-Policy directive "default-src": "https:\/\/cdn.test:port" is not a source expression/,
+    );
+    expect(refusal({ policy: { scriptSrc: ["'self'"], 'script-src': [] } })).toBe(
+      'policy: Content-Security-Policy received a duplicate directive "script-src"',
+    );
+  });
+});
+
+describe('database (issue 22)', () => {
+  it('refuses a URL scheme it does not speak, rather than taking it for a SQLite file name', () => {
+    expect(refusal({ database: 'mysql://root:pw@localhost/app' })).toBe(
+      'database: mysql:// is not supported; use postgres://, postgresql:// (PostgreSQL) or sqlite:// and a file path (SQLite)',
+    );
+    expect(resolve({ database: 'sqlite://data/reports.sqlite' }).storage.database).toBe('sqlite://data/reports.sqlite');
+  });
+});

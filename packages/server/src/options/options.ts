@@ -1,8 +1,8 @@
 import type { Logger } from '../logger.js';
 import { resolveAdmin, type AdminOptions, type ResolvedAdminOptions } from './admin-options.js';
-import { resolveIngestOptions, type IngestOptions, type ResolvedIngestOptions } from './ingest-options.js';
-import { OptionsError } from './option-checks.js';
-import { resolvePageOptions, type PageOptions, type ResolvedPageOptions } from './page-options.js';
+import { INGEST_OPTION_KEYS, resolveIngestOptions, type IngestOptions, type ResolvedIngestOptions } from './ingest-options.js';
+import { knownKeys, OptionsError } from './option-checks.js';
+import { PAGE_OPTION_KEYS, resolvePageOptions, type PageOptions, type ResolvedPageOptions } from './page-options.js';
 import { resolveRulesOptions, type RulesOptions } from './rules-options.js';
 import {
   resolveCollector,
@@ -12,9 +12,9 @@ import {
   type ResolvedRemote,
   type ResolvedSite,
 } from './site-options.js';
-import { resolveStorageOptions, type ResolvedStorageOptions, type StorageOptions } from './storage-options.js';
-import { resolveVerdictOptions, type ResolvedVerdictOptions, type VerdictOptions } from './verdict-options.js';
-import { resolveVisitorOptions, type ResolvedVisitorOptions, type VisitorOptions } from './visitor-options.js';
+import { resolveStorageOptions, STORAGE_OPTION_KEYS, type ResolvedStorageOptions, type StorageOptions } from './storage-options.js';
+import { resolveVerdictOptions, VERDICT_OPTION_KEYS, type ResolvedVerdictOptions, type VerdictOptions } from './verdict-options.js';
+import { resolveVisitorOptions, VISITOR_OPTION_KEYS, type ResolvedVisitorOptions, type VisitorOptions } from './visitor-options.js';
 
 /**
  * Options of `cspObserver()`; every one has a default but `secret`. One flat object, each key
@@ -42,6 +42,25 @@ export interface CspObserverOptions extends PageOptions, IngestOptions, StorageO
    */
   collector?: CollectorOptions;
 }
+
+/**
+ * Every key of the options, for refusing the ones that are not: a misspelt key (`reportonly`) or
+ * one of helmet's (`directives`) would otherwise be ignored without a word. The compiler keeps
+ * the list whole: a new option that is not added here fails the type check.
+ */
+const OPTION_KEYS: Record<keyof CspObserverOptions, true> = {
+  ...PAGE_OPTION_KEYS,
+  ...INGEST_OPTION_KEYS,
+  ...STORAGE_OPTION_KEYS,
+  ...VISITOR_OPTION_KEYS,
+  ...VERDICT_OPTION_KEYS,
+  secret: true,
+  prefix: true,
+  logger: true,
+  rules: true,
+  admin: true,
+  collector: true,
+};
 
 /** The options a site in remote mode may set; the others are the collector's. */
 const REMOTE_SITE_KEYS = [
@@ -93,6 +112,7 @@ const PREFIX = /^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/;
 /** Applies defaults and validates; throws OptionsError with the option's name. */
 export function resolveOptions(options: CspObserverOptions | RemoteSiteOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') throw new OptionsError('cspObserver(options) needs an options object');
+  knownKeys('', options, [...Object.keys(OPTION_KEYS), 'remote']);
   if ('remote' in options && options.remote !== undefined) return resolveRemoteSite(options as RemoteSiteOptions);
   return resolveLocal(options as CspObserverOptions);
 }

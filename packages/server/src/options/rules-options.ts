@@ -1,6 +1,6 @@
 import { DEFAULT_MATCH_BUDGET } from '../rules/match-budget.js';
 import { rulesPublicKey } from '../rules/rules-source.js';
-import { OptionsError, positive } from './option-checks.js';
+import { knownKeys, OptionsError, positive } from './option-checks.js';
 
 export interface RulesOptions {
   /** A rules file URL or path, or `bundled` (default): the file shipped with the package. Read on first start and by updates. */
@@ -30,6 +30,8 @@ export const RULES_DEFAULTS = {
 } as const satisfies RulesOptions;
 
 export function resolveRulesOptions(value: RulesOptions): Required<RulesOptions> {
+  if (!value || typeof value !== 'object') throw new OptionsError('rules must be an object like { source, autoUpdate }');
+  knownKeys('rules', value, Object.keys(RULES_DEFAULTS));
   const source = value.source ?? RULES_DEFAULTS.source;
   if (typeof source !== 'string' || !source) throw new OptionsError('rules.source must be a URL, a file path or "bundled"');
   const publicKey = value.publicKey ?? RULES_DEFAULTS.publicKey;

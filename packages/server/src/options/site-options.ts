@@ -1,5 +1,5 @@
 import { LOCAL_SITE, SITE_ID, type SiteSecret } from '../session/session-token.js';
-import { httpUrl, OptionsError, originSet } from './option-checks.js';
+import { httpUrl, knownKeys, OptionsError, originSet } from './option-checks.js';
 
 export interface RemoteOptions {
   /** The collector's endpoints: its origin and prefix, e.g. `https://csp.example.com/csp`. */
@@ -48,6 +48,7 @@ export function resolveCollector(value: CollectorOptions | undefined, now = Date
   if (value === undefined) return null;
   if (!value || typeof value !== 'object' || !Array.isArray(value.sites))
     throw new OptionsError('collector must be { sites: [{ id, secrets, origins }] }');
+  knownKeys('collector', value, ['sites']);
   const sites = new Map<string, ResolvedSite>();
   for (const site of value.sites) {
     const id: unknown = site?.id;
@@ -58,6 +59,7 @@ export function resolveCollector(value: CollectorOptions | undefined, now = Date
     if (id === LOCAL_SITE)
       throw new OptionsError(`collector.sites: "${LOCAL_SITE}" names this server's own pages in the dashboard; choose another id`);
     const name = `collector.sites[${id}]`;
+    knownKeys(name, site, ['id', 'secrets', 'origins'] satisfies Array<keyof CollectorSite>);
     if (!Array.isArray(site.secrets) || site.secrets.length === 0) throw new OptionsError(`${name}.secrets must list at least one secret`);
     const secrets = (site.secrets as CollectorSite['secrets']).map((entry) => siteSecret(name, entry));
     if (!secrets.some((s: SiteSecret) => s.until === null || s.until > now)) {
@@ -76,6 +78,7 @@ function siteSecret(name: string, entry: CollectorSite['secrets'][number]): Site
   if (typeof secret !== 'string' || secret.length < 16)
     throw new OptionsError(`${name}.secrets: each secret must be at least 16 characters`);
   if (typeof entry === 'string') return { secret, until: null };
+  knownKeys(`${name}.secrets`, entry, ['secret', 'until']);
   const until =
     entry.until instanceof Date ? entry.until.getTime() : typeof entry.until === 'number' ? entry.until : Date.parse(String(entry.until));
   if (!Number.isFinite(until))
@@ -86,6 +89,7 @@ function siteSecret(name: string, entry: CollectorSite['secrets'][number]): Site
 /** The collector a site in remote mode reports to, validated; throws OptionsError naming the key. */
 export function resolveRemote(remote: RemoteOptions): ResolvedRemote {
   if (!remote || typeof remote !== 'object') throw new OptionsError('remote must be { url, site, secret }');
+  knownKeys('remote', remote, ['url', 'site', 'secret'] satisfies Array<keyof RemoteOptions>);
   const url = httpUrl(remote.url);
   if (!url || url.search || url.hash) {
     throw new OptionsError(

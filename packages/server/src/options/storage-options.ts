@@ -1,5 +1,5 @@
-import type { DatabaseOption } from '../storage/database.js';
-import { positive } from './option-checks.js';
+import { sqliteFilename, type DatabaseOption } from '../storage/database.js';
+import { OptionsError, positive } from './option-checks.js';
 
 /** Where reports and page views are kept, and for how long. */
 export interface StorageOptions {
@@ -34,7 +34,22 @@ export interface ResolvedStorageOptions {
   databaseTimeoutSeconds: number;
 }
 
+/** Every key of StorageOptions, for refusing the ones that are not (the compiler keeps the list whole). */
+export const STORAGE_OPTION_KEYS: Record<keyof StorageOptions, true> = {
+  database: true,
+  migrate: true,
+  sessionKeepDays: true,
+  databaseTimeoutSeconds: true,
+};
+
 export function resolveStorageOptions(options: StorageOptions): ResolvedStorageOptions {
+  if (typeof options.database === 'string') {
+    try {
+      sqliteFilename(options.database);
+    } catch (error) {
+      throw new OptionsError((error as Error).message);
+    }
+  }
   return {
     database: options.database ?? STORAGE_DEFAULTS.database,
     migrate: options.migrate ?? STORAGE_DEFAULTS.migrate,

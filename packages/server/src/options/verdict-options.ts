@@ -1,4 +1,4 @@
-import { OptionsError } from './option-checks.js';
+import { knownKeys, OptionsError } from './option-checks.js';
 
 /** How many verdict requests (long-polls and streams) may be held open at once. */
 export interface VerdictWaitsOptions {
@@ -28,9 +28,13 @@ function count(name: string, value: number | undefined, fallback: number): numbe
   return value;
 }
 
+/** Every key of VerdictOptions, for refusing the ones that are not (the compiler keeps the list whole). */
+export const VERDICT_OPTION_KEYS: Record<keyof VerdictOptions, true> = { verdictWaits: true };
+
 export function resolveVerdictOptions(options: VerdictOptions): ResolvedVerdictOptions {
   const waits = options.verdictWaits ?? {};
   if (typeof waits !== 'object' || waits === null) throw new OptionsError('verdictWaits must be an object { total, perIp, perSession }');
+  knownKeys('verdictWaits', waits, Object.keys(VERDICT_WAITS_DEFAULTS));
   const total = count('verdictWaits.total', waits.total, VERDICT_WAITS_DEFAULTS.total);
   const perIp = count('verdictWaits.perIp', waits.perIp, Math.min(VERDICT_WAITS_DEFAULTS.perIp, total));
   const perSession = count('verdictWaits.perSession', waits.perSession, Math.min(VERDICT_WAITS_DEFAULTS.perSession, perIp));

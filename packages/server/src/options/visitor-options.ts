@@ -17,6 +17,9 @@ export interface ResolvedVisitorOptions {
   privacyText: string | null;
 }
 
+/** Every key of VisitorOptions, for refusing the ones that are not (the compiler keeps the list whole). */
+export const VISITOR_OPTION_KEYS: Record<keyof VisitorOptions, true> = { dataSharingUrl: true, privacyText: true };
+
 export function resolveVisitorOptions(options: VisitorOptions): ResolvedVisitorOptions {
   return { dataSharingUrl: resolveSharingUrl(options.dataSharingUrl), privacyText: resolvePrivacyText(options.privacyText) };
 }

@@ -1,7 +1,8 @@
+import { policyWeaknesses } from '@csp-observer/core';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../options/options.js';
 import { createNonce } from '../http/nonce.js';
-import { cspHeaderBuilder } from './csp-header.js';
+import { cspHeaderBuilder, sentPolicy } from './csp-header.js';
 
 const base = { secret: 'x'.repeat(16) };
 
@@ -11,7 +12,7 @@ describe('cspHeaderBuilder', () => {
     expect(header.name).toBe('Content-Security-Policy-Report-Only');
     expect(header.value('N1', 'T1')).toBe(
       "default-src 'self'; script-src 'self' 'unsafe-inline' 'nonce-N1' 'report-sample'; connect-src 'self'; " +
-        "style-src 'self' 'nonce-N1' 'report-sample'; report-uri /csp/report/T1",
+        "object-src 'none'; base-uri 'self'; style-src 'self' 'nonce-N1' 'report-sample'; report-uri /csp/report/T1",
     );
   });
 
@@ -20,6 +21,7 @@ describe('cspHeaderBuilder', () => {
       resolveOptions({
         ...base,
         reportOnly: false,
+        useDefaults: false,
         policy: { 'default-src': ["'self'", 'https://cdn.test'] },
         nonces: { style: false },
         reportSample: false,
@@ -30,6 +32,11 @@ describe('cspHeaderBuilder', () => {
     expect(header.value('N', 'T')).toBe(
       "default-src 'self' https://cdn.test; script-src 'self' https://cdn.test 'nonce-N'; report-uri /x/report/T",
     );
+  });
+
+  // Issue 22: the default policy had no object-src and no base-uri, two of the assistant's weaknesses.
+  it("sends by default a policy the project's own policy assistant finds no weakness in", () => {
+    expect(policyWeaknesses(sentPolicy(resolveOptions(base)))).toEqual([]);
   });
 
   it('makes 128-bit nonces that differ', () => {

@@ -76,6 +76,24 @@ function pgConfig(url: string, timeoutMs: number | undefined): Knex.Config {
   };
 }
 
+/** The schemes a database URL may have; anything else with `://` is refused, not taken for a file name. */
+const SUPPORTED_SCHEMES = 'postgres://, postgresql:// (PostgreSQL) or sqlite:// and a file path (SQLite)';
+
+/** The SQLite file a `database` string names, or null for a PostgreSQL URL; throws for an unsupported scheme. */
+export function sqliteFilename(location: string): string | null {
+  if (/^postgres(ql)?:\/\//i.test(location)) return null;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location);
+  if (scheme && !/^sqlite$/i.test(scheme[1] ?? '')) {
+    throw new Error(`database: ${scheme[1]}:// is not supported; use ${SUPPORTED_SCHEMES}`);
+  }
+  return location.replace(/^sqlite:(\/\/)?/i, '');
+}
+
+/** The text with the password of every URL in it masked: `postgres://user:***@host/db`. */
+export function redactUrls(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*):[^\s@/]*@/gi, '$1:***@');
+}
+
 /**
  * Opens the database named by the `database` option: a `postgres://` URL, a SQLite file path,
  * a knex config object, or a knex instance (which the caller keeps owning). `timeoutMs` bounds
@@ -84,11 +102,11 @@ function pgConfig(url: string, timeoutMs: number | undefined): Knex.Config {
 export function openDatabase(option: DatabaseOption, { timeoutMs }: { timeoutMs?: number } = {}): { db: Knex; owned: boolean } {
   if (isKnex(option)) return { db: option, owned: false };
   if (typeof option === 'string') {
-    if (/^postgres(ql)?:\/\//i.test(option)) {
+    const filename = sqliteFilename(option);
+    if (filename === null) {
       requirePgDriver();
       return { db: knexFactory(pgConfig(option, timeoutMs)), owned: true };
     }
-    const filename = option.replace(/^sqlite:(\/\/)?/i, '');
     if (!filename) throw new Error('database: empty SQLite path');
     return { db: knexFactory(sqliteConfig(filename)), owned: true };
   }

@@ -67,3 +67,16 @@ export async function deleteOlderThan(
   const drops = await db('cspo_drops').where('bucket_at', '<', before).delete();
   return { reports, sessions, drops };
 }
+
+/** What `deleteOlderThan` would delete now, counted without deleting (`clean --dry-run`). */
+export async function countOlderThan(db: Knex, before: number): Promise<CleanResult> {
+  const count = async (table: string, column: string) => {
+    const row = (await db(table).where(column, '<', before).count({ n: '*' }).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  };
+  return {
+    reports: await count('cspo_reports', 'received_at'),
+    sessions: await count('cspo_sessions', 'last_seen_at'),
+    drops: await count('cspo_drops', 'bucket_at'),
+  };
+}
