@@ -30,7 +30,7 @@ export interface ResolvedAdminOptions {
 /** Token and password from the option, else from `CSP_OBSERVER_ADMIN_TOKEN` / `CSP_OBSERVER_ADMIN_PASSWORD`. */
 export function resolveAdmin(value: AdminOptions, env: NodeJS.ProcessEnv): ResolvedAdminOptions {
   if (!value || typeof value !== 'object') throw new OptionsError('admin must be an object like { password } or { authorize(ctx) }');
-  knownKeys('admin', value, ['token', 'password', 'authorize', 'sessionHours'] satisfies Array<keyof AdminOptions>);
+  knownKeys('admin', value, ['token', 'password', 'authorize', 'sessionHours', 'metricsToken'] satisfies Array<keyof AdminOptions>);
   const token = value.token ?? (env.CSP_OBSERVER_ADMIN_TOKEN || undefined);
   const password = value.password ?? (env.CSP_OBSERVER_ADMIN_PASSWORD || undefined);
   if (token !== undefined && (typeof token !== 'string' || token.length < 16)) {

@@ -153,6 +153,17 @@ export const INGEST_OPTION_KEYS: Record<keyof IngestOptions, true> = {
   stripQuery: true,
   limits: true,
   reportOrigins: true,
+  webhook: true,
+};
+const WEBHOOK_KEYS: Record<keyof WebhookOptions, true> = {
+  url: true,
+  secret: true,
+  windowSeconds: true,
+  spikeReports: true,
+  attempts: true,
+  backoffSeconds: true,
+  timeoutSeconds: true,
+  maxQueued: true,
 };
 const EMAIL_KEYS: Record<keyof EmailAdminsOptions, true> = {
   to: true,
@@ -174,6 +185,7 @@ const WINDOW_KEYS = ['reports', 'windowSeconds'];
 export function resolveIngestOptions(options: IngestOptions): ResolvedIngestOptions {
   if (typeof options.log === 'object') knownKeys('log', options.log, ['level', 'name']);
   if (options.emailAdmins) knownKeys('emailAdmins', options.emailAdmins, Object.keys(EMAIL_KEYS));
+  if (options.webhook) knownKeys('webhook', options.webhook, Object.keys(WEBHOOK_KEYS));
   if (options.limits !== undefined) {
     knownKeys('limits', options.limits, Object.keys(LIMITS_KEYS));
     knownKeys('limits.perIp', options.limits.perIp, WINDOW_KEYS);

@@ -149,11 +149,24 @@ describe('unknown keys are refused, with the closest name (issue 22)', () => {
       { verdictWaits: { perSesion: 2 } },
       'unknown option verdictWaits.perSesion (did you mean "perSession"?); the options are in docs/configuration.md',
     ],
+    [
+      { webhook: { url: 'https://hooks.example.com/x', secret: 'webhook-secret-0123456789', attempt: 3 } },
+      'unknown option webhook.attempt (did you mean "attempts"?); the options are in docs/configuration.md',
+    ],
     [{ log: { levl: 'info' } }, 'unknown option log.levl (did you mean "level"?); the options are in docs/configuration.md'],
     [{ databse: 'x.sqlite' }, 'unknown option databse (did you mean "database"?); the options are in docs/configuration.md'],
     [{ somethingElse: 1 }, 'unknown option somethingElse; the options are in docs/configuration.md'],
   ])('%o', (options, message) => {
     expect(refusal(options as never)).toBe(message);
+  });
+
+  it("knows every feature's keys, those added beside the checks too", () => {
+    expect(resolve({ admin: { token: 'admin-token-0123456789', metricsToken: 'metrics-token-0123456789' } }).admin.metricsToken).toBe(
+      'metrics-token-0123456789',
+    );
+    expect(resolve({ webhook: { url: 'https://hooks.example.com/x', secret: 'webhook-secret-0123456789' } }).ingest.webhook).not.toBe(
+      false,
+    );
   });
 
   it('lets keys set to undefined pass, as spreading optional values gives them', () => {
