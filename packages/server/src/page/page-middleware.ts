@@ -107,7 +107,8 @@ export function pageMiddleware(options: ResolvedOptions, logger: Logger) {
       return withdraw();
     }
     if (typeof body === 'string') {
-      // Koa sends a string as UTF-8, whatever charset the Content-Type names; so do we, as bytes.
+      // Koa sends a string as UTF-8, whatever charset the Content-Type names; so do we (a large page
+      // as bytes, encoded once: rewrite-cache.ts).
       // Koa keeps the Content-Type a response has when its body changes.
       ctx.body = rewrites.rewrite(body, specOf(options, nonce, token, 'utf8'));
       return;
