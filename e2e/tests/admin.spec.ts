@@ -87,7 +87,7 @@ test.describe('the admin dashboard', () => {
     await violationsPageViews(page, request, 2);
     const watch = await watchPage(page);
     await logIn(page);
-    const perDay = page.getByTestId('chart-per-day');
+    const perDay = page.getByTestId('chart-timeline');
     await expect(perDay.locator('canvas')).toBeVisible();
     // One series per channel that sent reports: the browser's report-uri and the SDK.
     await expect(perDay.locator('.u-legend')).toContainText('report-uri');

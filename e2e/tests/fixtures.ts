@@ -5,9 +5,9 @@ import { openDatabase, ReportStore } from '@csp-observer/server/internals';
 export async function sessionOf(page: Page): Promise<{ token: string; id: string }> {
   const token = await page.locator('script[data-session]').getAttribute('data-session');
   if (!token) throw new Error('the page has no SDK tag with a session token');
-  // A collector site's token (`<site>.<id>.<issued>.<flags>.<mac>`) is stored under `<site>.<id>`.
+  // A collector site's token (`<site>.<id>.<issued>.<tag>`) is stored under `<site>.<id>`.
   const parts = token.split('.');
-  return { token, id: parts.length === 5 ? `${parts[0]}.${parts[1]}` : parts[0]! };
+  return { token, id: parts.length === 4 ? `${parts[0]}.${parts[1]}` : parts[0]! };
 }
 
 /**
