@@ -1,4 +1,4 @@
-import { ID_BYTES, LOCAL_KIND, PerSecret, SITE_KIND, TokenCheck, TokenMint, TOKEN_BLOCK } from './token-cipher.js';
+import { ID_BYTES, LOCAL_KIND, type MintedParts, PerSecret, SITE_KIND, TokenCheck, TokenMint, TOKEN_BLOCK } from './token-cipher.js';
 
 /**
  * Session tokens name one page view without writing anything per view. Two forms, both
@@ -61,10 +61,15 @@ const siteMints = new PerSecret((secret, siteAndFlags) => {
 }, 1024);
 const checks = new PerSecret((secret, site) => new TokenCheck(secret, site));
 
+/** A local token's text: `<id>.<issued>.<tag>`; a site's: `<site>.<id>.<issued>.<tag>`. */
+function tokenText({ id, issuedAt, tag }: MintedParts, site = ''): string {
+  return `${site === '' ? '' : `${site}.`}${id}.${issuedAt.toString(36)}.${tag}`;
+}
+
 /** Mints a token for a new page view of this server's own pages. */
 export function mintSessionToken(secret: string, now = Date.now()): { token: string; session: SessionToken } {
-  const { id, issuedAt, tag } = localMints.get(secret, '').mint(now);
-  return { token: `${id}.${issuedAt.toString(36)}.${tag}`, session: { id, issuedAt, site: '' } };
+  const parts = localMints.get(secret, '').mint(now);
+  return { token: tokenText(parts), session: { id: parts.id, issuedAt: parts.issuedAt, site: '' } };
 }
 
 /** Mints a token for a page view of `site`, to be verified by the collector that knows the site's secret. */
@@ -74,11 +79,8 @@ export function mintSiteToken(
   policy: SessionPolicy,
   now = Date.now(),
 ): { token: string; session: SessionToken } {
-  const { id, issuedAt, tag } = siteMints.get(secret, `${site} ${policyFlags(policy)}`).mint(now);
-  return {
-    token: `${site}.${id}.${issuedAt.toString(36)}.${tag}`,
-    session: { id: `${site}.${id}`, issuedAt, site, policy },
-  };
+  const parts = siteMints.get(secret, `${site} ${policyFlags(policy)}`).mint(now);
+  return { token: tokenText(parts, site), session: { id: `${site}.${parts.id}`, issuedAt: parts.issuedAt, site, policy } };
 }
 
 /**
@@ -86,18 +88,9 @@ export function mintSiteToken(
  * only, from a mint held here rather than looked up per page.
  */
 export function tokenMinter(secret: string, site?: { id: string; policy: SessionPolicy }): () => string {
-  if (!site) {
-    const mint = localMints.get(secret, '');
-    return () => {
-      const { id, issuedAt, tag } = mint.mint(Date.now());
-      return `${id}.${issuedAt.toString(36)}.${tag}`;
-    };
-  }
-  const mint = siteMints.get(secret, `${site.id} ${policyFlags(site.policy)}`);
-  return () => {
-    const { id, issuedAt, tag } = mint.mint(Date.now());
-    return `${site.id}.${id}.${issuedAt.toString(36)}.${tag}`;
-  };
+  const mint = site ? siteMints.get(secret, `${site.id} ${policyFlags(site.policy)}`) : localMints.get(secret, '');
+  const siteId = site?.id ?? '';
+  return () => tokenText(mint.mint(Date.now()), siteId);
 }
 
 /** A policy's facts as the token's flags digit (and the sessions table's `policy` column). */
